@@ -1,0 +1,59 @@
+// One captured frame as the readers hand it on. The object is reused for every frame of a source
+// (gopacket's DecodingLayerParser habit): consumers decode what they need synchronously and copy it.
+
+export const Direction = { in: 'in', out: 'out', unknown: 'unknown' } as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+/** How the raw timestamp words are to be read. */
+export const TsMode = {
+  /** classic pcap: a = seconds, b = sub-second in units of 1e9/scale ns */
+  secFrac: 0,
+  /** pcapng: (a << 32 | b) units of `unitsPerSec`, plus an offset in seconds */
+  units: 1,
+} as const;
+export type TsMode = (typeof TsMode)[keyof typeof TsMode];
+
+export class Frame {
+  /** Bytes of the frame are buf[offset, offset + caplen). Valid only during the callback. */
+  buf: Uint8Array = new Uint8Array(0);
+  offset = 0;
+  caplen = 0;
+  origlen = 0;
+  linktype = 0;
+  /** Interface index within the capture file (pcapng IDB number), -1 when the format has none. */
+  ifIndex = -1;
+  ifName: string | undefined = undefined;
+  direction: Direction = Direction.unknown;
+  /** 1-based frame number within its input, as tcpdump and tshark count. */
+  number = 0;
+  /** Byte offset of the record in its input, for messages. */
+  fileOffset = 0;
+  tsMode: TsMode = TsMode.secFrac;
+  tsA = 0;
+  tsB = 0;
+  /** secFrac: nanoseconds per sub-second unit (1000 for µs, 1 for ns). units: units per second. */
+  tsScale = 1000;
+  tsOffsetSec = 0;
+  /** For units mode with a power-of-two resolution. */
+  tsBinary = false;
+
+  /** Timestamp in nanoseconds since the epoch; computed on demand, so frames nobody wants cost nothing. */
+  timestampNs(): bigint {
+    if (this.tsMode === TsMode.secFrac) {
+      return BigInt(this.tsA) * 1_000_000_000n + BigInt(this.tsB * this.tsScale);
+    }
+    const units = (BigInt(this.tsA) << 32n) | BigInt(this.tsB);
+    const perSec = BigInt(this.tsScale);
+    const ns = this.tsBinary
+      ? (units * 1_000_000_000n) / perSec
+      : perSec >= 1_000_000_000n
+        ? units / (perSec / 1_000_000_000n)
+        : units * (1_000_000_000n / perSec);
+    return ns + BigInt(this.tsOffsetSec) * 1_000_000_000n;
+  }
+
+  /** A view (not a copy) of the captured bytes. */
+  data(): Uint8Array {
+    return this.buf.subarray(this.offset, this.offset + this.caplen);
+  }
+}

@@ -1,0 +1,80 @@
+// Command-line options. Bad usage is a one-line message and exit status 2.
+
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseInputArg } from '../capture/read-inputs.js';
+import type { CaptureInput } from '../capture/capture-source.js';
+
+export type Mode = 'dashboard' | 'packets' | 'report' | 'json';
+
+export type Options = {
+  readonly inputs: readonly CaptureInput[];
+  readonly interfaces: readonly string[];
+  readonly mode: Mode;
+  readonly demo: boolean;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly speed: number | undefined;
+};
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: vrrpscope [-r [LABEL=]FILE]... [--packets | --report | --json] [--speed N]
+       vrrpscope --demo
+
+Watches VRRP advertisements, gratuitous ARP and IPv6 neighbour adverts and tells you why
+virtual IPs flap or split.
+
+  -r, --read [LABEL=]FILE  read a pcap or pcapng capture ('-' = standard input); repeat to
+                           merge several by time. LABEL names the segment it was taken on.
+      --packets            print one line per VRRP/CARP/ARP/NA packet
+      --report             print a plain-text diagnosis
+      --json               print NDJSON (findings, transitions, summary)
+      --speed N            replay at N x real time in the dashboard (0 = as fast as possible)
+      --demo               open the dashboard on the bundled sample capture
+  -h, --help               show this help
+  -V, --version            show the version
+
+Exit status: 0 no warning or critical finding, 1 some, 2 bad usage or unreadable input.`;
+
+export function parseOptions(argv: readonly string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        read: { type: 'string', short: 'r', multiple: true },
+        interface: { type: 'string', short: 'i', multiple: true },
+        packets: { type: 'boolean' },
+        report: { type: 'boolean' },
+        json: { type: 'boolean' },
+        speed: { type: 'string' },
+        demo: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown option/, 'unknown option'));
+  }
+  const v = parsed.values;
+  const modes = (['packets', 'report', 'json'] as const).filter((m) => v[m]);
+  if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
+  let speed: number | undefined;
+  if (v.speed !== undefined) {
+    speed = Number(v.speed);
+    if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed wants a number ≥ 0, not '${v.speed}'`);
+  }
+  const inputs = (v.read ?? []).map((a) => parseInputArg(a, existsSync));
+  if (inputs.filter((i) => i.path === '-').length > 1) throw new UsageError('standard input can be read only once');
+  return {
+    inputs,
+    interfaces: v.interface ?? [],
+    mode: modes[0] ?? 'dashboard',
+    demo: v.demo ?? false,
+    help: v.help ?? false,
+    version: v.version ?? false,
+    speed,
+  };
+}

@@ -1,0 +1,134 @@
+// From a captured frame to a Packet, or to nothing for the (vast) rest of the traffic. The fast
+// path reads a handful of bytes and allocates nothing; only VRRP, CARP, ARP and neighbour adverts
+// are decoded in full. A DecodeError never escapes: it becomes a `malformed` packet.
+
+import { Direction, type Frame } from '../capture/frame.js';
+import { LinkType } from '../capture/link-types.js';
+import { decodeArp } from './arp.js';
+import { decodeCarp, looksLikeCarp } from './carp.js';
+import { DecodeError } from './decode-error.js';
+import { ipv4, ipv6, mac } from './format.js';
+import { IpView, parseIpv4, parseIpv6 } from './ip-view.js';
+import { EtherType, LinkView, parseLink } from './link.js';
+import { decodeNeighborAdvert, ICMPV6_NEIGHBOR_ADVERT } from './neighbor-advert.js';
+import type { FrameMeta, IpHeader, L2, MalformedPacket, Packet } from './packet.js';
+import { decodeVrrp, VRRP_PROTO } from './vrrp.js';
+
+const link = new LinkView();
+const ipv = new IpView();
+const ICMPV6 = 58;
+const AH = 51;
+
+const supported = new Set<number>(Object.values(LinkType));
+
+export function supportsLinkType(linktype: number): boolean {
+  return supported.has(linktype);
+}
+
+export function decodeFrame(f: Frame, input: string): Packet | undefined {
+  const b = f.buf;
+  const end = f.offset + f.caplen;
+  if (!parseLink(b, f.offset, end, f.linktype, link) || link.truncated) return undefined;
+  const at = link.at;
+  switch (link.proto) {
+    case EtherType.ipv4: {
+      // Fast reject on the protocol byte before reading anything else.
+      if (end - at < 10) return undefined;
+      const proto = b[at + 9];
+      if (proto !== VRRP_PROTO && proto !== AH) return undefined;
+      parseIpv4(b, at, end, ipv);
+      if (!ipv.bad && ipv.proto !== VRRP_PROTO) return undefined;
+      return ipPacket(f, input, b, end);
+    }
+    case EtherType.ipv6: {
+      if (end - at < 7) return undefined;
+      const nh = b[at + 6]!;
+      if (nh !== VRRP_PROTO && nh !== ICMPV6 && nh !== AH && nh !== 0 && nh !== 43 && nh !== 44 && nh !== 60) return undefined;
+      parseIpv6(b, at, end, ipv);
+      if (ipv.bad) return ipPacket(f, input, b, end);
+      if (ipv.proto === ICMPV6) {
+        if (ipv.fragment || end - ipv.payloadAt < 1 || b[ipv.payloadAt] !== ICMPV6_NEIGHBOR_ADVERT) return undefined;
+      } else if (ipv.proto !== VRRP_PROTO) return undefined;
+      return ipPacket(f, input, b, end);
+    }
+    case EtherType.arp:
+    case EtherType.rarp: {
+      const partial: Record<string, unknown> = {};
+      const l2 = l2Of(b);
+      try {
+        return { kind: 'arp', ...meta(f, input), l2, arp: decodeArp(b, at, end, partial) };
+      } catch (e) {
+        return malformed(f, input, e, 'arp', l2, undefined, partial);
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
+function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
+  const l2 = l2Of(b);
+  const isNa = ipv.proto === ICMPV6;
+  if (ipv.bad) return malformed(f, input, new DecodeError('ip', link.at, 0, 0, ipv.reason), isNa ? 'na' : 'vrrp', l2, undefined, {});
+  const ip: IpHeader = {
+    family: ipv.family,
+    src: ipv.family === 4 ? ipv4(b, ipv.srcAt) : ipv6(b, ipv.srcAt),
+    dst: ipv.family === 4 ? ipv4(b, ipv.dstAt) : ipv6(b, ipv.dstAt),
+    ttl: ipv.ttl,
+    proto: ipv.outerProto,
+    multicast: ipv.family === 4 ? b[ipv.dstAt]! >> 4 === 0xe : b[ipv.dstAt] === 0xff,
+  };
+  if (ipv.fragment) return malformed(f, input, new DecodeError('ip', link.at, 0, 0, 'IP fragment (not reassembled)'), isNa ? 'na' : 'vrrp', l2, ip, {});
+  const partial: Record<string, unknown> = {};
+  const at = ipv.payloadAt;
+  const len = ipv.payloadLen;
+  if (isNa) {
+    try {
+      return { kind: 'na', ...meta(f, input), l2, ip, na: decodeNeighborAdvert(b, at, len, end, partial) };
+    } catch (e) {
+      return malformed(f, input, e, 'na', l2, ip, partial);
+    }
+  }
+  if (ipv.family === 4 && looksLikeCarp(b, at, len, end)) {
+    try {
+      return { kind: 'carp', ...meta(f, input), l2, ip, carp: decodeCarp(b, at, len, end, link.srcAt, link.srcLen, partial) };
+    } catch (e) {
+      return malformed(f, input, e, 'carp', l2, ip, partial);
+    }
+  }
+  try {
+    const vrrp = decodeVrrp(b, at, len, end, { family: ipv.family, ipSrcAt: ipv.srcAt, ipDstAt: ipv.dstAt, srcMacAt: link.srcAt, srcMacLen: link.srcLen, viaAh: ipv.viaAh }, partial);
+    return { kind: 'vrrp', ...meta(f, input), l2, ip, vrrp };
+  } catch (e) {
+    return malformed(f, input, e, 'vrrp', l2, ip, partial);
+  }
+}
+
+function meta(f: Frame, input: string): FrameMeta {
+  const sll = f.linktype === LinkType.linuxSll || f.linktype === LinkType.linuxSll2;
+  const direction = f.direction !== Direction.unknown ? f.direction : sll ? (link.outgoing ? Direction.out : Direction.in) : Direction.unknown;
+  return {
+    ts: f.timestampNs(),
+    input,
+    ifName: f.ifName,
+    ifIndex: f.ifIndex >= 0 ? f.ifIndex : link.ifindex >= 0 ? link.ifindex : undefined,
+    direction,
+    frame: f.number,
+    caplen: f.caplen,
+    origlen: f.origlen,
+    linktype: f.linktype,
+  };
+}
+
+function l2Of(b: Uint8Array): L2 {
+  return {
+    src: link.srcAt >= 0 ? mac(b, link.srcAt, link.srcLen) : undefined,
+    dst: link.dstAt >= 0 ? mac(b, link.dstAt) : undefined,
+    vlans: link.vlanList(),
+  };
+}
+
+function malformed(f: Frame, input: string, e: unknown, protocol: MalformedPacket['protocol'], l2: L2 | undefined, ip: IpHeader | undefined, partial: Record<string, unknown>): MalformedPacket {
+  if (!(e instanceof DecodeError)) throw e;
+  return { kind: 'malformed', ...meta(f, input), protocol, layer: e.layer, reason: e.message, l2, ip, partial };
+}
