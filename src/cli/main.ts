@@ -5,7 +5,11 @@ import { readFileSync } from 'node:fs';
 import { readInputs, type InputReport } from '../capture/read-inputs.js';
 import type { Packet } from '../decode/packet.js';
 import { segmentOf } from '../model/segment.js';
+import { analyze } from '../analysis/analyze.js';
+import { Timeline } from '../model/timeline.js';
+import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
+import { renderReport } from '../views/report.js';
 import { parseOptions, USAGE, UsageError, type Options } from './args.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
@@ -36,10 +40,34 @@ export async function main(argv: readonly string[]): Promise<number> {
   const warn = (m: string): void => void process.stderr.write(`vrrpscope: ${m}\n`);
   const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
   const out = new LineWriter();
-  const onPacket = (p: Packet): void => out.write(formatPacket(p, segmentOf(p, labelled.has(p.input))));
+  const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
+  const timeline = new Timeline();
+  const onPacket = (p: Packet): void => {
+    const segment = segmentOf(p, labelled.has(p.input));
+    if (mode === 'packets') return out.write(formatPacket(p, segment));
+    timeline.apply({ kind: 'packet', segment, packet: p });
+    if (mode === 'json') {
+      for (const { vrid, t } of timeline.newTransitions) out.write(JSON.stringify(jsonTransition(vrid, t)));
+    }
+    timeline.newTransitions.length = 0;
+  };
   const reports = await readInputs(opts.inputs, onPacket, warn);
+  const readable = finishInputs(reports, warn);
+  if (mode === 'packets' || readable === ExitCode.error) {
+    out.flush();
+    return readable;
+  }
+  const findings = analyze(timeline);
+  const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
+  const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
+  if (mode === 'json') {
+    for (const f of findings) out.write(JSON.stringify(jsonFinding(f)));
+    out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status)));
+  } else {
+    out.write(renderReport(timeline, findings, inputs).trimEnd());
+  }
   out.flush();
-  return finishInputs(reports, warn);
+  return status;
 }
 
 /** Reports damage (one line each) and says whether anything at all could be read. */

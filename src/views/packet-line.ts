@@ -2,7 +2,7 @@
 // segment it was seen on and flags for anything odd (`ttl 64!`, `bad checksum`).
 
 import type { Packet } from '../decode/packet.js';
-import { inert } from './inert.js';
+import { inert } from '../util/inert.js';
 
 export function formatTime(ns: bigint): string {
   const ms = Number(ns / 1_000_000n);

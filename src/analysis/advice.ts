@@ -1,0 +1,15 @@
+// Concrete fixes, so the operator can paste rather than look things up.
+
+export function firewallAdvice(iface: string | undefined): string[] {
+  const i = iface && /^[A-Za-z0-9_.:@-]+$/.test(iface) ? iface : '<interface>';
+  return [
+    `iptables:  iptables -I INPUT -i ${i} -p vrrp -j ACCEPT   (IPv6: ip6tables -I INPUT -i ${i} -p vrrp -j ACCEPT)`,
+    `nftables:  nft insert rule inet filter input iifname "${i}" meta l4proto vrrp accept`,
+    `firewalld: firewall-cmd --permanent --add-rich-rule='rule protocol value="vrrp" accept' && firewall-cmd --reload`,
+    `ufw:       ufw allow in on ${i} proto vrrp   (older ufw: add "-A ufw-before-input -p vrrp -j ACCEPT" to /etc/ufw/before.rules)`,
+    'Check both nodes, and any filter between them (switch ACLs, security groups, IGMP snooping).',
+  ];
+}
+
+export const unicastAdvice =
+  'Where multicast to 224.0.0.18 / ff02::12 is not delivered (cloud networks, some switches), configure unicast_src_ip and unicast_peer in each vrrp_instance.';

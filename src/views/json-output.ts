@@ -1,0 +1,72 @@
+// `--json`: NDJSON lines of the output's own types (json-types.ts).
+
+import type { Finding } from '../analysis/finding.js';
+import type { Transition, VridState } from '../model/model-types.js';
+import type { Timeline } from '../model/timeline.js';
+import { JSON_SCHEMA, type JsonFinding, type JsonSummary, type JsonTransition } from './json-types.js';
+import type { ReportInput } from './report.js';
+import { isoTime } from './time-format.js';
+import { compareVrids, summarizeVrid } from './vrid-summary.js';
+
+export function jsonTransition(v: VridState, t: Transition): JsonTransition {
+  return { type: 'transition', time: isoTime(t.ts), segment: v.segment, vrid: v.vrid, family: v.family, from: t.from ?? null, to: t.to ?? null, reason: t.reason };
+}
+
+export function jsonFinding(f: Finding): JsonFinding {
+  return {
+    type: 'finding',
+    code: f.code,
+    severity: f.severity,
+    segment: f.segment ?? null,
+    vrid: f.vrid ?? null,
+    family: f.family ?? null,
+    message: f.message,
+    evidence: f.evidence,
+    advice: f.advice,
+    firstSeen: isoTime(f.firstSeen),
+    lastSeen: isoTime(f.lastSeen),
+  };
+}
+
+export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: readonly (ReportInput & { format: string | undefined })[], exitStatus: number): JsonSummary {
+  const count = (s: string): number => findings.filter((f) => f.severity === s).length;
+  return {
+    type: 'summary',
+    schema: JSON_SCHEMA,
+    start: t.first !== undefined ? isoTime(t.first) : null,
+    end: t.first !== undefined ? isoTime(t.now) : null,
+    inputs: inputs.map((i) => ({ name: i.name, format: i.format ?? null, frames: i.frames, error: i.error ?? null })),
+    packets: t.counters.packets,
+    adverts: t.counters.adverts,
+    gratuitous: t.counters.garps,
+    malformed: t.counters.malformed,
+    vrids: [...t.vrids.values()].sort(compareVrids).map((v) => {
+      const s = summarizeVrid(v, findings, t.now);
+      return {
+        segment: v.segment,
+        vrid: v.vrid,
+        family: v.family,
+        master: v.master ?? null,
+        state: s.status,
+        routers: [...v.routers.values()].map((r) => ({
+          address: r.address,
+          macs: r.macs,
+          priority: r.priority,
+          intervalSeconds: r.intervalCs / 100,
+          version: r.version,
+          virtualAddresses: r.vips,
+          adverts: r.adverts,
+          lastAdvert: isoTime(r.lastAdvert),
+          thisHost: r.local,
+        })),
+        adverts: v.adverts,
+        maxGapSeconds: Number(v.maxGapNs) / 1e9,
+        masterDownSeconds: s.masterDownNs !== undefined ? Number(s.masterDownNs) / 1e9 : null,
+        changes: v.transitions.length,
+        changesPer10Min: s.changesPer10Min,
+      };
+    }),
+    findings: { critical: count('critical'), warning: count('warning'), info: count('info') },
+    exitStatus,
+  };
+}

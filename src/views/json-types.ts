@@ -1,0 +1,72 @@
+// The NDJSON output's own types (docs/json.md). They are not the model's structs: the model may
+// change, this format only grows, and `schema` on the summary says which version a reader sees.
+
+export const JSON_SCHEMA = 1;
+
+export type JsonFinding = {
+  readonly type: 'finding';
+  readonly code: string;
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly segment: string | null;
+  readonly vrid: number | null;
+  readonly family: 4 | 6 | null;
+  readonly message: string;
+  readonly evidence: readonly string[];
+  readonly advice: readonly string[];
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+};
+
+export type JsonTransition = {
+  readonly type: 'transition';
+  readonly time: string;
+  readonly segment: string;
+  readonly vrid: number;
+  readonly family: 4 | 6;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly reason: string;
+};
+
+export type JsonRouter = {
+  readonly address: string;
+  readonly macs: readonly string[];
+  readonly priority: number;
+  readonly intervalSeconds: number;
+  readonly version: number;
+  readonly virtualAddresses: readonly string[];
+  readonly adverts: number;
+  readonly lastAdvert: string;
+  readonly thisHost: boolean;
+};
+
+export type JsonVrid = {
+  readonly segment: string;
+  readonly vrid: number;
+  readonly family: 4 | 6;
+  readonly master: string | null;
+  readonly state: string;
+  readonly routers: readonly JsonRouter[];
+  readonly adverts: number;
+  readonly maxGapSeconds: number;
+  readonly masterDownSeconds: number | null;
+  readonly changes: number;
+  readonly changesPer10Min: number;
+};
+
+export type JsonSummary = {
+  readonly type: 'summary';
+  readonly schema: typeof JSON_SCHEMA;
+  readonly start: string | null;
+  readonly end: string | null;
+  readonly inputs: readonly { readonly name: string; readonly format: string | null; readonly frames: number; readonly error: string | null }[];
+  readonly packets: number;
+  readonly adverts: number;
+  readonly gratuitous: number;
+  readonly malformed: number;
+  readonly vrids: readonly JsonVrid[];
+  readonly findings: { readonly critical: number; readonly warning: number; readonly info: number };
+  readonly exitStatus: number;
+};
+
+export type JsonLine = JsonFinding | JsonTransition | JsonSummary;

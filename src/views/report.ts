@@ -1,0 +1,99 @@
+// `--report`: a plain-text diagnosis for an 80-column terminal — a summary per segment/VRID, the
+// master history, then the findings, most severe first, each with evidence and advice.
+
+import type { Finding } from '../analysis/finding.js';
+import type { Timeline } from '../model/timeline.js';
+import { printable as inert } from '../util/inert.js';
+import { formatTime } from './packet-line.js';
+import { seconds } from './time-format.js';
+import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';
+
+const WIDTH = 80;
+
+export type ReportInput = { readonly name: string; readonly frames: number; readonly error: string | undefined };
+
+export function renderReport(t: Timeline, findings: readonly Finding[], inputs: readonly ReportInput[]): string {
+  const out: string[] = [];
+  const rows = [...t.vrids.values()].sort(compareVrids).map((v) => summarizeVrid(v, findings, t.now));
+  out.push('vrrpscope report');
+  out.push('='.repeat(16));
+  for (const i of inputs) out.push(...wrap(`input: ${inert(i.name)} — ${i.frames} frames${i.error ? ` (stopped: ${inert(i.error)})` : ''}`, '  '));
+  if (t.first !== undefined) out.push(`time:  ${formatTime(t.first)} – ${formatTime(t.now)} UTC (${seconds(t.now - t.first, 0)})`);
+  const c = t.counters;
+  out.push(`seen:  ${c.adverts} VRRP adverts, ${c.garps} gratuitous ARP/NA, ${c.arp} ARP, ${c.malformed} malformed${c.carp ? `, ${c.carp} CARP` : ''}`);
+  const crit = findings.filter((f) => f.severity === 'critical').length;
+  const warn = findings.filter((f) => f.severity === 'warning').length;
+  out.push(`verdict: ${crit + warn === 0 ? (rows.length ? 'healthy — no warning or critical finding' : 'no VRRP seen') : `${crit} critical, ${warn} warning finding(s)`}`);
+  out.push('');
+  out.push('SEGMENT/VRID     STATE       MASTER (PRIO)          INTVL ADVERT MAXGAP/DOWN CHG');
+  for (const r of rows) out.push(row(r));
+  if (rows.length === 0) out.push('  (no VRRP advertisements in the input)');
+  for (const r of rows) {
+    if (r.backups.length === 0) continue;
+    out.push(...wrap(`  ${label(r)} others: ${r.backups.map((b) => `${b.address}${b.local ? ' (this host)' : ''} prio ${b.priority}`).join(', ')}`, '    '));
+  }
+
+  out.push('');
+  out.push('Master history');
+  out.push('--------------');
+  for (const v of [...t.vrids.values()].sort(compareVrids)) {
+    out.push(`${label({ segment: v.segment, vrid: v.vrid, family: v.family })}:`);
+    const hist = v.history.slice(-12);
+    if (v.history.length > hist.length) out.push(`  … ${v.history.length - hist.length} earlier change(s)`);
+    for (const h of hist) {
+      const who = h.master === undefined ? '(no master)' : `${h.master}${v.routers.get(h.master)?.local ? ' (this host)' : ''}`;
+      const len = (h.end ?? t.now) - h.start;
+      out.push(...wrap(`  ${formatTime(h.start).slice(11, 23)} ${who.padEnd(28)} ${seconds(len).padStart(8)}  ${h.reason}`, '    '));
+    }
+  }
+
+  out.push('');
+  out.push('Findings');
+  out.push('--------');
+  if (findings.length === 0) out.push('  none');
+  for (const f of findings) {
+    out.push(...wrap(`[${f.severity.toUpperCase()}] ${f.code}: ${inert(f.message)}`, '    '));
+    for (const e of f.evidence) out.push(...wrap(`  - ${inert(e)}`, '    '));
+    for (const a of f.advice) out.push(...wrap(`  > ${inert(a)}`, '    '));
+    out.push('');
+  }
+  return out.join('\n') + '\n';
+}
+
+function label(r: { segment: string; vrid: number; family: number }): string {
+  return `${inert(r.segment)}/${r.vrid}${r.family === 6 ? 'v6' : ''}`;
+}
+
+function row(r: VridSummary): string {
+  const master = r.master ? `${r.master.address}${r.master.local ? '*' : ''} (${r.master.priority})` : '-';
+  const intvl = r.intervalCs !== undefined ? `${r.intervalCs / 100}s` : '-';
+  const gap = r.masterDownNs !== undefined ? `${seconds(r.maxGapNs)}/${seconds(r.masterDownNs)}` : '-';
+  const line = `${fit(label(r), 16)} ${fit(r.status, 11)} ${fit(master, 22)} ${intvl.padStart(5)} ${String(r.adverts).padStart(6)} ${gap.padStart(11)} ${String(r.changes).padStart(3)}`;
+  return line.length > WIDTH ? line.slice(0, WIDTH) : line;
+}
+
+function fit(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
+}
+
+/** Word-wraps to 80 columns; continuation lines get `indent`. */
+export function wrap(text: string, indent: string): string[] {
+  if (text.length <= WIDTH) return [text];
+  const lead = /^ */.exec(text)![0];
+  const words = text.slice(lead.length).split(' ');
+  const lines: string[] = [];
+  let cur = lead;
+  for (const w of words) {
+    const next = cur.trim() ? `${cur} ${w}` : cur + w;
+    if (next.length > WIDTH && cur.trim()) {
+      lines.push(cur);
+      cur = indent + w;
+    } else cur = next;
+    while (cur.length > WIDTH) {
+      lines.push(cur.slice(0, WIDTH));
+      cur = indent + cur.slice(WIDTH);
+    }
+  }
+  if (cur.trim()) lines.push(cur);
+  return lines;
+}

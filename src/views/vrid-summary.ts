@@ -1,0 +1,73 @@
+// One row of facts per segment + VRID, shared by the report, the JSON summary and the dashboard.
+
+import type { Finding } from '../analysis/finding.js';
+import type { RouterState, VridState } from '../model/model-types.js';
+import { compareAddress } from '../model/timeline.js';
+import { masterDownNs } from '../model/vrrp-timing.js';
+
+export const VridStatus = { ok: 'OK', splitBrain: 'SPLIT-BRAIN', flapping: 'FLAPPING', noMaster: 'NO MASTER', silent: 'SILENT', warning: 'WARN', conflict: 'CONFLICT' } as const;
+export type VridStatus = (typeof VridStatus)[keyof typeof VridStatus];
+
+export type VridSummary = {
+  readonly key: string;
+  readonly segment: string;
+  readonly vrid: number;
+  readonly family: 4 | 6;
+  readonly status: VridStatus;
+  readonly master: RouterState | undefined;
+  /** Routers other than the master, best first. */
+  readonly backups: readonly RouterState[];
+  readonly intervalCs: number | undefined;
+  readonly masterDownNs: bigint | undefined;
+  readonly lastAdvertAgeNs: bigint | undefined;
+  readonly maxGapNs: bigint;
+  readonly adverts: number;
+  readonly changes: number;
+  readonly changesPer10Min: number;
+  readonly findings: readonly Finding[];
+};
+
+const TEN_MIN = 600_000_000_000n;
+
+export function summarizeVrid(v: VridState, findings: readonly Finding[], now: bigint): VridSummary {
+  const mine = findings.filter((f) => f.segment === v.segment && f.vrid === v.vrid && (f.family === v.family || f.family === undefined));
+  const has = (code: string): boolean => mine.some((f) => f.code === code && f.severity !== 'info');
+  const master = v.master !== undefined ? v.routers.get(v.master) : undefined;
+  const backups = [...v.routers.values()].filter((r) => r !== master).sort((a, b) => b.priority - a.priority || compareAddress(b.address, a.address));
+  const ref = master ?? backups[0];
+  const status: VridStatus = has('split-brain')
+    ? VridStatus.splitBrain
+    : has('vrid-conflict')
+      ? VridStatus.conflict
+      : v.master === undefined && v.routers.size > 0
+        ? VridStatus.noMaster
+        : has('flapping')
+          ? VridStatus.flapping
+          : has('no-master')
+            ? VridStatus.noMaster
+            : mine.some((f) => f.severity !== 'info')
+              ? VridStatus.warning
+              : VridStatus.ok;
+  return {
+    key: v.key,
+    segment: v.segment,
+    vrid: v.vrid,
+    family: v.family,
+    status,
+    master,
+    backups,
+    intervalCs: ref?.intervalCs,
+    masterDownNs: ref ? masterDownNs(ref.version, ref.intervalCs, ref.priority || 1) : undefined,
+    lastAdvertAgeNs: master ? now - master.lastAdvert : undefined,
+    maxGapNs: v.maxGapNs,
+    adverts: v.adverts,
+    changes: v.transitions.length,
+    changesPer10Min: v.transitions.filter((t) => now - t.ts <= TEN_MIN).length,
+    findings: mine,
+  };
+}
+
+/** Stable order: segment, then VRID, then family — rows never jump. */
+export function compareVrids(a: { segment: string; vrid: number; family: number }, b: { segment: string; vrid: number; family: number }): number {
+  return a.segment.localeCompare(b.segment) || a.vrid - b.vrid || a.family - b.family;
+}
