@@ -87,7 +87,10 @@ function analyzeVrid(t: Timeline, v: VridState, all: VridState[], out: Finding[]
       ),
     );
     // Both advertise steadily and both reach this capture point, yet neither yields: they drop each other's adverts.
-    const steady = splits.filter((e) => e.routers.every((a) => steadyIn(v, e, a, t.now)));
+    // A firewall split is steady; a lossy link also shows master gaps past master-down and heals
+    // within seconds once an advert gets through, so it is left to master-silent / flapping.
+    const lossy = v.silences.some((x) => x.gapNs !== undefined);
+    const steady = lossy ? [] : splits.filter((e) => (e.end ?? t.now) - e.start >= 2n * maxDown(v, e) && e.routers.every((a) => steadyIn(v, e, a, t.now)));
     if (steady.length > 0 && !mismatch) {
       const iface = ifaceOf(v.segment);
       const healthy = all.filter((o) => o !== v && ifaceOf(o.segment) !== iface && o.routers.size > 0 && o.master !== undefined && !o.splitBrains.some((e) => isSplit(o, e, t.now)));
@@ -268,10 +271,13 @@ function configMismatches(v: VridState, routers: RouterState[], out: Finding[]):
   return explains;
 }
 
+function maxDown(v: VridState, e: Episode): bigint {
+  return e.routers.map((a) => v.routers.get(a)).reduce((m, r) => (r && downOf(r) > m ? downOf(r) : m), 0n);
+}
+
 function isSplit(v: VridState, e: Episode, now: bigint): boolean {
   const dur = (e.end ?? now) - e.start;
-  const down = e.routers.map((a) => v.routers.get(a)).reduce((m, r) => (r && downOf(r) > m ? downOf(r) : m), 0n);
-  return dur > down && e.routers.filter((a) => (e.adverts[a] ?? 0) >= 3).length >= 2;
+  return dur > maxDown(v, e) && e.routers.filter((a) => (e.adverts[a] ?? 0) >= 3).length >= 2;
 }
 
 function steadyIn(v: VridState, e: Episode, addr: string, now: bigint): boolean {

@@ -14,7 +14,8 @@
 // if_tsresol (9), if_tsoffset (14). Enhanced Packet (6): interface, timestamp high/low, captured and
 // original length, data, options epb_flags (2; bits 0-1 = direction). Simple Packet (3): original
 // length and data, interface 0, no timestamp. Obsolete Packet (2): like EPB with a 16-bit interface.
-// Interface Statistics (5): isb_ifdrop (5) counts drops. Anything else is skipped.
+// Interface Statistics (5): isb_ifdrop (5) counts drops, isb_endtime (3) says when the capture
+// stopped (so silence at the end of a capture is visible). Anything else is skipped.
 
 import { CaptureError } from './capture-error.js';
 import { u16, u32 } from './bytes.js';
@@ -40,6 +41,12 @@ export type PcapngInterface = {
   readonly offsetSec: number;
   /** Drops reported by the last Interface Statistics block, when present. */
   drops: number | undefined;
+  /**
+   * isb_endtime of the last Interface Statistics block (when the capture stopped), in ns — read
+   * with the interface's resolution and, as a second reading, in microseconds: dumpcap 4.0 writes
+   * it in µs even on nanosecond interfaces. The caller keeps whichever fits its packets.
+   */
+  endNs: readonly bigint[];
 };
 
 export class PcapngParser implements RecordParser {
@@ -122,7 +129,7 @@ export class PcapngParser implements RecordParser {
             offsetSec = hi * 4294967296 + lo;
           }
         });
-        const iface: PcapngInterface = { linktype: u16(b, p + 8, le), snaplen: u32(b, p + 12, le), name, unitsPerSec, binary, offsetSec, drops: undefined };
+        const iface: PcapngInterface = { linktype: u16(b, p + 8, le), snaplen: u32(b, p + 12, le), name, unitsPerSec, binary, offsetSec, drops: undefined, endNs: [] };
         this.ifaces.push(iface);
         this.allInterfaces.push(iface);
         return;
@@ -176,6 +183,19 @@ export class PcapngParser implements RecordParser {
             const hi = u32(b, vp + (le ? 4 : 0), le);
             const lo = u32(b, vp + (le ? 0 : 4), le);
             iface.drops = hi * 4294967296 + lo;
+          } else if (code === 3 && vlen >= 8) {
+            // Same layout as a packet timestamp: high word, then low word.
+            const f = new Frame();
+            f.tsMode = TsMode.units;
+            f.tsA = u32(b, vp, le);
+            f.tsB = u32(b, vp + 4, le);
+            f.tsScale = iface.unitsPerSec;
+            f.tsBinary = iface.binary;
+            f.tsOffsetSec = iface.offsetSec;
+            const asIs = f.timestampNs();
+            f.tsScale = 1_000_000;
+            f.tsBinary = false;
+            iface.endNs = [asIs, f.timestampNs()];
           }
         });
         return;

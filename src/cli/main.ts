@@ -2,14 +2,11 @@
 // about processes, exit codes and (later) cap and blessed.
 
 import { readFileSync } from 'node:fs';
-import { readInputs, type InputReport } from '../capture/read-inputs.js';
-import type { Packet } from '../decode/packet.js';
-import { segmentOf } from '../model/segment.js';
-import { analyze } from '../analysis/analyze.js';
-import { Timeline } from '../model/timeline.js';
+import type { InputReport } from '../capture/read-inputs.js';
 import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
+import { analyzeCaptures } from './analyze-captures.js';
 import { parseOptions, USAGE, UsageError, type Options } from './args.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
@@ -38,26 +35,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.error;
   }
   const warn = (m: string): void => void process.stderr.write(`vrrpscope: ${m}\n`);
-  const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
   const out = new LineWriter();
   const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
-  const timeline = new Timeline();
-  const onPacket = (p: Packet): void => {
-    const segment = segmentOf(p, labelled.has(p.input));
-    if (mode === 'packets') return out.write(formatPacket(p, segment));
-    timeline.apply({ kind: 'packet', segment, packet: p });
-    if (mode === 'json') {
-      for (const { vrid, t } of timeline.newTransitions) out.write(JSON.stringify(jsonTransition(vrid, t)));
-    }
-    timeline.newTransitions.length = 0;
-  };
-  const reports = await readInputs(opts.inputs, onPacket, warn);
+  const { timeline, findings, reports } = await analyzeCaptures(opts.inputs, {
+    warn,
+    decodeOnly: mode === 'packets',
+    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
+    onTransition: mode === 'json' ? (v, t) => out.write(JSON.stringify(jsonTransition(v, t))) : undefined,
+  });
   const readable = finishInputs(reports, warn);
   if (mode === 'packets' || readable === ExitCode.error) {
     out.flush();
     return readable;
   }
-  const findings = analyze(timeline);
   const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
   const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
   if (mode === 'json') {
@@ -85,12 +75,24 @@ function version(): string {
   return pkg.version;
 }
 
-/** Batches output lines: one write per few hundred lines instead of one per packet. */
+/**
+ * Batches output lines: one write per few hundred lines instead of one per packet. Whatever is
+ * batched is also written once the current burst of input has been handled (setImmediate), so a
+ * live pipe (`tcpdump -U -w - | vrrpscope -r - --packets`) shows each packet as it arrives.
+ */
 class LineWriter {
   private buf: string[] = [];
+  private scheduled = false;
   write(line: string): void {
     this.buf.push(line);
     if (this.buf.length >= 512) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
   }
   flush(): void {
     if (this.buf.length === 0) return;

@@ -18,6 +18,7 @@ const link = new LinkView();
 const ipv = new IpView();
 const ICMPV6 = 58;
 const AH = 51;
+const ATMARP_HW = 19;
 
 const supported = new Set<number>(Object.values(LinkType));
 
@@ -53,6 +54,9 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
     }
     case EtherType.arp:
     case EtherType.rarp: {
+      // Hardware type 19 is ATMARP (RFC 2225), a different layout that tcpdump and tshark read as
+      // such; it says nothing about VRRP, so it is not decoded (and not read as plain ARP).
+      if (end - at >= 2 && b[at] === 0 && b[at + 1] === ATMARP_HW) return undefined;
       const partial: Record<string, unknown> = {};
       const l2 = l2Of(b);
       try {

@@ -47,7 +47,9 @@ export function parseIpv4(b: Uint8Array, at: number, end: number, v: IpView): vo
   v.ttl = b[at + 8]!;
   v.srcAt = at + 12;
   v.dstAt = at + 16;
-  v.fragment = (((b[at + 6]! & 0x1f) << 8) | b[at + 7]!) !== 0;
+  // Any fragment, the first one too (More Fragments set): a VRRP message split by fragmentation is
+  // not a VRRP message we can read or checksum, so it is reported, not decoded (as tshark does).
+  v.fragment = (((b[at + 6]! & 0x3f) << 8) | b[at + 7]!) !== 0;
   if (total < ihl) return bad(v, `IPv4 total length ${total} < header length ${ihl}`);
   v.payloadAt = at + ihl;
   v.payloadLen = total - ihl;

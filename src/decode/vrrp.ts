@@ -51,18 +51,35 @@ export type VrrpContext = {
  */
 export function decodeVrrp(b: Uint8Array, at: number, len: number, capEnd: number, ctx: VrrpContext, partial: Record<string, unknown>): Vrrp {
   const end = Math.min(at + len, capEnd);
-  need('vrrp', at, 8, end);
+  need('vrrp', at, 1, end);
   const version = b[at]! >> 4;
   const type = b[at]! & 0x0f;
+  const v3 = version === 3;
+  // A message cut short still shows the fields it has, one by one, as tcpdump and tshark show them.
+  const have = end - at;
+  partial['version'] = version;
+  partial['type'] = type;
+  if (have >= 2) partial['vrid'] = b[at + 1]!;
+  if (have >= 3) partial['priority'] = b[at + 2]!;
+  if (have >= 4) partial['count'] = b[at + 3]!;
+  if (have >= 5 && !v3) partial['authType'] = b[at + 4]!;
+  if (have >= 6) {
+    partial['interval'] = v3 ? ((b[at + 4]! & 0x0f) << 8) | b[at + 5]! : b[at + 5]!;
+    partial['intervalUnit'] = v3 ? 'cs' : 's';
+  }
+  need('vrrp', at, 8, end);
   const vrid = b[at + 1]!;
   const priority = b[at + 2]!;
   const count = b[at + 3]!;
-  const v3 = version === 3;
   // Unknown versions are read with the v2 layout, as Wireshark does, then refused.
   const authType = v3 ? undefined : b[at + 4]!;
   const interval = v3 ? ((b[at + 4]! & 0x0f) << 8) | b[at + 5]! : b[at + 5]!;
   const checksum = (b[at + 6]! << 8) | b[at + 7]!;
-  Object.assign(partial, { version, type, vrid, priority, count, authType, interval, intervalUnit: v3 ? 'cs' : 's', checksum });
+  partial['checksum'] = checksum;
+  // The checksum covers the whole message the IP header describes, whatever Count says, so it is
+  // known (good or bad) even when the addresses or the auth data run past the end.
+  const status = checksumOf(b, at, len, capEnd, v3, ctx);
+  partial['checksumStatus'] = status.status;
 
   const addrLen = v3 && ctx.family === 6 ? 16 : 4;
   const addresses: string[] = [];
@@ -84,8 +101,6 @@ export function decodeVrrp(b: Uint8Array, at: number, len: number, capEnd: numbe
       partial['authText'] = authText;
     }
   }
-  const status = checksumOf(b, at, len, capEnd, v3, ctx);
-  partial['checksumStatus'] = status.status;
   if (version !== 2 && version !== 3) throw new DecodeError('vrrp', at, 1, 1, `unknown VRRP version ${version}`);
   if (version === 2 && ctx.family === 6) throw new DecodeError('vrrp', at, 1, 1, 'VRRPv2 over IPv6');
   if (type !== VRRP_ADVERTISEMENT) throw new DecodeError('vrrp', at, 1, 1, `unknown VRRP type ${type}`);

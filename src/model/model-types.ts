@@ -60,6 +60,8 @@ export type RouterState = {
   released: boolean;
   /** Recent advert times, for working out when a contender stopped. */
   readonly recent: bigint[];
+  /** It was the master right after its previous advert (its next gap is a master gap). */
+  masterAtLast: boolean;
 };
 
 export type Gap = { readonly ts: bigint; readonly gapNs: bigint; readonly router: string; readonly downNs: bigint; readonly intervalNs: bigint };
@@ -72,7 +74,7 @@ export type Episode = {
   readonly adverts: Record<string, number>;
 };
 
-export type Silence = { readonly router: string; readonly start: bigint; end: bigint | undefined; readonly downNs: bigint; readonly gapNs: bigint | undefined };
+export type Silence = { readonly router: string; readonly start: bigint; end: bigint | undefined; readonly downNs: bigint; gapNs: bigint | undefined };
 
 export type OnTimeTakeover = { readonly ts: bigint; readonly by: string; readonly from: string; readonly ageNs: bigint; readonly intervalNs: bigint };
 

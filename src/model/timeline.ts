@@ -176,11 +176,13 @@ export class Timeline {
         spellStart: undefined,
         released: false,
         recent: [],
+        masterAtLast: false,
       };
       v.routers.set(p.ip.src, r);
     }
-    // Gap between this router's consecutive adverts while it was the master.
-    if (r.adverts > 0 && v.master === r.address && r.spellStart !== undefined) this.gap(v, r, ts - r.lastAdvert, ts);
+    // Gap between this router's consecutive adverts while it was the master (even when the gap
+    // was long enough to end its claim: that is exactly the silence to report).
+    if (r.adverts > 0 && r.masterAtLast) this.gap(v, r, ts - r.lastAdvert, ts);
     if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.history);
     r.priority = a.priority;
     r.intervalCs = a.intervalCs;
@@ -208,10 +210,11 @@ export class Timeline {
       // Graceful shutdown (RFC 5798 §6.4.3): the claim ends now.
       r.released = true;
       if (r.spellStart !== undefined) this.endClaim(v, r, ts, ChangeReason.released);
-      return;
+    } else {
+      r.released = false;
+      if (r.spellStart === undefined) this.startClaim(v, r, ts);
     }
-    r.released = false;
-    if (r.spellStart === undefined) this.startClaim(v, r, ts);
+    r.masterAtLast = v.master === r.address;
   }
 
   private gap(v: VridState, r: RouterState, gapNs: bigint, ts: bigint): void {
@@ -225,7 +228,11 @@ export class Timeline {
     v.gapHistogram[bin]!++;
     if (gapNs > down) {
       v.overDownGaps++;
-      pushBounded(v.silences, { router: r.address, start: ts - gapNs, end: ts, downNs: down, gapNs }, Limits.episodes);
+      const open = v.silences[v.silences.length - 1];
+      if (open && open.router === r.address && open.end === undefined) {
+        open.end = ts;
+        open.gapNs = gapNs;
+      } else pushBounded(v.silences, { router: r.address, start: ts - gapNs, end: ts, downNs: down, gapNs }, Limits.episodes);
     } else if (ratio > ON_TIME_INTERVALS) v.lateGaps++;
   }
 
@@ -306,6 +313,9 @@ export class Timeline {
     pushBounded(v.history, { start: ts, end: undefined, master, reason }, Limits.history);
     v.master = master;
     if (reason === ChangeReason.firstSeen) return;
+    // The same master back after a stretch without one is not a change of master.
+    const lastMaster = [...v.history].reverse().find((h, i) => i > 0 && h.master !== undefined)?.master;
+    if (master !== undefined && from === undefined && lastMaster === master) return;
     // A stretch with no master followed by a takeover is one change, not two.
     const prior = from ?? [...v.history].reverse().find((h) => h.master !== undefined && h.master !== master)?.master;
     if (master === undefined) return;

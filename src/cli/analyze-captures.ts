@@ -1,0 +1,50 @@
+// Captures in, timeline and findings out: the replay pipeline without the process around it, so
+// the CLI and the tests run exactly the same code.
+
+import { readInputs, type InputReport } from '../capture/read-inputs.js';
+import type { CaptureInput } from '../capture/capture-source.js';
+import type { Packet } from '../decode/packet.js';
+import { analyze } from '../analysis/analyze.js';
+import type { Finding } from '../analysis/finding.js';
+import type { Transition, VridState } from '../model/model-types.js';
+import { segmentOf } from '../model/segment.js';
+import { Timeline } from '../model/timeline.js';
+
+export type AnalysisHooks = {
+  /** Every decoded packet with its segment, before the model sees it. */
+  readonly onPacket?: (p: Packet, segment: string) => void;
+  /** Every master change as the model decides it. */
+  readonly onTransition?: (v: VridState, t: Transition) => void;
+  readonly warn: (message: string) => void;
+  /** Skip the model (for --packets). */
+  readonly decodeOnly?: boolean;
+};
+
+export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[] };
+
+export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: AnalysisHooks): Promise<Analysis> {
+  const labelled = new Set(inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
+  const timeline = new Timeline();
+  const onPacket = (p: Packet): void => {
+    const segment = segmentOf(p, labelled.has(p.input));
+    hooks.onPacket?.(p, segment);
+    if (hooks.decodeOnly) return;
+    timeline.apply({ kind: 'packet', segment, packet: p });
+    if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
+    timeline.newTransitions.length = 0;
+  };
+  const reports = await readInputs(inputs, onPacket, hooks.warn);
+  if (hooks.decodeOnly) return { timeline, findings: [], reports };
+  // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
+  const end = captureEnd(reports, timeline.now);
+  if (end > timeline.now) timeline.apply({ kind: 'tick', ts: end });
+  return { timeline, findings: analyze(timeline), reports };
+}
+
+/** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */
+function captureEnd(reports: readonly InputReport[], last: bigint): bigint {
+  const day = 86_400_000_000_000n;
+  let end = 0n;
+  for (const r of reports) for (const i of r.interfaces) for (const e of i.endNs) if (e >= last && e - last < day && e > end) end = e;
+  return end;
+}

@@ -1,0 +1,361 @@
+// The dashboard's view-model: a plain, serialisable snapshot of everything the widgets draw, built
+// from the timeline, the findings and the replay state. Widgets receive this and nothing else, so
+// a fixed view-model renders the same screen every time (tests/golden/dashboard/).
+//
+// Times inside are seconds relative to the visible window's start (0 … spanS), so widgets only
+// scale; labels are pre-formatted text. Wire text (auth strings) is already inert() here; widgets
+// still escape blessed tag syntax in every string they draw.
+
+import { flapTimes } from '../../analysis/analyze.js';
+import type { Finding, Severity } from '../../analysis/finding.js';
+import type { RouterState, VridState } from '../../model/model-types.js';
+import type { Timeline } from '../../model/timeline.js';
+import { masterDownNs } from '../../model/vrrp-timing.js';
+import { inert } from '../../util/inert.js';
+import { compareVrids, summarizeVrid, type VridStatus } from '../vrid-summary.js';
+
+export type ReplayInfo = {
+  /** 'replay': a file being played; 'stream': standard input arriving; 'live': an interface. */
+  readonly mode: 'replay' | 'stream' | 'live';
+  readonly paused: boolean;
+  /** Replay speed (× real time), 0 = as fast as possible, undefined = opened at the end. */
+  readonly speed: number | undefined;
+  /** Still reading input. */
+  readonly loading: boolean;
+  /** Replay position and the end of what was read, in ns of capture time. */
+  readonly position: bigint | undefined;
+  readonly end: bigint | undefined;
+};
+
+export type SourceInfo = { readonly label: string; readonly dropped: number };
+
+export type UiState = {
+  readonly selectedKey: string | undefined;
+  readonly filter: string;
+  /** Width of the visible time window in seconds; undefined = all of the capture. */
+  readonly windowS: number | undefined;
+  readonly detail: boolean;
+};
+
+export type Span = { readonly startS: number; readonly endS: number; readonly letter: string | undefined };
+
+export type BandVM = {
+  /** Who was master when, clipped to the window; letter undefined = no master. */
+  readonly spans: readonly Span[];
+  /** Master changes (seconds into the window). */
+  readonly changes: readonly number[];
+  /** Two or more routers advertising as master at once. */
+  readonly splits: readonly { readonly startS: number; readonly endS: number }[];
+  /** Advert gaps beyond the master-down interval, at the time they ended. */
+  readonly gaps: readonly number[];
+};
+
+export type RouterLegend = { readonly letter: string; readonly address: string; readonly local: boolean };
+
+export type VridRowVM = {
+  readonly key: string;
+  readonly label: string;
+  readonly segment: string;
+  readonly vrid: number;
+  readonly family: 4 | 6;
+  readonly status: VridStatus;
+  readonly master: string | undefined;
+  readonly masterPriority: number | undefined;
+  readonly masterLocal: boolean;
+  readonly masterSinceS: number | undefined;
+  readonly backups: readonly string[];
+  readonly intervalS: number | undefined;
+  readonly downS: number | undefined;
+  readonly lastAdvertAgeS: number | undefined;
+  readonly changes: number;
+  readonly changesPer10Min: number;
+  readonly flapsPer10Min: number;
+  /** Changes inside the visible window. */
+  readonly windowChanges: number;
+  readonly legend: readonly RouterLegend[];
+  readonly band: BandVM;
+};
+
+export type GapsVM = {
+  readonly label: string;
+  /** Inter-advert gaps of the master, in the window: time and length in seconds. */
+  readonly points: readonly { readonly t: number; readonly gapS: number }[];
+  readonly intervalS: number;
+  readonly downS: number;
+  readonly maxGapS: number;
+  readonly late: number;
+  readonly overDown: number;
+  /** Histogram over the whole capture: label (× interval) and count. */
+  readonly histogram: readonly { readonly label: string; readonly count: number }[];
+};
+
+export type FindingVM = {
+  readonly severity: Severity;
+  readonly code: string;
+  readonly where: string;
+  readonly message: string;
+  readonly evidence: readonly string[];
+  readonly advice: readonly string[];
+};
+
+export type EventVM = { readonly time: string; readonly kind: 'master' | 'priority' | 'garp' | 'malformed'; readonly where: string; readonly text: string };
+
+export type RouterDetailVM = {
+  readonly address: string;
+  readonly letter: string;
+  /** Field name → value, same order for every router. */
+  readonly fields: readonly { readonly name: string; readonly value: string }[];
+};
+
+export type VipDetailVM = { readonly address: string; readonly owner: string; readonly garps: number; readonly bursts: readonly string[] };
+
+export type DetailVM = {
+  readonly label: string;
+  readonly status: VridStatus;
+  readonly routers: readonly RouterDetailVM[];
+  /** Field names whose values differ between routers. */
+  readonly mismatches: readonly string[];
+  readonly vips: readonly VipDetailVM[];
+  readonly history: readonly string[];
+  readonly findings: readonly FindingVM[];
+};
+
+export type DashboardViewModel = {
+  readonly source: string;
+  readonly clock: string;
+  readonly counts: { readonly packets: number; readonly adverts: number; readonly garps: number; readonly malformed: number; readonly dropped: number };
+  readonly replay: {
+    readonly state: 'loading' | 'playing' | 'paused' | 'end' | 'live';
+    readonly speed: string;
+    /** "00:12 / 00:20" into the capture. */
+    readonly position: string;
+    readonly fraction: number;
+  };
+  readonly window: { readonly spanS: number; readonly label: string; readonly startLabel: string; readonly endLabel: string };
+  readonly filter: string;
+  readonly rows: readonly VridRowVM[];
+  /** Index into rows, -1 when there are none. */
+  readonly selected: number;
+  readonly totalRows: number;
+  readonly gaps: GapsVM | undefined;
+  readonly findings: readonly FindingVM[];
+  readonly events: readonly EventVM[];
+  readonly detail: DetailVM | undefined;
+};
+
+const NS = 1e9;
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const EVENTS = 200;
+
+export function buildViewModel(t: Timeline, findings: readonly Finding[], source: SourceInfo, replay: ReplayInfo, ui: UiState): DashboardViewModel {
+  const now = t.now;
+  const first = t.first ?? now;
+  const end = now;
+  const spanNs = ui.windowS !== undefined ? BigInt(Math.round(ui.windowS * NS)) : end - first > 0n ? end - first : 1_000_000_000n;
+  const start = end - spanNs;
+  const rel = (ns: bigint): number => Number(ns - start) / NS;
+  const all = [...t.vrids.values()].sort(compareVrids);
+  const filter = ui.filter.trim().toLowerCase();
+  const shown = filter ? all.filter((v) => matches(v, filter)) : all;
+  const rows = shown.map((v) => row(v, findings, now, start, end, rel));
+  let selected = rows.findIndex((r) => r.key === ui.selectedKey);
+  if (selected < 0 && rows.length > 0) selected = 0;
+  const sel = selected >= 0 ? shown[selected] : undefined;
+  const pos = replay.position ?? now;
+  const total = replay.end !== undefined && replay.end > first ? replay.end - first : now - first;
+  const state = replay.mode === 'live' ? 'live' : replay.paused ? 'paused' : replay.loading && replay.speed === undefined ? 'loading' : replay.end !== undefined && pos >= replay.end && !replay.loading ? 'end' : 'playing';
+  return {
+    source: source.label,
+    clock: t.first === undefined ? '--:--:--' : clock(now),
+    counts: { packets: t.counters.packets, adverts: t.counters.adverts, garps: t.counters.garps, malformed: t.counters.malformed, dropped: source.dropped },
+    replay: {
+      state,
+      speed: replay.speed === undefined ? 'at end' : replay.speed === 0 ? 'max' : `${replay.speed}x`,
+      position: `${mmss(pos - first)} / ${mmss(total)}`,
+      fraction: total > 0n ? Math.min(1, Math.max(0, Number(pos - first) / Number(total))) : 1,
+    },
+    window: { spanS: Number(spanNs) / NS, label: ui.windowS === undefined ? `all (${duration(Number(spanNs) / NS)})` : duration(ui.windowS), startLabel: clock(start).slice(0, 8), endLabel: clock(end).slice(0, 8) },
+    filter: ui.filter,
+    rows,
+    selected,
+    totalRows: all.length,
+    gaps: sel ? gapsOf(sel, start, rel) : undefined,
+    findings: findings.map(findingVM),
+    events: events(t, shown),
+    detail: ui.detail && sel ? detailOf(t, sel, findings) : undefined,
+  };
+}
+
+function matches(v: VridState, f: string): boolean {
+  if (v.segment.toLowerCase().includes(f) || String(v.vrid) === f || `${v.segment}/${v.vrid}`.toLowerCase().includes(f)) return true;
+  return [...v.routers.values()].some((r) => r.address.includes(f) || r.vips.some((a) => a.includes(f)));
+}
+
+export function vridLabel(v: { segment: string; vrid: number; family: number }): string {
+  return `${v.segment}/${v.vrid}${v.family === 6 ? 'v6' : ''}`;
+}
+
+function letters(v: VridState): Map<string, RouterLegend> {
+  const m = new Map<string, RouterLegend>();
+  // Order of first appearance: stable as routers come and go.
+  [...v.routers.values()]
+    .sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.address.localeCompare(b.address)))
+    .forEach((r, i) => m.set(r.address, { letter: LETTERS[i % LETTERS.length]!, address: r.address, local: r.local }));
+  return m;
+}
+
+function row(v: VridState, findings: readonly Finding[], now: bigint, start: bigint, end: bigint, rel: (ns: bigint) => number): VridRowVM {
+  const s = summarizeVrid(v, findings, now);
+  const legend = letters(v);
+  const spans: Span[] = [];
+  for (let i = 0; i < v.history.length; i++) {
+    const h = v.history[i]!;
+    const hEnd = h.end ?? end;
+    if (hEnd < start || h.start > end) continue;
+    spans.push({ startS: rel(h.start > start ? h.start : start), endS: rel(hEnd < end ? hEnd : end), letter: h.master === undefined ? undefined : legend.get(h.master)?.letter });
+  }
+  const inWin = (ts: bigint): boolean => ts >= start && ts <= end;
+  const tenMin = 600_000_000_000n;
+  const last = v.history[v.history.length - 1];
+  return {
+    key: v.key,
+    label: vridLabel(v),
+    segment: v.segment,
+    vrid: v.vrid,
+    family: v.family,
+    status: s.status,
+    master: s.master?.address,
+    masterPriority: s.master?.priority,
+    masterLocal: s.master?.local ?? false,
+    masterSinceS: s.master && last ? Number(now - last.start) / NS : undefined,
+    backups: s.backups.map((b) => `${b.address}${b.local ? '*' : ''} (${b.priority})`),
+    intervalS: s.intervalCs !== undefined ? s.intervalCs / 100 : undefined,
+    downS: s.masterDownNs !== undefined ? Number(s.masterDownNs) / NS : undefined,
+    lastAdvertAgeS: s.lastAdvertAgeNs !== undefined ? Number(s.lastAdvertAgeNs) / NS : undefined,
+    changes: s.changes,
+    changesPer10Min: s.changesPer10Min,
+    flapsPer10Min: flapTimes(v).filter((x) => now - x <= tenMin).length,
+    windowChanges: v.transitions.filter((x) => inWin(x.ts)).length,
+    legend: [...legend.values()],
+    band: {
+      spans,
+      changes: v.transitions.filter((x) => inWin(x.ts)).map((x) => rel(x.ts)),
+      splits: v.splitBrains.filter((e) => (e.end ?? end) >= start).map((e) => ({ startS: rel(e.start > start ? e.start : start), endS: rel(e.end ?? end) })),
+      gaps: v.gaps.filter((g) => g.gapNs > g.downNs && inWin(g.ts)).map((g) => rel(g.ts)),
+    },
+  };
+}
+
+function gapsOf(v: VridState, start: bigint, rel: (ns: bigint) => number): GapsVM {
+  const master = v.master !== undefined ? v.routers.get(v.master) : [...v.routers.values()][0];
+  const ivS = master ? master.intervalCs / 100 : 0;
+  const downS = master ? Number(masterDownNs(master.version, master.intervalCs, master.priority || 1)) / NS : 0;
+  const labels = ['<0.5', '0.5-0.9', '0.9-1.1', '1.1-1.5', '1.5-2', '2-3', '>3'];
+  const points = v.gaps.filter((g) => g.ts >= start).map((g) => ({ t: rel(g.ts), gapS: Number(g.gapNs) / NS }));
+  return {
+    label: vridLabel(v),
+    points,
+    intervalS: ivS,
+    downS,
+    maxGapS: Number(v.maxGapNs) / NS,
+    late: v.lateGaps,
+    overDown: v.overDownGaps,
+    histogram: v.gapHistogram.map((count, i) => ({ label: labels[i] ?? `bin${i}`, count })),
+  };
+}
+
+function findingVM(f: Finding): FindingVM {
+  return {
+    severity: f.severity,
+    code: f.code,
+    where: f.segment === undefined ? '' : `${f.segment}${f.vrid !== undefined ? `/${f.vrid}` : ''}`,
+    message: f.message,
+    evidence: f.evidence,
+    advice: f.advice,
+  };
+}
+
+function events(t: Timeline, vrids: readonly VridState[]): EventVM[] {
+  const out: { ts: bigint; e: EventVM }[] = [];
+  const segs = new Set(vrids.map((v) => v.segment));
+  for (const v of vrids) {
+    const where = vridLabel(v);
+    for (const x of v.transitions.slice(-EVENTS)) {
+      out.push({ ts: x.ts, e: { time: clock(x.ts), kind: 'master', where, text: `${x.from ?? 'nobody'} -> ${x.to ?? 'nobody'}: ${x.reason}` } });
+    }
+    for (const h of v.history.slice(-EVENTS)) {
+      if (h.master === undefined) out.push({ ts: h.start, e: { time: clock(h.start), kind: 'master', where, text: `no master (${h.reason})` } });
+    }
+    for (const r of v.routers.values()) {
+      for (const p of r.priorityChanges.slice(-EVENTS)) out.push({ ts: p.ts, e: { time: clock(p.ts), kind: 'priority', where, text: `${r.address} priority ${p.from} -> ${p.to}` } });
+    }
+  }
+  for (const vip of t.vips.values()) {
+    if (!segs.has(vip.segment)) continue;
+    for (const b of vip.bursts.slice(-EVENTS)) {
+      out.push({ ts: b.start, e: { time: clock(b.start), kind: 'garp', where: vip.segment, text: `${vip.address} is-at ${b.mac}: ${b.count} ${b.kind === 'na' ? 'NA' : b.kind === 'garp' ? 'GARP' : 'ARP reply'}` } });
+    }
+  }
+  out.sort((a, b) => (a.ts > b.ts ? -1 : a.ts < b.ts ? 1 : 0));
+  const list = out.slice(0, EVENTS).map((x) => x.e);
+  for (const [reason, n] of t.counters.malformedReasons) list.push({ time: '', kind: 'malformed', where: '', text: `${n} x ${reason}` });
+  return list;
+}
+
+function detailOf(t: Timeline, v: VridState, findings: readonly Finding[]): DetailVM {
+  const legend = letters(v);
+  const routers = [...v.routers.values()].sort((a, b) => (legend.get(a.address)?.letter ?? '').localeCompare(legend.get(b.address)?.letter ?? ''));
+  const s = summarizeVrid(v, findings, t.now);
+  const fieldsOf = (r: RouterState): { name: string; value: string }[] => [
+    { name: 'role', value: `${v.master === r.address ? 'MASTER' : 'backup'}${r.local ? ' (this host)' : ''}` },
+    { name: 'priority', value: String(r.priority) },
+    { name: 'version', value: `VRRPv${r.version}` },
+    { name: 'interval', value: `${r.intervalCs / 100}s` },
+    { name: 'auth', value: r.authType === undefined ? 'n/a (v3)' : r.authType === 0 ? 'none' : r.authType === 1 ? `PASS "${inert(r.authText ?? '')}"` : r.authType === 2 ? 'AH' : `type ${r.authType}` },
+    { name: 'virtual IPs', value: r.vips.join(' ') || '-' },
+    { name: 'destination', value: r.unicast ? `unicast ${r.dst}` : r.dst },
+    { name: 'TTL', value: `${r.ttl}${r.badTtl ? ` (${r.badTtl} not 255)` : ''}` },
+    { name: 'MAC', value: r.macs.join(' ') || '-' },
+    { name: 'adverts', value: String(r.adverts) },
+    { name: 'last advert', value: clock(r.lastAdvert) },
+    { name: 'checksum', value: r.badChecksum ? `${r.badChecksum} bad` : 'ok' },
+  ];
+  const rd = routers.map((r) => ({ address: r.address, letter: legend.get(r.address)?.letter ?? '?', fields: fieldsOf(r) }));
+  const compared = new Set(['priority', 'version', 'interval', 'auth', 'virtual IPs', 'destination', 'TTL']);
+  const mismatches: string[] = [];
+  for (const name of compared) {
+    const vals = new Set(rd.map((r) => r.fields.find((f) => f.name === name)?.value.replace(/^unicast .*/, 'unicast')));
+    if (vals.size > 1) mismatches.push(name);
+  }
+  const vipNames = new Set(routers.flatMap((r) => r.vips));
+  const vips: VipDetailVM[] = [...vipNames].sort().map((a) => {
+    const vip = t.vips.get(`${v.segment}|${a}`);
+    return {
+      address: a,
+      owner: vip?.owner ?? '(no ARP seen)',
+      garps: vip?.garps ?? 0,
+      bursts: (vip?.bursts ?? []).slice(-6).map((b) => `${clock(b.start)} ${b.mac} x${b.count}`),
+    };
+  });
+  const history = v.history.slice(-20).map((h) => `${clock(h.start)} ${h.master === undefined ? '(no master)' : `${legend.get(h.master)?.letter ?? '?'} ${h.master}`}  ${(Number((h.end ?? t.now) - h.start) / NS).toFixed(1)}s  ${h.reason}`);
+  return { label: vridLabel(v), status: s.status, routers: rd, mismatches, vips, history, findings: s.findings.map(findingVM) };
+}
+
+/** HH:MM:SS.mmm UTC of a capture time. */
+export function clock(ns: bigint): string {
+  return new Date(Number(ns / 1_000_000n)).toISOString().slice(11, 23);
+}
+
+function mmss(ns: bigint): string {
+  const s = Math.max(0, Math.floor(Number(ns) / NS));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+}
+
+export function duration(s: number): string {
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  return `${(s / 3600).toFixed(s < 36000 ? 1 : 0)}h`;
+}
