@@ -292,9 +292,11 @@ export class Timeline {
       if (ts - lastClaim <= down) continue;
       const wasMaster = v.master === r.address;
       this.endClaim(v, r, lastClaim, ChangeReason.masterSilent);
-      if (wasMaster) {
+      // A master that stops while another router still claims has yielded; only a master that
+      // leaves nobody behind fell silent.
+      if (wasMaster && v.master === undefined) {
         pushBounded(v.silences, { router: r.address, start: lastClaim, end: undefined, downNs: down, gapNs: undefined }, Limits.episodes);
-        if (v.master === undefined) pushBounded(v.noMaster, { router: r.address, start: lastClaim + down, end: undefined, downNs: down, gapNs: undefined }, Limits.episodes);
+        pushBounded(v.noMaster, { router: r.address, start: lastClaim + down, end: undefined, downNs: down, gapNs: undefined }, Limits.episodes);
       }
     }
     // Close the open silence/no-master records once someone claims again.
@@ -398,7 +400,11 @@ export class Timeline {
       if (r.length === 1) {
         const router = r[0]!;
         router.lastGarp = ts;
-        if (router.spellStart === undefined && !router.released) this.startClaim(v, router, ts);
+        if (router.spellStart === undefined && !router.released) {
+          this.startClaim(v, router, ts);
+          // The announcement that made the claim also fulfils it.
+          for (const g of v.garpPending) if (g.router === router.address) g.missing.delete(ip);
+        }
       }
     }
   }

@@ -64,6 +64,7 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
         masterDownSeconds: s.masterDownNs !== undefined ? Number(s.masterDownNs) / 1e9 : null,
         changes: v.transitions.length,
         changesPer10Min: s.changesPer10Min,
+        flapFrequency: s.flaps,
       };
     }),
     findings: { critical: count('critical'), warning: count('warning'), info: count('info') },

@@ -52,6 +52,8 @@ export type JsonVrid = {
   readonly masterDownSeconds: number | null;
   readonly changes: number;
   readonly changesPer10Min: number;
+  /** Master changes in the last minute, 10 minutes, hour (packet time) and in all. */
+  readonly flapFrequency: { readonly last1m: number; readonly last10m: number; readonly last1h: number; readonly total: number };
 };
 
 export type JsonSummary = {

@@ -25,7 +25,7 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   const warn = findings.filter((f) => f.severity === 'warning').length;
   out.push(`verdict: ${crit + warn === 0 ? (rows.length ? 'healthy — no warning or critical finding' : 'no VRRP seen') : `${crit} critical, ${warn} warning finding(s)`}`);
   out.push('');
-  out.push('SEGMENT/VRID     STATE       MASTER (PRIO)          INTVL ADVERT MAXGAP/DOWN CHG');
+  out.push('SEGMENT/VRID   STATE       MASTER (PRIO)         INTVL ADVS MAXGAP/DOWN CHG /10m');
   for (const r of rows) out.push(row(r));
   if (rows.length === 0) out.push('  (no VRRP advertisements in the input)');
   for (const r of rows) {
@@ -68,7 +68,7 @@ function row(r: VridSummary): string {
   const master = r.master ? `${r.master.address}${r.master.local ? '*' : ''} (${r.master.priority})` : '-';
   const intvl = r.intervalCs !== undefined ? `${r.intervalCs / 100}s` : '-';
   const gap = r.masterDownNs !== undefined ? `${seconds(r.maxGapNs)}/${seconds(r.masterDownNs)}` : '-';
-  const line = `${fit(label(r), 16)} ${fit(r.status, 11)} ${fit(master, 22)} ${intvl.padStart(5)} ${String(r.adverts).padStart(6)} ${gap.padStart(11)} ${String(r.changes).padStart(3)}`;
+  const line = `${fit(label(r), 14)} ${fit(r.status, 11)} ${fit(master, 21)} ${intvl.padStart(5)} ${String(r.adverts).padStart(4)} ${gap.padStart(11)} ${String(r.changes).padStart(3)} ${String(r.flaps.last10m).padStart(4)}`;
   return line.length > WIDTH ? line.slice(0, WIDTH) : line;
 }
 

@@ -3,6 +3,7 @@
 import type { Finding } from '../analysis/finding.js';
 import type { RouterState, VridState } from '../model/model-types.js';
 import { compareAddress } from '../model/timeline.js';
+import { flapFrequency, type FlapFrequency } from '../model/flap-frequency.js';
 import { masterDownNs } from '../model/vrrp-timing.js';
 
 export const VridStatus = { ok: 'OK', splitBrain: 'SPLIT-BRAIN', flapping: 'FLAPPING', noMaster: 'NO MASTER', silent: 'SILENT', warning: 'WARN', conflict: 'CONFLICT' } as const;
@@ -24,10 +25,10 @@ export type VridSummary = {
   readonly adverts: number;
   readonly changes: number;
   readonly changesPer10Min: number;
+  /** Master changes in the last 1 min / 10 min / 1 h of packet time, and in all. */
+  readonly flaps: FlapFrequency;
   readonly findings: readonly Finding[];
 };
-
-const TEN_MIN = 600_000_000_000n;
 
 export function summarizeVrid(v: VridState, findings: readonly Finding[], now: bigint): VridSummary {
   const mine = findings.filter((f) => f.segment === v.segment && f.vrid === v.vrid && (f.family === v.family || f.family === undefined));
@@ -35,6 +36,7 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
   const master = v.master !== undefined ? v.routers.get(v.master) : undefined;
   const backups = [...v.routers.values()].filter((r) => r !== master).sort((a, b) => b.priority - a.priority || compareAddress(b.address, a.address));
   const ref = master ?? backups[0];
+  const flaps = flapFrequency(v, now);
   const status: VridStatus = has('split-brain')
     ? VridStatus.splitBrain
     : has('vrid-conflict')
@@ -62,7 +64,8 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
     maxGapNs: v.maxGapNs,
     adverts: v.adverts,
     changes: v.transitions.length,
-    changesPer10Min: v.transitions.filter((t) => now - t.ts <= TEN_MIN).length,
+    changesPer10Min: flaps.last10m,
+    flaps,
     findings: mine,
   };
 }
