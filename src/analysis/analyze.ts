@@ -118,7 +118,10 @@ function analyzeVrid(t: Timeline, v: VridState, all: VridState[], out: Finding[]
   }
 
   // A takeover while the master's adverts were still arriving on time: the new master never heard them.
-  if (v.onTimeTakeovers.length > 0 && !mismatch) {
+  // On a lossy link the same happens (the adverts got lost after this capture point), but then the
+  // master's own adverts also show gaps past master-down here: leave that to master-silent/flapping.
+  const lossyLink = v.silences.some((x) => x.gapNs !== undefined);
+  if (v.onTimeTakeovers.length > 0 && !mismatch && !lossyLink) {
     const byRouter = new Map<string, number>();
     for (const o of v.onTimeTakeovers) byRouter.set(o.by, (byRouter.get(o.by) ?? 0) + 1);
     const repeated = [...byRouter.values()].some((n) => n >= 2);

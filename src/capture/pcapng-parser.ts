@@ -141,14 +141,19 @@ export class PcapngParser implements RecordParser {
         const id = u32(b, p + 8, le);
         const iface = this.iface(id, base + p);
         if (!iface) return;
+        // Options: only epb_flags (2) matters, bits 0-1 = direction. The walk is forEachOption's,
+        // written out because this runs for every packet (no closure to allocate).
         let direction: Direction = Direction.unknown;
-        const optStart = p + 28 + ((caplen + 3) & ~3);
-        forEachOption(b, optStart, end, le, (code, vp, vlen) => {
-          if (code === 2 && vlen >= 4) {
-            const d = u32(b, vp, le) & 3;
+        for (let q = p + 28 + ((caplen + 3) & ~3); end - q >= 4; ) {
+          const code = u16(b, q, le);
+          const olen = u16(b, q + 2, le);
+          if (code === 0 || q + 4 + olen > end) break;
+          if (code === 2 && olen >= 4) {
+            const d = u32(b, q + 4, le) & 3;
             direction = d === 1 ? Direction.in : d === 2 ? Direction.out : Direction.unknown;
           }
-        });
+          q += 4 + ((olen + 3) & ~3);
+        }
         this.emit(id, iface, u32(b, p + 12, le), u32(b, p + 16, le), caplen, u32(b, p + 24, le), p + 28, direction, base + p);
         return;
       }

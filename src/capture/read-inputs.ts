@@ -35,14 +35,16 @@ export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: 
       const name = inputLabel(input);
       let unsupported = 0;
       let lastLt = -1;
+      let ltSupported = true; // supportsLinkType(lastLt), asked once per change of link type
       const sink = (f: Frame): void => {
         if (f.linktype !== lastLt) {
           lastLt = f.linktype;
-          if (!supportsLinkType(lastLt)) warn(`${name}: link type ${linkTypeName(lastLt)} is not supported; its frames are counted and skipped`);
+          ltSupported = supportsLinkType(lastLt);
+          if (!ltSupported) warn(`${name}: link type ${linkTypeName(lastLt)} is not supported; its frames are counted and skipped`);
         }
         const p = decodeFrame(f, name);
         if (p) merge.push(i, p);
-        else if (!supportsLinkType(f.linktype)) unsupported++;
+        else if (!ltSupported) unsupported++;
       };
       const summary = await readCapture(input, sink, warn);
       merge.end(i);

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseInputArg } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
+import { parseLiveArgs, type LiveArgs } from './live-args.js';
 
 export type Mode = 'dashboard' | 'packets' | 'report' | 'json';
 
@@ -15,6 +16,8 @@ export type Options = {
   readonly help: boolean;
   readonly version: boolean;
   readonly speed: number | undefined;
+  /** Live capture (no -r): -i, -w, --duration, -Z, -B. */
+  readonly live: LiveArgs;
 };
 
 export class UsageError extends Error {}
@@ -50,6 +53,10 @@ export function parseOptions(argv: readonly string[]): Options {
         report: { type: 'boolean' },
         json: { type: 'boolean' },
         speed: { type: 'string' },
+        write: { type: 'string', short: 'w' },
+        duration: { type: 'string' },
+        user: { type: 'string', short: 'Z' },
+        'buffer-size': { type: 'string', short: 'B' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -68,6 +75,12 @@ export function parseOptions(argv: readonly string[]): Options {
   }
   const inputs = (v.read ?? []).map((a) => parseInputArg(a, existsSync));
   if (inputs.filter((i) => i.path === '-').length > 1) throw new UsageError('standard input can be read only once');
+  const live = parseLiveArgs(v, (m) => {
+    throw new UsageError(m);
+  });
+  if (inputs.length > 0 && (v.interface !== undefined || v.write !== undefined || v.user !== undefined || v['buffer-size'] !== undefined)) {
+    throw new UsageError('-i, -w, -Z and -B are for live capture; they do not go with -r');
+  }
   return {
     inputs,
     interfaces: v.interface ?? [],
@@ -76,5 +89,6 @@ export function parseOptions(argv: readonly string[]): Options {
     help: v.help ?? false,
     version: v.version ?? false,
     speed,
+    live,
   };
 }

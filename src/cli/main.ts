@@ -2,6 +2,8 @@
 // about processes, exit codes and (later) cap and blessed.
 
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { InputReport } from '../capture/read-inputs.js';
 import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
@@ -10,6 +12,9 @@ import { analyzeCaptures } from './analyze-captures.js';
 import { parseOptions, USAGE, UsageError, type Options } from './args.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
+
+/** The bundled sample: the firewall-on-eth0 incident, recorded from real keepalived (samples/README.md). */
+export const DEMO_CAPTURE = fileURLToPath(new URL('../../../samples/incident-firewall-eth0.pcapng', import.meta.url));
 
 export async function main(argv: readonly string[]): Promise<number> {
   let opts: Options;
@@ -30,13 +35,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`vrrpscope ${version()}\n`);
     return ExitCode.ok;
   }
-  if (opts.inputs.length === 0) {
-    process.stderr.write('vrrpscope: live capture is not available yet; read a capture with -r FILE (see --help)\n');
-    return ExitCode.error;
-  }
+  if (opts.demo) opts = { ...opts, inputs: [{ label: undefined, path: DEMO_CAPTURE }] };
   const warn = (m: string): void => void process.stderr.write(`vrrpscope: ${m}\n`);
   const out = new LineWriter();
   const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
+  if (opts.inputs.length === 0) return (await import('./live-main.js')).liveMain(opts, mode, out, warn);
+  if (mode === 'dashboard') {
+    const { runDashboard } = await import('./dashboard-app.js');
+    const label = opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', ');
+    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed });
+    // Quitting ends the program even while standard input is still open.
+    setTimeout(() => process.exit(code), 100).unref();
+    return code;
+  }
   const { timeline, findings, reports } = await analyzeCaptures(opts.inputs, {
     warn,
     decodeOnly: mode === 'packets',

@@ -26,25 +26,44 @@ export function supportsLinkType(linktype: number): boolean {
   return supported.has(linktype);
 }
 
+/** IPv4 protocols worth a closer look: VRRP, or AH that may carry it. */
+function ipv4MayMatter(proto: number | undefined): boolean {
+  return proto === VRRP_PROTO || proto === AH;
+}
+
+/** IPv6 next headers worth a closer look: VRRP, ICMPv6 (neighbour adverts), AH, or an extension header that may lead to them. */
+function ipv6MayMatter(nh: number | undefined): boolean {
+  return nh === VRRP_PROTO || nh === ICMPV6 || nh === AH || nh === 0 || nh === 43 || nh === 44 || nh === 60;
+}
+
 export function decodeFrame(f: Frame, input: string): Packet | undefined {
   const b = f.buf;
   const end = f.offset + f.caplen;
+  // Fast reject for most of the traffic: untagged Ethernet IPv4/IPv6 whose protocol byte rules out
+  // everything below (the same tests as the cases below, without filling the LinkView first).
+  if (f.linktype === LinkType.ethernet && f.caplen >= 24) {
+    const o = f.offset;
+    const type = (b[o + 12]! << 8) | b[o + 13]!;
+    if (type === EtherType.ipv4) {
+      if (!ipv4MayMatter(b[o + 23])) return undefined;
+    } else if (type === EtherType.ipv6) {
+      if (!ipv6MayMatter(b[o + 20])) return undefined;
+    }
+  }
   if (!parseLink(b, f.offset, end, f.linktype, link) || link.truncated) return undefined;
   const at = link.at;
   switch (link.proto) {
     case EtherType.ipv4: {
       // Fast reject on the protocol byte before reading anything else.
       if (end - at < 10) return undefined;
-      const proto = b[at + 9];
-      if (proto !== VRRP_PROTO && proto !== AH) return undefined;
+      if (!ipv4MayMatter(b[at + 9])) return undefined;
       parseIpv4(b, at, end, ipv);
       if (!ipv.bad && ipv.proto !== VRRP_PROTO) return undefined;
       return ipPacket(f, input, b, end);
     }
     case EtherType.ipv6: {
       if (end - at < 7) return undefined;
-      const nh = b[at + 6]!;
-      if (nh !== VRRP_PROTO && nh !== ICMPV6 && nh !== AH && nh !== 0 && nh !== 43 && nh !== 44 && nh !== 60) return undefined;
+      if (!ipv6MayMatter(b[at + 6])) return undefined;
       parseIpv6(b, at, end, ipv);
       if (ipv.bad) return ipPacket(f, input, b, end);
       if (ipv.proto === ICMPV6) {

@@ -69,6 +69,33 @@ export type JsonSummary = {
   readonly vrids: readonly JsonVrid[];
   readonly findings: { readonly critical: number; readonly warning: number; readonly info: number };
   readonly exitStatus: number;
+  /** Live capture only: per interface, its last state and libpcap's counters. */
+  readonly capture?: JsonCapture;
 };
 
-export type JsonLine = JsonFinding | JsonTransition | JsonSummary;
+/** Live capture: an interface went down, disappeared, came back or could not be opened. */
+export type JsonInterface = {
+  readonly type: 'interface';
+  readonly time: string;
+  readonly name: string;
+  readonly state: 'opening' | 'up' | 'down' | 'gone' | 'failed';
+  readonly message: string | null;
+};
+
+export type JsonCapture = {
+  /** Sum of `dropped` over the interfaces that report it; null when none can. */
+  readonly dropped: number | null;
+  readonly interfaces: readonly {
+    readonly name: string;
+    readonly state: JsonInterface['state'];
+    /** Frames vrrpscope received from this interface. */
+    readonly frames: number;
+    /** Frames that passed the kernel filter, and those the kernel dropped (buffer full); null when unknown. */
+    readonly received: number | null;
+    readonly dropped: number | null;
+    /** Times the capture handle was (re-)opened. */
+    readonly opens: number;
+  }[];
+};
+
+export type JsonLine = JsonFinding | JsonTransition | JsonSummary | JsonInterface;

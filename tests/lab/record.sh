@@ -182,7 +182,7 @@ gen_conf() { # node -> writes $W/n<node>/keepalived.conf
     [ "$VERSION" = 3 ] && echo "  vrrp_version 3"
     echo "}"
     if [ "$TRACK" = 1 ] && [ "$n" != 3 ]; then
-      echo "vrrp_track_file TRACK_SERVICE {"
+      echo "track_file TRACK_SERVICE {"
       echo "  file $d/track_service"
       echo "}"
     fi
@@ -259,6 +259,8 @@ stop_node() { # node [TERM|KILL]
   if [ "$sig" = KILL ]; then
     action "node$n" "kill -KILL keepalived (vrrp child, then parent: no priority-0 advert)"
     [ -s "${VPIDFILE[$n]}" ] && kill -KILL "$(cat "${VPIDFILE[$n]}")" 2>/dev/null || true
+    # with -R the parent reaps the dead child and exits by itself (no adverts); make sure it is gone
+    for i in $(seq 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null || true
   else
     action "node$n" "kill -TERM keepalived"
@@ -271,7 +273,9 @@ stop_node() { # node [TERM|KILL]
 }
 
 json_dump() { # node -> copies the JSON dump to the capture dir
-  local n=$1 d="$W/n$1" i t pid=${KPID[$1]:-}
+  local n=$1 d="$W/n$1" i t pid=""
+  # read the pid file (the periodic dump loop is a subshell forked before the daemons started)
+  [ -s "$d/keepalived.pid" ] && pid=$(cat "$d/keepalived.pid")
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
   rm -f "$d/tmp/keepalived.json"
   t=$(date +%s)
@@ -344,10 +348,12 @@ stop_captures() {
 
 # ------------------------------------------------------------------ helpers
 FIRST=$(pick 1 2); SECOND=$((3 - FIRST)); GAP=$(pick 4 6)
-start_pair() { start_node "$FIRST"; sleep "$GAP"; start_node "$SECOND"; }
+# interruptible sleep: bash runs a trap only after a foreground command ends, but interrupts "wait"
+nap() { sleep "$1" & NAP=$!; wait "$NAP" || true; NAP=""; }
+start_pair() { start_node "$FIRST"; nap "$GAP"; start_node "$SECOND"; }
 sleep_until() { # seconds since capture start
   local d; d=$(awk -v s="$CAP_START" -v t="$1" -v n="$(now)" 'BEGIN { d = s + t - n; if (d < 0) d = 0; printf "%.3f", d }')
-  sleep "$d"
+  nap "$d"
 }
 hi_lo() { # give node $1 priority $2 and the other node $3
   PRIO[$1]=$2; PRIO[$((3 - $1))]=$3
@@ -388,18 +394,18 @@ sc_firewall-eth0-one() {
     ex '{"eth0/51":"split-brain","eth1/52":"healthy"}' '{"finalMasters":{"eth0/51":["node1","node2"],"eth1/52":["node1"]},"firewallDropsOn":{"node2":["eth0"]}}'
   fi
   body() {
-    if [ "$V" = 1 ]; then start_node 1; fw_drop_eth0 2; sleep "$GAP"; start_node 2; sleep_until 28
+    if [ "$V" = 1 ]; then start_node 1; fw_drop_eth0 2; nap "$GAP"; start_node 2; sleep_until 28
     else start_pair; sleep_until 14; fw_drop_eth0 2; sleep_until 32; fi
   }
 }
 
 sc_lossy-eth0() {
-  local loss; loss=$(pick 60 50)
+  LOSS=$(pick 65 70); local loss=$LOSS
   DESCRIPTION="Random loss of $loss % of VRRP frames on the eth0 bridge (switch namespace, nftables bridge table): mastership on eth0 flaps."
   [ "$V" != 1 ] && hi_lo "$SECOND" 110 100
-  ex '{"eth0/51":"flapping","eth1/52":"healthy"}' "{\"lossPercent\":$loss,\"lossOn\":\"eth0\",\"finalMasters\":{\"eth1/52\":[\"node$FIRST\"]}}"
+  ex '{"eth0/51":"flapping","eth1/52":"healthy"}' "{\"lossPercent\":$loss,\"lossOn\":\"eth0\",\"lossWhere\":\"switch bridge br0 forward (VRRP only, both directions)\",\"capturesDiffer\":true,\"finalMasters\":{\"eth1/52\":[\"node$FIRST\"]}}"
   body() {
-    local sw="$P-sw" rule="meta ibrname \"br0\" ip protocol vrrp numgen random mod 100 < $loss counter drop"
+    local sw="$P-sw" rule="iifname { \"n1-eth0\", \"n2-eth0\" } ip protocol vrrp numgen random mod 100 < $LOSS counter drop"
     ip netns exec "$sw" nft add table bridge vslab
     ip netns exec "$sw" nft add chain bridge vslab fw '{ type filter hook forward priority 0; policy accept; }'
     if [ "$V" = 1 ]; then
@@ -428,7 +434,7 @@ sc_failover-failback() {
 }
 
 sc_priority-track() {
-  local drop; drop=$(pick -60 -50)
+  DROP=$(pick -60 -50); local drop=$DROP
   DESCRIPTION="track_file on SERVICE: the master's file is set to $drop (weight 1), its priority falls below the peer's and the peer (preempt) takes over eth0; eth1 stays."
   NOPREEMPT[1]=0; NOPREEMPT[2]=0; TRACK=1
   [ "$V" != 1 ] && hi_lo "$FIRST" 110 100
@@ -436,7 +442,7 @@ sc_priority-track() {
     "{\"mastersInOrder\":{\"eth0/51\":[\"node$FIRST\",\"node$SECOND\"],\"eth1/52\":[\"node$FIRST\"]},\"priorityDropOn\":\"node$FIRST\",\"priorityAfter\":$(( ${PRIO[$FIRST]} + drop )),\"finalMasters\":{\"eth0/51\":[\"node$SECOND\"],\"eth1/52\":[\"node$FIRST\"]}}"
   body() {
     start_pair; sleep_until "$(pick 13 15)"
-    echo "$drop" > "$W/n$FIRST/track_service"; action "node$FIRST" "echo $drop > track_file TRACK_SERVICE (weight 1)"
+    echo "$DROP" > "$W/n$FIRST/track_service"; action "node$FIRST" "echo $DROP > track_file TRACK_SERVICE (weight 1)"
     sleep_until 28
   }
 }
@@ -464,7 +470,7 @@ sc_vrid-conflict() {
   ex '{"eth0/51":"vrid-conflict","eth1/52":"healthy"}' "{\"foreignNode\":\"node3\",\"foreignVips\":[\"192.168.2.50\"],\"finalMasters\":{\"eth1/52\":[\"node$FIRST\"]}}"
   body() {
     if [ "$V" = 1 ]; then start_pair; sleep_until 12; start_node 3
-    else start_node 3; sleep 4; start_pair; fi
+    else start_node 3; nap 4; start_pair; fi
     sleep_until 30
   }
 }
@@ -516,13 +522,14 @@ sc_no-master() {
   body() {
     start_pair; sleep_until "$(pick 15 17)"
     stop_node "$SECOND" KILL; sleep "$(pick 0.5 0.2)"; stop_node "$FIRST" KILL
-    sleep 8.5
+    nap 8.5
   }
 }
 
 # ------------------------------------------------------------------ run one
 cleanup() {
   local rc=$? p n
+  [ -n "${NAP:-}" ] && kill "$NAP" 2>/dev/null
   [ -n "${DUMP_LOOP_PID:-}" ] && { kill "$DUMP_LOOP_PID" 2>/dev/null || true; wait "$DUMP_LOOP_PID" 2>/dev/null || true; }
   for p in "${CAP_PIDS[@]:-}"; do [ -n "$p" ] && kill -INT "$p" 2>/dev/null || true; done
   for n in 1 2 3; do
@@ -591,9 +598,10 @@ write_manifest() {
     --argjson start "$CAP_START" --argjson endt "$CAP_END" --arg filter "$FILTER" --argjson snap "$SNAPLEN" \
     --argjson nodes "$nodes_json" --argjson files "$files_json" --slurpfile actions "$W/actions.jsonl" \
     --argjson expect "$EXPECT" --argjson detail "$EXPECT_DETAIL" --argjson sync "$SYNC" --argjson ver "$VERSION" \
-    --argjson first "$FIRST" --argjson gap "$GAP" '
+    --argjson first "$FIRST" --argjson gap "$GAP" --arg tz "$(date +%Z)" '
     {scenario:$sc, variant:$v, description:$desc, keepalived:$kav,
-     start:$start, "end":$endt, captureFilter:$filter, snaplen:$snap,
+     start:$start, "end":$endt, logTimezone:$tz,
+     notes:"keepalived logs have 1 s resolution, local time (logTimezone); lines after end are teardown (all daemons stopped with SIGTERM after the captures).", captureFilter:$filter, snaplen:$snap,
      vrrpVersion:$ver, syncGroup:(if $sync == 1 then {name:"G1", members:["SERVICE","BACKEND"]} else null end),
      startOrder:{first:("node" + ($first|tostring)), gapSeconds:$gap},
      segments:{eth0:{name:"service", ipv4:"192.168.2.0/24", ipv6:"fd00:2::/64", bridge:"br0"},
@@ -624,6 +632,8 @@ run_scenario() {
   for n in "${NODES[@]}"; do json_dump "$n"; done
   [ "$SAVE_FW" = 1 ] && save_fw
   stop_captures
+  # teardown (not recorded): stop all daemons at once so that no one takes over after the captures
+  for n in "${NODES[@]}"; do [ -n "${KPID[$n]:-}" ] && kill -TERM "${KPID[$n]}" 2>/dev/null || true; done
   for n in "${NODES[@]}"; do stop_node "$n" TERM; done
   for n in "${NODES[@]}"; do
     cp "$W/n$n/keepalived.conf" "$W/cap/node$n.conf"
@@ -638,9 +648,11 @@ run_scenario() {
 
 rc=0
 for s in "${SCENARIOS[@]}"; do
-  set +e
-  ( set -e; run_scenario "$s" ); r=$?
-  set -e
+  # the scenario runs in a subshell with its own EXIT trap; forward INT/TERM to it so that it cleans up
+  ( set -e; run_scenario "$s" ) & SUB=$!
+  trap 'kill -TERM "$SUB" 2>/dev/null; wait "$SUB"; exit 130' INT TERM HUP
+  set +e; wait "$SUB"; r=$?; set -e
+  trap - INT TERM HUP
   [ "$r" = 0 ] || { rc=1; echo "scenario $s (variant $V) FAILED (exit $r)" >&2; }
 done
 exit $rc

@@ -55,8 +55,9 @@ export function advertGaps(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
 export function histogramLine(g: GapsVM, w: number): Line {
   const total = g.histogram.reduce((n, b) => n + b.count, 0) || 1;
   const wide = w >= 70;
-  const parts: Line[number][] = [seg('x int ', { fg: 'gray' })];
+  const parts: Line[number][] = [seg('gap/int ', { fg: 'gray' })];
   g.histogram.forEach((b, i) => {
+    if (!wide && b.count === 0) return;
     const hot = i >= 5 && b.count > 0;
     const bar = wide ? '#'.repeat(Math.round((b.count / total) * 4)) : '';
     parts.push(seg(`${b.label}:`, { fg: 'gray' }), seg(`${b.count}${bar ? ' ' + bar : ''} `, hot ? { fg: 'red', bold: true } : undefined));

@@ -34,7 +34,7 @@ export function detailLines(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   }
   out.push(titleLine('Virtual IPs', w, ctx.theme, false, `${d.vips.length}`));
   for (const v of d.vips) {
-    out.push([seg(`  ${fit(v.address, 40)}`, { bold: true }), seg(` owner ${v.owner}  ${v.garps} gratuitous`)]);
+    out.push([seg(`  ${fit(v.address, Math.max(16, v.address.length))}`, { bold: true }), seg(` owner ${v.owner}  ${v.garps} gratuitous ARP/NA`)]);
     for (const b of v.bursts) out.push([seg(`      ${b}`, { fg: 'gray' })]);
   }
   if (d.vips.length === 0) out.push([seg('  (adverts list none)', { fg: 'gray' })]);

@@ -21,8 +21,10 @@ export function findingLines(fs: readonly FindingVM[], width: number, full: bool
 }
 
 export function findingsPanel(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
-  const lines = findingLines(vm.findings, ctx.width, false);
   const body = Math.max(0, ctx.height - 1);
+  // All the evidence when it fits, else the message and first advice of each.
+  const full = findingLines(vm.findings, ctx.width, true);
+  const lines = full.length <= body ? full : findingLines(vm.findings, ctx.width, false);
   const scroll = Math.max(0, Math.min(ctx.scroll, lines.length - body));
   const more = lines.length > body ? `${scroll + 1}-${Math.min(lines.length, scroll + body)}/${lines.length} lines` : `${vm.findings.length}`;
   const out: Line[] = [titleLine('Findings', ctx.width, ctx.theme, ctx.focused, more)];

@@ -60,7 +60,7 @@ export function masterHistory(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   out.push([seg(axis + ' '.repeat(Math.max(1, w - axis.length - vm.window.endLabel.length)) + vm.window.endLabel, { fg: 'gray' })]);
   const sel = vm.rows[vm.selected];
   if (sel) {
-    const legend: Line = [seg(fit(sel.label, labelW) + ' ', { bold: true })];
+    const legend: Seg[] = [seg(fit(sel.label, labelW) + ' ', { bold: true })];
     for (const l of sel.legend) legend.push(seg(l.letter, routerStyle(l.letter)), seg(` ${l.address}${l.local ? '*' : ''}  `));
     legend.push(seg('!', cellStyle('!')), seg(' split  '), seg('|', cellStyle('|')), seg(' change  '), seg('x', cellStyle('x')), seg(' gap>down  . none'));
     out.push(legend);

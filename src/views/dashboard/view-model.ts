@@ -166,7 +166,7 @@ export function buildViewModel(t: Timeline, findings: readonly Finding[], source
   const state = replay.mode === 'live' ? 'live' : replay.paused ? 'paused' : replay.loading && replay.speed === undefined ? 'loading' : replay.end !== undefined && pos >= replay.end && !replay.loading ? 'end' : 'playing';
   return {
     source: source.label,
-    clock: t.first === undefined ? '--:--:--' : clock(now),
+    clock: t.first === undefined ? '----------  --:--:--' : `${new Date(Number(now / 1_000_000n)).toISOString().slice(0, 10)} ${clock(now)}`,
     counts: { packets: t.counters.packets, adverts: t.counters.adverts, garps: t.counters.garps, malformed: t.counters.malformed, dropped: source.dropped },
     replay: {
       state,
@@ -174,7 +174,7 @@ export function buildViewModel(t: Timeline, findings: readonly Finding[], source
       position: `${mmss(pos - first)} / ${mmss(total)}`,
       fraction: total > 0n ? Math.min(1, Math.max(0, Number(pos - first) / Number(total))) : 1,
     },
-    window: { spanS: Number(spanNs) / NS, label: ui.windowS === undefined ? `all (${duration(Number(spanNs) / NS)})` : duration(ui.windowS), startLabel: clock(start).slice(0, 8), endLabel: clock(end).slice(0, 8) },
+    window: { spanS: Number(spanNs) / NS, label: ui.windowS === undefined ? `all (${duration(Number(spanNs) / NS)})` : duration(ui.windowS), startLabel: t.first === undefined ? '--:--:--' : clock(start).slice(0, 8), endLabel: t.first === undefined ? '--:--:--' : clock(end).slice(0, 8) },
     filter: ui.filter,
     rows,
     selected,

@@ -1,0 +1,191 @@
+// One live capture handle in a process of its own: opens `cap` on one interface with the kernel
+// filter, stamps each frame at delivery with the run's shared clock, and writes it to standard
+// output (live-filter.ts → FRAME_HEADER) in batches; open/stats/error messages go over IPC.
+//
+// Why a process per interface: when an interface goes down or disappears, libpcap's socket reports
+// an error and cap 0.2's poll callback aborts the whole process (an assert in its binding). Here
+// that only ends this worker; the parent marks the interface down and starts a new worker when it
+// comes back, and the other interfaces keep running. It also keeps the stamping loop free of the
+// parent's work (model, rendering), so timestamps stay close to the kernel's.
+//
+// Drops: cap does not expose pcap_stats. Where the optional `koffi` FFI loads, the worker reads
+// the packet socket's PACKET_STATISTICS (what pcap_stats reports on Linux) once a second.
+
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { FRAME_HEADER, linkTypeOfCap, type WorkerMessage, type WorkerParams } from './live-filter.js';
+import { dropPrivileges } from './privileges.js';
+
+const require = createRequire(import.meta.url);
+const BATCH = 1 << 20;
+const STATS_MS = 1000;
+
+type CapHandle = { open(dev: string, filter: string, bufSize: number, buf: Buffer): string; close(): void; on(ev: 'packet', f: (n: number, trunc: boolean) => void): void };
+
+function send(m: WorkerMessage): void {
+  if (process.send) process.send(m);
+}
+
+function classify(message: string): WorkerMessage & { type: 'error' } {
+  const m = message.toLowerCase();
+  const code = /permitted|permission|eperm|eacces/.test(m) ? 'permission' : /no such device|doesn't exist|does not exist/.test(m) ? 'no-device' : /not up|went down/.test(m) ? 'down' : 'other';
+  return { type: 'error', code, message };
+}
+
+function socketInodes(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const l = readlinkSync(`/proc/self/fd/${fd}`);
+      if (l.startsWith('socket:[')) out.set(l.slice(8, -1), Number(fd));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
+/** The packet socket fd libpcap opened: a socket fd that is new since `before` and listed in /proc/net/packet. */
+function packetSocket(before: Map<string, number>): number | undefined {
+  let packet: Set<string>;
+  try {
+    packet = new Set(readFileSync('/proc/net/packet', 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)[8] ?? '').filter(Boolean));
+  } catch {
+    return undefined;
+  }
+  for (const [inode, fd] of socketInodes()) if (!before.has(inode) && packet.has(inode)) return fd;
+  return undefined;
+}
+
+/** getsockopt(fd, SOL_PACKET, PACKET_STATISTICS) through koffi, or undefined when koffi is missing. */
+function statsReader(fd: number | undefined): (() => { packets: number; drops: number }) | undefined {
+  if (fd === undefined) return undefined;
+  try {
+    const koffi = require('koffi') as typeof import('koffi');
+    const libc = koffi.load('libc.so.6');
+    const getsockopt = libc.func('int getsockopt(int, int, int, _Inout_ uint8_t *buf, _Inout_ uint32_t *len)');
+    const SOL_PACKET = 263;
+    const PACKET_STATISTICS = 6;
+    const buf = Buffer.alloc(12);
+    const len = [12];
+    return () => {
+      len[0] = 12;
+      buf.fill(0);
+      // The kernel resets the counters on every read; tp_packets already includes tp_drops.
+      if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, buf, len) !== 0) return { packets: 0, drops: 0 };
+      return { packets: buf.readUInt32LE(0), drops: buf.readUInt32LE(4) };
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function main(): void {
+  const params = JSON.parse(process.argv[2] ?? '{}') as WorkerParams;
+  // The run's anchor (wall time at a CLOCK_MONOTONIC instant), moved to this process's
+  // performance.now() (the same monotonic clock, as a double in ms): per frame, only float
+  // arithmetic and no BigInt allocation.
+  const h = process.hrtime.bigint();
+  const p0 = performance.now();
+  const wallAtP0 = BigInt(params.anchor.wallNs) + (h - BigInt(params.anchor.monoNs));
+  const baseSec = Number(wallAtP0 / 1_000_000_000n);
+  const baseNs = Number(wallAtP0 % 1_000_000_000n);
+  let capMod: { Cap: new () => CapHandle };
+  try {
+    capMod = require('cap') as { Cap: new () => CapHandle };
+  } catch (e) {
+    send({ type: 'error', code: 'other', message: `cap: ${(e as Error).message}` });
+    process.exit(3);
+  }
+  const cap = new capMod.Cap();
+  const pkt = Buffer.alloc(65535);
+  const before = socketInodes();
+  let linkName: string;
+  try {
+    linkName = cap.open(params.iface, params.filter, params.bufferBytes, pkt);
+  } catch (e) {
+    send(classify((e as Error).message));
+    process.exit(3);
+  }
+  const linktype = linkTypeOfCap(linkName);
+  const readStats = statsReader(packetSocket(before));
+
+  if (params.user !== undefined) {
+    try {
+      dropPrivileges(params.user);
+    } catch (e) {
+      send({ type: 'error', code: 'other', message: `-Z ${params.user}: ${(e as Error).message}` });
+      process.exit(3);
+    }
+  }
+
+  const out = Buffer.allocUnsafe(BATCH);
+  let used = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (used === 0) return;
+    // Synchronous on a pipe: when the parent falls behind, this blocks and the kernel ring buffers
+    // (and counts what it has to drop), instead of memory growing here.
+    writeAll(out.subarray(0, used));
+    used = 0;
+  };
+  cap.on('packet', (n) => {
+    const ns = baseNs + Math.round((performance.now() - p0) * 1e6);
+    const carry = Math.floor(ns / 1e9);
+    if (used + FRAME_HEADER + n > BATCH) flush();
+    out.writeUInt32LE(n, used);
+    out.writeUInt16LE(linktype, used + 4);
+    out.writeUInt16LE(0, used + 6);
+    out.writeUInt32LE(baseSec + carry, used + 8);
+    out.writeUInt32LE(ns - carry * 1e9, used + 12);
+    pkt.copy(out, used + FRAME_HEADER, 0, n);
+    used += FRAME_HEADER + n;
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  });
+  send({ type: 'open', linktype, stats: readStats !== undefined });
+
+  let received = 0;
+  let dropped = 0;
+  const report = (): void => {
+    if (!readStats) return;
+    const s = readStats();
+    received += s.packets;
+    dropped += s.drops;
+    send({ type: 'stats', received, dropped });
+  };
+  setInterval(report, STATS_MS);
+  const stop = (): void => {
+    flush();
+    report();
+    cap.close();
+    // Let the IPC message go out before leaving.
+    setTimeout(() => process.exit(0), 50);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => undefined); // Ctrl-C goes to the parent, which stops us in order
+  process.on('disconnect', stop);
+}
+
+function writeAll(b: Buffer): void {
+  let off = 0;
+  while (off < b.length) {
+    try {
+      off += writeSync1(b.subarray(off));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      process.exit(0); // the parent is gone
+    }
+  }
+}
+
+let writeSync1: (b: Buffer) => number;
+{
+  const { writeSync } = await import('node:fs');
+  writeSync1 = (b) => writeSync(1, b);
+}
+
+main();

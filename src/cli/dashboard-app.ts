@@ -1,0 +1,347 @@
+// The dashboard's wiring: owns the blessed screen's lifecycle, the keys, the frame timer and the
+// replay. Packets go into the Replay (model) as they are read; a timer snapshots the model into a
+// view-model at most FPS times a second, whatever the packet rate, and the frame draws that.
+//
+// The terminal is always given back: on q, Ctrl-C, SIGTERM, SIGHUP, SIGQUIT and on an internal
+// error (whose message is printed after the screen is restored). While the screen is up, anything
+// written through console.* (blessed's terminfo compiler complains about screen-256color that way)
+// is held back, so nothing stray lands on the user's terminal.
+
+import { openSync } from 'node:fs';
+import tty from 'node:tty';
+import blessed from 'blessed';
+import type { CaptureInput } from '../capture/capture-source.js';
+import { readInputs } from '../capture/read-inputs.js';
+import { segmentOf } from '../model/segment.js';
+import { DashboardFrame, type FrameUi } from '../views/dashboard/frame.js';
+import type { Pane } from '../views/dashboard/layout.js';
+import type { Theme } from '../views/dashboard/text.js';
+import { buildViewModel, type DashboardViewModel, type ReplayInfo, type UiState } from '../views/dashboard/view-model.js';
+import { Replay, SPEEDS } from './replay.js';
+
+export const FPS = 5;
+const FRAME_MS = Math.round(1000 / FPS);
+const ZOOMS = [10, 30, 60, 120, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600] as const;
+
+export type DashboardOptions = {
+  readonly inputs: readonly CaptureInput[];
+  readonly sourceLabel: string;
+  readonly speed: number | undefined;
+};
+
+type ConsoleFns = Pick<Console, 'error' | 'warn' | 'log' | 'info'>;
+
+/** Runs until the user quits; resolves with the exit status. */
+export function runDashboard(opts: DashboardOptions): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const held: string[] = [];
+    const warnings: string[] = [];
+    const saved: ConsoleFns = { error: console.error, warn: console.warn, log: console.log, info: console.info };
+    const hold = (...a: unknown[]): void => void held.push(a.map(String).join(' '));
+    console.error = console.warn = console.log = console.info = hold;
+
+    let screen: blessed.Widgets.Screen | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const signals = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
+    const codes: Record<(typeof signals)[number], number> = { SIGTERM: 143, SIGHUP: 129, SIGINT: 130, SIGQUIT: 131 };
+    const onSignal = (s: (typeof signals)[number]): void => finish(codes[s]);
+    const onError = (e: unknown): void => finish(2, e);
+    const handlers = signals.map((s) => [s, () => onSignal(s)] as const);
+
+    function finish(code: number, error?: unknown): void {
+      if (done) return;
+      done = true;
+      if (timer) clearInterval(timer);
+      try {
+        screen?.destroy();
+      } catch {
+        // Restoring is best effort; the lines below still run.
+      }
+      if (process.stdin.isTTY) {
+        try {
+          process.stdin.setRawMode(false);
+        } catch {
+          // not a TTY any more (hang-up)
+        }
+      }
+      process.stdin.pause();
+      Object.assign(console, saved);
+      // Later, not now: blessed's own signal handler runs after ours for this very signal and
+      // exits with status 0 unless another listener is still there.
+      setImmediate(() => {
+        for (const [s, h] of handlers) process.removeListener(s, h);
+        process.removeListener('uncaughtException', onError);
+        process.removeListener('unhandledRejection', onError);
+      });
+      if (process.env['VRRPSCOPE_DEBUG']) for (const h of held) process.stderr.write(h + '\n');
+      for (const w of warnings) process.stderr.write(`vrrpscope: ${w}\n`);
+      if (error !== undefined) {
+        const msg = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`vrrpscope: internal error: ${msg}\n`);
+        if (process.env['VRRPSCOPE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      }
+      resolve(code);
+    }
+
+    for (const [s, h] of handlers) process.on(s, h);
+    process.on('uncaughtException', onError);
+    process.on('unhandledRejection', onError);
+
+    try {
+      screen = blessed.screen({ ...keyboard(opts), smartCSR: true, fullUnicode: false, warnings: false, autoPadding: false, title: 'vrrpscope', dockBorders: false, ignoreLocked: ['C-c'] });
+      // blessed exits with status 0 on SIGTERM/SIGINT/SIGQUIT and prints stacks on uncaught errors;
+      // the handlers above do both jobs properly, so blessed's go.
+      const S = (blessed as unknown as { Screen: Record<string, ((...a: unknown[]) => void) | undefined> }).Screen;
+      for (const [ev, name] of [['SIGTERM', '_sigtermHandler'], ['SIGINT', '_sigintHandler'], ['SIGQUIT', '_sigquitHandler'], ['uncaughtException', '_exceptionHandler']] as const) {
+        const h = S[name];
+        if (h) process.removeListener(ev, h);
+      }
+      const tput = (screen.program as unknown as { tput: { unicode: boolean; numbers: Record<string, number> } }).tput;
+      const theme: Theme = { color: !process.env['NO_COLOR'], unicode: tput.unicode || tput.numbers['U8'] === 1 };
+      const app = new DashboardController(screen, theme, opts, finish);
+      const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
+      readInputs(opts.inputs, (p) => app.replay.add(p, segmentOf(p, labelled.has(p.input))), (m) => void warnings.push(m)).then(
+        (reports) => {
+          for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
+          app.loaded();
+        },
+        onError,
+      );
+      timer = setInterval(() => {
+        try {
+          app.tick();
+        } catch (e) {
+          onError(e);
+        }
+      }, FRAME_MS);
+      app.render(true);
+    } catch (e) {
+      onError(e);
+    }
+  });
+}
+
+/** When the capture comes on standard input, keys come from the controlling terminal. */
+function keyboard(opts: DashboardOptions): { input?: tty.ReadStream } {
+  if (!opts.inputs.some((i) => i.path === '-') || process.stdin.isTTY) return {};
+  try {
+    return { input: new tty.ReadStream(openSync('/dev/tty', 'r')) };
+  } catch {
+    return {};
+  }
+}
+
+/** Keys and UI state; turns the replay into view-models and hands them to the frame. */
+class DashboardController {
+  readonly replay: Replay;
+  private readonly frame: DashboardFrame;
+  private ui: { selectedKey: string | undefined; filter: string; windowS: number | undefined; detail: boolean };
+  private focus: Pane = 'table';
+  private help = false;
+  private prompt: string | undefined;
+  private scroll = { findings: 0, events: 0, detail: 0 };
+  private last: DashboardViewModel | undefined;
+  private drawnVersion = -1;
+  private dirty = true;
+  private lastFrame = 0;
+  private lastTick = Date.now();
+
+  constructor(
+    private readonly screen: blessed.Widgets.Screen,
+    theme: Theme,
+    private readonly opts: DashboardOptions,
+    private readonly quit: (code: number) => void,
+  ) {
+    this.replay = new Replay(opts.speed);
+    this.ui = { selectedKey: undefined, filter: '', windowS: undefined, detail: false };
+    this.frame = new DashboardFrame(screen, (o) => blessed.box(o), theme);
+    screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
+      this.key(ch, key);
+    });
+    screen.on('resize', () => this.render(true));
+  }
+
+  loaded(): void {
+    this.replay.loading = false;
+    this.dirty = true;
+  }
+
+  tick(): void {
+    const now = Date.now();
+    this.replay.advance(now - this.lastTick);
+    this.lastTick = now;
+    this.render(false);
+  }
+
+  /** Draws if something changed and the last frame is old enough (force: now). */
+  render(force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.lastFrame < FRAME_MS - 20) return;
+    if (!force && !this.dirty && this.drawnVersion === this.replay.changes) return;
+    this.drawnVersion = this.replay.changes;
+    this.dirty = false;
+    this.lastFrame = now;
+    const r = this.replay;
+    const info: ReplayInfo = { mode: this.opts.inputs.some((i) => i.path === '-') ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end };
+    const ui: UiState = this.ui;
+    this.last = buildViewModel(r.timeline, r.findings(), { label: this.opts.sourceLabel, dropped: 0 }, info, ui);
+    if (this.ui.selectedKey === undefined && this.last.rows[0]) this.ui.selectedKey = this.last.rows[0].key;
+    const frameUi: FrameUi = { focus: this.focus, help: this.help, prompt: this.prompt, scroll: this.scroll };
+    this.frame.draw(this.last, frameUi);
+    this.screen.render();
+  }
+
+  private changed(): void {
+    this.dirty = true;
+    this.render(true);
+  }
+
+  private key(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined): void {
+    const name = key?.name;
+    const full = key?.full;
+    if (full === 'C-c') return this.quit(130);
+    if (this.prompt !== undefined) return this.promptKey(ch, name);
+    if (this.help) {
+      this.help = false;
+      if (ch === 'q') return this.quit(0);
+      return this.changed();
+    }
+    const vm = this.last;
+    switch (true) {
+      case ch === 'q':
+        return this.quit(0);
+      case ch === '?':
+        this.help = true;
+        return this.changed();
+      case name === 'escape':
+        if (this.ui.detail) this.ui.detail = false;
+        else if (this.ui.filter) this.ui.filter = '';
+        return this.changed();
+      case name === 'enter' || name === 'return':
+        if (vm && vm.rows.length > 0) {
+          this.ui.detail = true;
+          this.scroll.detail = 0;
+        }
+        return this.changed();
+      case name === 'tab':
+        if (!this.ui.detail) this.focus = this.focus === 'table' ? 'findings' : this.focus === 'findings' ? 'events' : 'table';
+        return this.changed();
+      case name === 'up' || ch === 'k':
+        return this.move(-1);
+      case name === 'down' || ch === 'j':
+        return this.move(1);
+      case name === 'pageup':
+        return this.move(-this.page());
+      case name === 'pagedown':
+        return this.move(this.page());
+      case ch === '/':
+        this.prompt = this.ui.filter;
+        return this.changed();
+      case ch === ' ' || name === 'space':
+        return this.togglePause();
+      case ch === '+' || ch === '=':
+        return this.zoom(-1);
+      case ch === '-' || ch === '_':
+        return this.zoom(1);
+      case name === 'left':
+        return this.scrub(-1);
+      case name === 'right':
+        return this.scrub(1);
+      case ch === '<' || ch === ',':
+        return this.speed(-1);
+      case ch === '>' || ch === '.':
+        return this.speed(1);
+      default:
+        return;
+    }
+  }
+
+  private promptKey(ch: string | undefined, name: string | undefined): void {
+    if (name === 'escape') {
+      this.prompt = undefined;
+      this.ui.filter = '';
+    } else if (name === 'enter' || name === 'return') {
+      this.prompt = undefined;
+    } else if (name === 'backspace') {
+      this.prompt = (this.prompt ?? '').slice(0, -1);
+      this.ui.filter = this.prompt;
+    } else if (ch !== undefined && ch.length === 1 && ch >= ' ' && ch <= '~' && (this.prompt ?? '').length < 40) {
+      this.prompt = (this.prompt ?? '') + ch;
+      this.ui.filter = this.prompt;
+    } else return;
+    this.changed();
+  }
+
+  private page(): number {
+    const p = this.ui.detail ? this.frame.pageRows.detail : this.focus === 'table' ? 5 : this.frame.pageRows[this.focus];
+    return Math.max(1, p - 1);
+  }
+
+  private move(d: number): void {
+    const vm = this.last;
+    if (this.ui.detail) {
+      this.scroll.detail = clamp(this.scroll.detail + d, 0, Math.max(0, this.frame.lineCounts.detail - this.frame.pageRows.detail));
+    } else if (this.focus === 'table') {
+      if (!vm || vm.rows.length === 0) return;
+      const i = clamp((vm.selected < 0 ? 0 : vm.selected) + d, 0, vm.rows.length - 1);
+      this.ui.selectedKey = vm.rows[i]!.key;
+    } else {
+      const pane = this.focus;
+      this.scroll[pane] = clamp(this.scroll[pane] + d, 0, Math.max(0, this.frame.lineCounts[pane] - this.frame.pageRows[pane]));
+    }
+    this.changed();
+  }
+
+  private togglePause(): void {
+    const r = this.replay;
+    if (r.follow && r.speed === undefined) {
+      // At the end of a file there is nothing to play: pausing freezes a growing stream.
+      r.paused = !r.paused;
+    } else if (r.paused && r.end !== undefined && r.position !== undefined && r.position >= r.end && !r.loading) {
+      // At the end: play again from the start.
+      if (r.speed === undefined) r.setSpeed(1);
+      if (r.first !== undefined) r.seek(r.first);
+      r.paused = false;
+    } else {
+      if (r.paused && r.speed === undefined) r.setSpeed(1);
+      r.paused = !r.paused;
+    }
+    this.changed();
+  }
+
+  private zoom(d: number): void {
+    const r = this.replay;
+    const full = r.first !== undefined && r.position !== undefined ? Number(r.position - r.first) / 1e9 : 0;
+    const cur = this.ui.windowS;
+    let i: number;
+    if (cur === undefined) i = d < 0 ? ZOOMS.filter((z) => z < full).length - 1 : ZOOMS.length;
+    else i = ZOOMS.indexOf(cur as (typeof ZOOMS)[number]) + d;
+    this.ui.windowS = i >= 0 && i < ZOOMS.length && (d < 0 || ZOOMS[i]! < full) ? ZOOMS[i] : i < 0 ? ZOOMS[0] : undefined;
+    this.changed();
+  }
+
+  private scrub(d: number): void {
+    const r = this.replay;
+    if (r.position === undefined || r.first === undefined || r.end === undefined) return;
+    const span = this.ui.windowS ?? Math.max(1, Number(r.end - r.first) / 1e9);
+    const step = BigInt(Math.max(1_000_000_000, Math.round((span / 10) * 1e9)));
+    r.paused = true;
+    r.follow = false;
+    r.seek(r.position + (d < 0 ? -step : step));
+    if (r.speed === undefined && r.position >= r.end) r.follow = true;
+    this.changed();
+  }
+
+  private speed(d: number): void {
+    const r = this.replay;
+    const i = r.speed === undefined ? SPEEDS.indexOf(1) : SPEEDS.indexOf(r.speed as (typeof SPEEDS)[number]);
+    const next = SPEEDS[clamp((i < 0 ? SPEEDS.indexOf(1) : i) + (r.speed === undefined ? 0 : d), 0, SPEEDS.length - 1)]!;
+    r.setSpeed(next);
+    this.changed();
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}

@@ -1,0 +1,262 @@
+// The live pipeline: interfaces → (pcapng writer) → decode → model, with ticks several times a
+// second so silence shows, and the same views as replay (analyze-captures.ts has the same shape):
+// --packets and --json stream as things happen, --report and the --json summary come at the end
+// (--duration or Ctrl-C). The dashboard takes a LiveSource (same feeding as a replay: packets with
+// their segment, plus ticks).
+
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { analyze } from '../analysis/analyze.js';
+import type { Finding } from '../analysis/finding.js';
+import { hostInterfaces, interfaceExists, LiveCapture, type LiveInterface } from '../capture/live-capture.js';
+import { clockNow, makeAnchor, type ClockAnchor } from '../capture/live-filter.js';
+import { PcapngWriter, type InterfaceStats } from '../capture/pcapng-writer.js';
+import { canCapture, dropPrivileges, NO_PRIVILEGE_MESSAGE, userExists } from '../capture/privileges.js';
+import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
+import type { Packet } from '../decode/packet.js';
+import { linkTypeName } from '../capture/link-types.js';
+import { Timeline } from '../model/timeline.js';
+import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
+import type { JsonCapture, JsonInterface } from '../views/json-types.js';
+import { formatPacket } from '../views/packet-line.js';
+import { renderReport } from '../views/report.js';
+import { isoTime } from '../views/time-format.js';
+import type { LiveArgs } from './live-args.js';
+
+/** Ticks into the model per second. */
+export const TICKS_PER_SECOND = 4;
+/**
+ * Ticks trail the clock by this much, so a frame stamped in a worker just before a tick and read a
+ * moment after it still reaches the model in time order.
+ */
+const TICK_LAG_NS = 100_000_000n;
+/** How often --json looks for new findings. */
+const FINDINGS_MS = 1000;
+
+export type LiveSink = {
+  /** A decoded packet with its segment (the interface name). */
+  packet(p: Packet, segment: string): void;
+  /** The clock moved on without a packet. */
+  tick(ts: bigint): void;
+  /** An interface changed state. */
+  state?(i: LiveInterface, ts: bigint): void;
+};
+
+/** A running live capture feeding a sink; what the dashboard and the text modes share. */
+export type LiveSource = {
+  readonly capture: LiveCapture;
+  readonly anchor: ClockAnchor;
+  /** Kernel drops so far over all interfaces (undefined when no interface can tell). */
+  dropped(): number | undefined;
+  /** Stops capturing, closes the -w file; resolves with the capture's end time. */
+  stop(): Promise<bigint>;
+};
+
+export type LiveIo = { readonly out: (line: string) => void; readonly warn: (message: string) => void };
+
+/** Why live capture cannot start, as the one line to print; undefined when it can. */
+export function liveProblem(args: LiveArgs): string | undefined {
+  const capError = loadCapError();
+  if (capError !== undefined) {
+    return (
+      `live capture needs the 'cap' binding to libpcap, which did not load (${capError}); install libpcap's headers ` +
+      `(Debian/Ubuntu: sudo apt-get install libpcap-dev; RHEL/Fedora: sudo dnf install libpcap-devel) and run 'npm rebuild cap' ` +
+      `where vrrpscope is installed; reading captures (-r FILE) works without it`
+    );
+  }
+  const host = hostInterfaces();
+  for (const n of args.interfaces) {
+    if (!interfaceExists(n)) return `no interface '${n}' on this host; there are: ${host.map((i) => i.name).join(', ') || '(none)'}`;
+  }
+  if (args.user !== undefined && !userExists(args.user)) return `-Z: no user '${args.user}' on this host`;
+  if (!canCapture()) return NO_PRIVILEGE_MESSAGE;
+  return undefined;
+}
+
+function loadCapError(): string | undefined {
+  if (process.env['VRRPSCOPE_NO_CAP']) return 'VRRPSCOPE_NO_CAP is set';
+  try {
+    createRequire(import.meta.url)('cap');
+    return undefined;
+  } catch (e) {
+    return ((e as Error).message.split('\n')[0] ?? 'unknown error').slice(0, 200);
+  }
+}
+
+/** Starts capturing into `sink`. Throws (one line) when no interface could be opened. */
+export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string) => void): Promise<LiveSource> {
+  const anchor = makeAnchor();
+  const unsupported = new Set<number>();
+  let started = false;
+  // As tcpdump: with -Z the file is created by the user root changed to, after the drop.
+  const open = (): PcapngWriter | undefined => (args.write !== undefined ? new PcapngWriter(args.write, `vrrpscope ${version()} (live capture)`) : undefined);
+  let writer = args.user === undefined ? open() : undefined;
+  const capture = new LiveCapture({
+    interfaces: args.interfaces.length > 0 ? args.interfaces : 'all',
+    anchor,
+    bufferBytes: args.bufferBytes,
+    user: args.user,
+    onFrame(f, ifName) {
+      writer?.write(f, ifName, f.timestampNs());
+      if (!supportsLinkType(f.linktype)) {
+        if (!unsupported.has(f.linktype)) warn(`${ifName}: link type ${linkTypeName(f.linktype)} is not supported; its frames are counted and skipped`);
+        unsupported.add(f.linktype);
+        return;
+      }
+      const p = decodeFrame(f, ifName);
+      if (p) sink.packet(p, ifName);
+    },
+    onState(i) {
+      if (started || i.state === 'down' || i.state === 'gone') sink.state?.(i, clockNow(anchor));
+    },
+  });
+  await capture.start();
+  const opened = capture.interfaces.filter((i) => i.state === 'up');
+  const waiting = capture.interfaces.filter((i) => i.state === 'down' || i.state === 'gone');
+  if (opened.length === 0 && waiting.length === 0) {
+    await capture.stop();
+    writer?.close(clockNow(anchor), new Map());
+    const why = capture.interfaces.map((i) => `${i.name}: ${i.message ?? i.state}`).join('; ');
+    throw new Error(capture.interfaces.length === 0 ? 'no interface is up to capture on (see ip link; name one with -i)' : `could not open any interface (${why})`);
+  }
+  for (const i of capture.interfaces) if (i.state === 'failed') warn(`${i.name}: ${i.message ?? 'could not be opened'}; retrying`);
+  for (const i of waiting) warn(`${i.name}: ${i.message ?? i.state}; capturing as soon as it is up`);
+  started = true;
+  if (args.user !== undefined) {
+    dropPrivileges(args.user);
+    writer = open();
+  }
+  const tick = setInterval(() => sink.tick(clockNow(anchor) - TICK_LAG_NS), Math.round(1000 / TICKS_PER_SECOND));
+  let stopping: Promise<bigint> | undefined;
+  return {
+    capture,
+    anchor,
+    dropped: () => capture.dropped,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(tick);
+        await capture.stop();
+        const end = clockNow(anchor);
+        sink.tick(end);
+        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped }]));
+        writer?.close(end, stats);
+        return end;
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** --report / --json / --packets on live interfaces; resolves with the exit status. */
+export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets', io: LiveIo): Promise<number> {
+  const problem = liveProblem(args);
+  if (problem !== undefined) {
+    io.warn(problem);
+    return 2;
+  }
+  const timeline = new Timeline();
+  const streamed = new Set<string>();
+  const drain = (): void => {
+    if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(JSON.stringify(jsonTransition(vrid, t)));
+    timeline.newTransitions.length = 0;
+  };
+  const sink: LiveSink = {
+    packet(p, segment) {
+      if (mode === 'packets') return io.out(formatPacket(p, segment));
+      timeline.apply({ kind: 'packet', segment, packet: p });
+      drain();
+    },
+    tick(ts) {
+      // A lagged tick may be older than the newest packet; the clock never goes back.
+      if (mode === 'packets' || timeline.first === undefined || ts <= timeline.now) return;
+      timeline.apply({ kind: 'tick', ts });
+      drain();
+    },
+    state(i, ts) {
+      if (mode === 'json') {
+        const line: JsonInterface = { type: 'interface', time: isoTime(ts), name: i.name, state: i.state, message: i.message ?? null };
+        io.out(JSON.stringify(line));
+      }
+      if (i.state === 'down' || i.state === 'gone') io.warn(`${i.name}: ${i.message ?? i.state}; capturing again when it is back`);
+      else if (i.state === 'up' && i.opens > 1) io.warn(`${i.name}: capturing again`);
+      else if (i.state === 'failed') io.warn(`${i.name}: ${i.message ?? 'capture failed'}`);
+    },
+  };
+  let source: LiveSource;
+  try {
+    source = await startLive(args, sink, io.warn);
+  } catch (e) {
+    io.warn((e as Error).message);
+    return 2;
+  }
+  const names = source.capture.interfaces.map((i) => i.name).join(', ');
+  io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
+
+  // --json: findings as they first appear.
+  const findingsTimer =
+    mode === 'json'
+      ? setInterval(() => {
+          if (timeline.first === undefined) return;
+          for (const f of analyze(timeline)) {
+            const key = findingKey(f);
+            if (streamed.has(key)) continue;
+            streamed.add(key);
+            io.out(JSON.stringify(jsonFinding(f)));
+          }
+        }, FINDINGS_MS)
+      : undefined;
+
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    const onSignal = (): void => done();
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+    const timer = args.durationMs !== undefined ? setTimeout(done, args.durationMs) : undefined;
+  });
+  // A second Ctrl-C while finishing ends at once.
+  const hard = (): never => process.exit(130);
+  process.once('SIGINT', hard);
+  if (findingsTimer) clearInterval(findingsTimer);
+  await source.stop();
+  process.removeListener('SIGINT', hard);
+  if (mode === 'packets') return 0;
+
+  const findings = analyze(timeline);
+  const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
+  const capture = captureSummary(source.capture.interfaces, source.dropped());
+  if (mode === 'json') {
+    for (const f of findings) io.out(JSON.stringify(jsonFinding(f)));
+    const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));
+    io.out(JSON.stringify({ ...jsonSummary(timeline, findings, inputs, status), capture }));
+  } else {
+    const inputs = capture.interfaces.map((i) => ({
+      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', drops unknown'}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
+      frames: i.frames,
+      error: undefined,
+    }));
+    io.out(renderReport(timeline, findings, inputs).trimEnd());
+  }
+  return status;
+}
+
+export function captureSummary(ifs: readonly LiveInterface[], dropped: number | undefined): JsonCapture {
+  return {
+    dropped: dropped ?? null,
+    interfaces: ifs.map((i) => ({ name: i.name, state: i.state, frames: i.frames, received: i.received ?? null, dropped: i.dropped ?? null, opens: i.opens })),
+  };
+}
+
+function findingKey(f: Finding): string {
+  return `${f.code}|${f.segment ?? ''}|${f.vrid ?? ''}|${f.family ?? ''}`;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}

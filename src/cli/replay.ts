@@ -1,0 +1,116 @@
+// Replay state for the dashboard: every decoded packet is kept (with its segment) so the model can
+// be rebuilt at any earlier position; the timeline holds exactly the packets up to `position`.
+// Default: follow the end of what was read (a file opens at its end; standard input grows as it
+// arrives). With a speed, the position advances with the wall clock × speed (0 = as fast as the
+// model can take, a time slice per frame). The model's clock stays packet time throughout.
+
+import { analyze } from '../analysis/analyze.js';
+import type { Finding } from '../analysis/finding.js';
+import type { Packet } from '../decode/packet.js';
+import { Timeline } from '../model/timeline.js';
+
+export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 0] as const;
+
+export class Replay {
+  private readonly packets: { readonly p: Packet; readonly segment: string }[] = [];
+  private applied = 0;
+  private version = 0;
+  private analysed = -1;
+  private cachedFindings: Finding[] = [];
+  timeline = new Timeline();
+  /** Capture time the model has reached; undefined before the first packet. */
+  position: bigint | undefined;
+  /** Position tracks the newest packet read. */
+  follow: boolean;
+  paused = false;
+  loading = true;
+
+  constructor(public speed: number | undefined) {
+    this.follow = speed === undefined;
+  }
+
+  get first(): bigint | undefined {
+    return this.packets[0]?.p.ts;
+  }
+
+  get end(): bigint | undefined {
+    return this.packets[this.packets.length - 1]?.p.ts;
+  }
+
+  get count(): number {
+    return this.packets.length;
+  }
+
+  add(p: Packet, segment: string): void {
+    this.packets.push({ p, segment });
+    if (this.position === undefined && !this.follow) this.position = p.ts;
+    if (this.follow && !this.paused) this.applyUpTo(p.ts);
+  }
+
+  /** Moves the replay on by `wallMs` of wall-clock time; `budgetMs` caps the work for speed 0. */
+  advance(wallMs: number, budgetMs = 40): void {
+    if (this.paused) return;
+    if (this.follow) {
+      if (this.end !== undefined) this.applyUpTo(this.end);
+      return;
+    }
+    if (this.speed === undefined || this.position === undefined) return;
+    if (this.speed === 0) {
+      const stop = Date.now() + budgetMs;
+      while (this.applied < this.packets.length && Date.now() < stop) {
+        const next = this.packets[Math.min(this.packets.length - 1, this.applied + 499)]!.p.ts;
+        this.applyUpTo(next);
+      }
+    } else {
+      const target = this.position + BigInt(Math.round(wallMs * 1e6 * this.speed));
+      this.applyUpTo(this.end !== undefined && target > this.end ? this.end : target);
+    }
+    if (!this.loading && this.applied >= this.packets.length) this.paused = true;
+  }
+
+  /** Seeks to capture time `ts` (clamped to what was read); going back rebuilds the model. */
+  seek(ts: bigint): void {
+    const first = this.first;
+    const end = this.end;
+    if (first === undefined || end === undefined) return;
+    const to = ts < first ? first : ts > end ? end : ts;
+    if (this.position !== undefined && to < this.position) {
+      this.timeline = new Timeline();
+      this.applied = 0;
+      this.position = undefined;
+    }
+    this.applyUpTo(to);
+    this.follow = to >= end && this.speed === undefined;
+  }
+
+  setSpeed(s: number | undefined): void {
+    this.speed = s;
+    if (s !== undefined) this.follow = false;
+  }
+
+  findings(): Finding[] {
+    if (this.analysed !== this.version) {
+      this.cachedFindings = analyze(this.timeline);
+      this.analysed = this.version;
+    }
+    return this.cachedFindings;
+  }
+
+  /** Bumps whenever the model changed, so views know to redraw. */
+  get changes(): number {
+    return this.version;
+  }
+
+  private applyUpTo(ts: bigint): void {
+    let changed = this.position === undefined || ts !== this.position;
+    while (this.applied < this.packets.length && this.packets[this.applied]!.p.ts <= ts) {
+      const { p, segment } = this.packets[this.applied++]!;
+      this.timeline.apply({ kind: 'packet', segment, packet: p });
+      this.timeline.newTransitions.length = 0;
+      changed = true;
+    }
+    if (this.timeline.first !== undefined && ts > this.timeline.now) this.timeline.apply({ kind: 'tick', ts });
+    if (changed) this.version++;
+    this.position = ts;
+  }
+}
