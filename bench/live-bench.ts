@@ -32,6 +32,8 @@ const num = (name: string, d: number): number => {
 const DURATION_S = num('--duration', 60);
 const IDLE_S = num('--idle', 60);
 const PPS = num('--pps', 25_500);
+/** -B for vrrpscope (KiB); default: vrrpscope's own. */
+const BUFFER_KIB = argv.includes('--buffer') ? num('--buffer', 0) : undefined;
 const VRIDS = 255;
 const PER_SECOND = 100;
 const TICK_HZ = Number(sh('getconf', ['CLK_TCK']).trim()) || 100;
@@ -124,7 +126,7 @@ async function load(): Promise<Result> {
     sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     sh('ip', ['-n', ns, 'link', 'add', 'name', 'replay0', 'type', 'veth', 'peer', 'name', 'cap0']);
     for (const i of ['replay0', 'cap0']) sh('ip', ['-n', ns, 'link', 'set', i, 'up']);
-    const vs = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, '-i', 'cap0', '--json', '--duration', String(DURATION_S + 8)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const vs = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, '-i', 'cap0', '--json', '--duration', String(DURATION_S + 8), ...(BUFFER_KIB ? ['-B', String(BUFFER_KIB)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     vs.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -148,6 +150,7 @@ async function load(): Promise<Result> {
       vrids: VRIDS,
       advertsPerSecondPerVrid: PER_SECOND,
       targetPps: PPS,
+      bufferKiB: BUFFER_KIB ?? 'default',
       replaySeconds: Number(wall.toFixed(1)),
       sent,
       tcpreplayPps: rate ? Number(rate) : null,

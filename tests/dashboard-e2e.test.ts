@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
-import { BIN, killAll, restored, start } from './helpers/dashboard-pty.js';
+import { BIN, killAll, restored, ROOT, start } from './helpers/dashboard-pty.js';
 
 /** The whole capture was read and drawn. */
 const ready = (screen: string): boolean => screen.includes('SPLIT-BRAIN') && screen.includes(' END ');
@@ -58,7 +58,7 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     s.type('q');
     const e = await s.exited;
     assert.equal(e.exitCode, 0);
-    assert.deepEqual(restored(s), { altLeft: true, cursorShown: true, normalBuffer: true });
+    assert.deepEqual(await restored(s), { altLeft: true, cursorShown: true, normalBuffer: true });
   });
 
   test('demo at 160x48 shows backups, events and every panel', async () => {
@@ -103,7 +103,7 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
       act(s);
       const e = await s.exited;
       assert.notEqual(e.exitCode, 0);
-      assert.deepEqual(restored(s), { altLeft: true, cursorShown: true, normalBuffer: true });
+      assert.deepEqual(await restored(s), { altLeft: true, cursorShown: true, normalBuffer: true });
     });
   }
 
@@ -121,6 +121,50 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     assert.ok(!s.raw().includes('\x1b[2J\x1b[5m'));
     s.type('q');
     await s.exited;
+  });
+
+  for (const term of ['xterm', 'screen', 'tmux-256color', 'linux', 'vt100']) {
+    test(`TERM=${term}: draws the demo, nothing on stderr, q restores`, async () => {
+      const err = join(tmp, `stderr-${term}.txt`);
+      const s = start([], { cols: 80, rows: 24, env: { TERM: term }, shell: `exec '${process.execPath}' '${BIN}' --demo 2>'${err}'` });
+      const screen = await s.waitFor(ready);
+      assert.match(screen, /eth1\/52 +OK/);
+      s.type('q');
+      const e = await s.exited;
+      assert.equal(e.exitCode, 0);
+      assert.equal(readFileSync(err, 'utf8'), '', `stderr with TERM=${term}`);
+    });
+  }
+
+  test('filter, zoom, scrub, speed and Tab all answer', async () => {
+    const s = start(['--demo'], { cols: 100, rows: 30 });
+    await s.waitFor(ready);
+    s.type('/eth1');
+    await s.waitFor((x) => x.includes('eth1') && !/^>?eth0\/51 /m.test(x));
+    s.type('\r');
+    await s.waitFor((x) => x.includes('filter "eth1"') && !x.includes('Routers'));
+    s.type('\x1b');
+    await s.waitFor((x) => !x.includes('filter "eth1"') && /^>?eth0\/51 /m.test(x));
+    s.type('+');
+    await s.waitFor((x) => /window \d/.test(x) && !x.includes('window all'));
+    s.type('\x1b[D');
+    const back = await s.waitFor((x) => !x.includes(' END '));
+    assert.match(back, /\d\d:\d\d \/ \d\d:\d\d/);
+    s.type('>');
+    await s.waitFor(/\d+(\.\d+)?x/);
+    s.type('\t');
+    await s.waitFor((x) => x.includes('Findings') || x.includes('Events'));
+    s.type('q');
+    assert.equal((await s.exited).exitCode, 0);
+  });
+
+  test('a pcapng that records when it stopped shows NO MASTER after the silence at its end', async () => {
+    const s = start(['-r', `${ROOT}tests/fixtures/lab/no-master/node2.pcapng`], { cols: 100, rows: 30 });
+    const screen = await s.waitFor((x) => x.includes('NO MASTER') && x.includes(' END '));
+    assert.match(screen, /eth0\/51 +NO MASTER/);
+    assert.match(screen, /no router advertised/);
+    s.type('q');
+    assert.equal((await s.exited).exitCode, 0);
   });
 
   test('TERM=screen-256color and NO_COLOR: no stderr at all, no colour', async () => {

@@ -42,7 +42,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
 }
 
 /** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */
-function captureEnd(reports: readonly InputReport[], last: bigint): bigint {
+export function captureEnd(reports: readonly InputReport[], last: bigint): bigint {
   const day = 86_400_000_000_000n;
   let end = 0n;
   for (const r of reports) for (const i of r.interfaces) for (const e of i.endNs) if (e >= last && e - last < day && e > end) end = e;

@@ -12,6 +12,7 @@ import tty from 'node:tty';
 import blessed from 'blessed';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { readInputs } from '../capture/read-inputs.js';
+import { captureEnd } from './analyze-captures.js';
 import { segmentOf } from '../model/segment.js';
 import { DashboardFrame, type FrameUi } from '../views/dashboard/frame.js';
 import type { Pane } from '../views/dashboard/layout.js';
@@ -104,6 +105,11 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
       readInputs(opts.inputs, (p) => app.replay.add(p, segmentOf(p, labelled.has(p.input))), (m) => void warnings.push(m)).then(
         (reports) => {
           for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
+          const last = app.replay.lastPacket;
+          if (last !== undefined) {
+            const end = captureEnd(reports, last);
+            if (end > last) app.replay.captureEnd = end;
+          }
           app.loaded();
         },
         onError,
@@ -218,7 +224,8 @@ class DashboardController {
         if (this.ui.detail) this.ui.detail = false;
         else if (this.ui.filter) this.ui.filter = '';
         return this.changed();
-      case name === 'enter' || name === 'return':
+      // blessed reports one Enter (\r) as both 'return' and 'enter': act on one of them only.
+      case name === 'return' || (name === 'enter' && ch === '\n'):
         if (vm && vm.rows.length > 0) {
           this.ui.detail = true;
           this.scroll.detail = 0;
@@ -261,7 +268,7 @@ class DashboardController {
     if (name === 'escape') {
       this.prompt = undefined;
       this.ui.filter = '';
-    } else if (name === 'enter' || name === 'return') {
+    } else if (name === 'return' || (name === 'enter' && ch === '\n')) {
       this.prompt = undefined;
     } else if (name === 'backspace') {
       this.prompt = (this.prompt ?? '').slice(0, -1);

@@ -11,8 +11,18 @@ import { Timeline } from '../model/timeline.js';
 
 export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 0] as const;
 
+/**
+ * How many packets are kept for scrubbing back. Beyond it the oldest half is let go (the model
+ * keeps its own bounded history), so an endless `-r -` stream does not grow memory without limit.
+ */
+export const REPLAY_KEEP = 400_000;
+
 export class Replay {
   private readonly packets: { readonly p: Packet; readonly segment: string }[] = [];
+  /** Packets let go from the front of the buffer; scrubbing back cannot reach before them. */
+  dropped = 0;
+  /** When the capture stopped, if it says so (pcapng isb_endtime): silence until then counts. */
+  captureEnd: bigint | undefined;
   private applied = 0;
   private version = 0;
   private analysed = -1;
@@ -34,6 +44,11 @@ export class Replay {
   }
 
   get end(): bigint | undefined {
+    const last = this.packets[this.packets.length - 1]?.p.ts;
+    return last !== undefined && this.captureEnd !== undefined && this.captureEnd > last ? this.captureEnd : last;
+  }
+
+  get lastPacket(): bigint | undefined {
     return this.packets[this.packets.length - 1]?.p.ts;
   }
 
@@ -43,6 +58,12 @@ export class Replay {
 
   add(p: Packet, segment: string): void {
     this.packets.push({ p, segment });
+    if (this.packets.length > REPLAY_KEEP && this.applied > REPLAY_KEEP / 2) {
+      const n = REPLAY_KEEP / 2;
+      this.packets.splice(0, n);
+      this.applied -= n;
+      this.dropped += n;
+    }
     if (this.position === undefined && !this.follow) this.position = p.ts;
     if (this.follow && !this.paused) this.applyUpTo(p.ts);
   }
@@ -75,6 +96,7 @@ export class Replay {
     if (first === undefined || end === undefined) return;
     const to = ts < first ? first : ts > end ? end : ts;
     if (this.position !== undefined && to < this.position) {
+      // Rebuilt from the oldest packet still kept (all of them unless a stream outgrew REPLAY_KEEP).
       this.timeline = new Timeline();
       this.applied = 0;
       this.position = undefined;

@@ -88,7 +88,9 @@ export function start(args: readonly string[], opts: { cols: number; rows: numbe
 }
 
 /** The terminal was given back: alternate screen left, cursor shown again, after the last time it was hidden. */
-export function restored(s: Session): { altLeft: boolean; cursorShown: boolean; normalBuffer: boolean } {
+export async function restored(s: Session): Promise<{ altLeft: boolean; cursorShown: boolean; normalBuffer: boolean }> {
+  // xterm parses writes asynchronously: let it finish what the program wrote before its exit.
+  await new Promise<void>((resolve) => s.term.write('', resolve));
   const raw = s.raw();
   return {
     altLeft: raw.lastIndexOf('\x1b[?1049l') > raw.lastIndexOf('\x1b[?1049h'),
