@@ -42,11 +42,12 @@ function crossCheck(file: string, lines: string[]): void {
       if (auth) assert.ok(r.includes(`authtype ${auth}`), `${where}\n  auth type`);
       if (text !== undefined) assert.ok(r.includes(`auth "${text}"`), `${where}\n  auth text`);
       assert.ok(r.includes(Number(count) === 1 ? `addrs: ${addrs}` : `addrs(${count}): ${addrs}`), `${where}\n  virtual addresses`);
-    } else if ((m = l.match(/ (\S+) > \S+: (?:gratuitous )?R?ARP (request|reply|announcement) (\S+) is-at (\S+)(?: \(who-has (\S+) tell \S+\))?$/))) {
-      const [, , , spa, sha, tpa] = m;
-      if (/ RARP /.test(l)) assert.ok(r.includes(`Reverse Request who-is`) && r.includes(`tell ${sha}`), `${where}\n  RARP sender`);
-      else if (tpa !== undefined) assert.ok(r.includes(`Request who-has ${tpa} tell ${spa}`) || r.includes(`Reply ${spa} is-at ${sha}`), `${where}\n  ARP addresses`);
-      else assert.ok(r.includes(`Reply ${spa} is-at ${sha}`) || r.includes(`Request who-has ${spa} tell ${spa}`), `${where}\n  gratuitous ARP addresses`);
+    } else if ((m = l.match(/ (\S+) > \S+: (?:gratuitous ARP(?: announcement| reply)? (\S+) is-at (\S+)|ARP request who-has (\S+) tell (\S+)|ARP reply (\S+) is-at (\S+)|RARP request who-is (\S+) tell (\S+))$/))) {
+      const [, , gSpa, gSha, qTpa, qSpa, rSpa, rSha, , rarpSha] = m;
+      if (rarpSha !== undefined) assert.ok(r.includes('Reverse Request who-is') && r.includes(`tell ${rarpSha}`), `${where}\n  RARP sender`);
+      else if (qTpa !== undefined) assert.ok(r.includes(`Request who-has ${qTpa} tell ${qSpa}`), `${where}\n  ARP request addresses`);
+      else if (rSpa !== undefined) assert.ok(r.includes(`Reply ${rSpa} is-at ${rSha}`), `${where}\n  ARP reply addresses`);
+      else assert.ok(r.includes(`Reply ${gSpa} is-at ${gSha}`) || r.includes(`Request who-has ${gSpa} tell ${gSpa}`), `${where}\n  gratuitous ARP addresses`);
     } else if ((m = l.match(/ (\S+) > (\S+): (?:unsolicited )?neighbor advert tgt (\S+) is-at (\S+) flags (\S+)/))) {
       const [, src, dst, tgt, ll, flags] = m;
       assert.ok(r.includes(`${src} > ${dst}: `) && r.includes(`tgt is ${tgt}`), `${where}\n  NA addresses`);

@@ -44,10 +44,17 @@ export function formatPacket(p: Packet, segment: string): string {
     }
     case 'arp': {
       const a = p.arp;
-      const what = a.announcement ? 'gratuitous ARP announcement' : a.gratuitous ? (a.op === 2 ? 'gratuitous ARP reply' : 'gratuitous ARP') : a.probe ? 'ARP probe' : a.op === 1 ? 'ARP request' : a.op === 2 ? 'ARP reply' : a.op === 3 ? 'RARP request' : a.op === 4 ? 'RARP reply' : `ARP op ${a.op}`;
       const sip = a.senderIp ?? '?';
       const tip = a.targetIp ?? '?';
-      return `${head} ${a.senderMac} > ${p.l2.dst ?? '?'}: ${what} ${sip} is-at ${a.senderMac}${a.gratuitous ? '' : ` (who-has ${tip} tell ${sip})`}`;
+      let what: string;
+      if (a.gratuitous) what = `${a.announcement ? 'gratuitous ARP announcement' : a.op === 2 ? 'gratuitous ARP reply' : 'gratuitous ARP'} ${sip} is-at ${a.senderMac}`;
+      else if (a.probe) what = `ARP probe who-has ${tip} tell ${a.senderMac}`;
+      else if (a.op === 1) what = `ARP request who-has ${tip} tell ${sip}`;
+      else if (a.op === 2) what = `ARP reply ${sip} is-at ${a.senderMac}`;
+      else if (a.op === 3) what = `RARP request who-is ${a.targetMac} tell ${a.senderMac}`;
+      else if (a.op === 4) what = `RARP reply ${a.targetMac} at ${tip}`;
+      else what = `ARP op ${a.op} ${sip} (${a.senderMac}) > ${tip}`;
+      return `${head} ${a.senderMac} > ${p.l2.dst ?? '?'}: ${what}`;
     }
     case 'na': {
       const n = p.na;
