@@ -12,6 +12,7 @@
 // the packet socket's PACKET_STATISTICS (what pcap_stats reports on Linux) once a second.
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { FRAME_HEADER, linkTypeOfCap, type WorkerMessage, type WorkerParams } from './live-filter.js';
 import { dropPrivileges } from './privileges.js';
@@ -20,6 +21,7 @@ const require = createRequire(import.meta.url);
 const BATCH = 1 << 20;
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_MS = 10;
+const MAX_QUEUED = 64 * 1024 * 1024;
 const STATS_MS = 1000;
 
 type CapHandle = { open(dev: string, filter: string, bufSize: number, buf: Buffer): string; close(): void; on(ev: 'packet', f: (n: number, trunc: boolean) => void): void };
@@ -121,18 +123,29 @@ function main(): void {
     }
   }
 
-  const out = Buffer.allocUnsafe(BATCH);
+  // Frames go to the parent on fd 3, asynchronously: the parent may pause (garbage collection,
+  // analysis) and this process must keep draining the kernel ring meanwhile, whose slots are few
+  // (cap asks for a 65535-byte snapshot, so with receive offload each slot is 64 KiB). What the
+  // parent has not taken yet waits here, up to MAX_QUEUED bytes; beyond that frames are counted
+  // as dropped by vrrpscope.
+  const sink = new Socket({ fd: 3, readable: false, writable: true });
+  sink.on('error', () => process.exit(0)); // the parent is gone
+  let out = Buffer.allocUnsafe(BATCH);
   let used = 0;
   let scheduled = false;
+  let queueDrops = 0;
   const flush = (): void => {
     scheduled = false;
     if (used === 0) return;
-    // Synchronous on a pipe: when the parent falls behind, this blocks and the kernel ring buffers
-    // (and counts what it has to drop), instead of memory growing here.
-    writeAll(out.subarray(0, used));
+    sink.write(out.subarray(0, used));
+    out = Buffer.allocUnsafe(BATCH);
     used = 0;
   };
   cap.on('packet', (n) => {
+    if (sink.writableLength > MAX_QUEUED) {
+      queueDrops++;
+      return;
+    }
     const ns = baseNs + Math.round((performance.now() - p0) * 1e6);
     const carry = Math.floor(ns / 1e9);
     if (used + FRAME_HEADER + n > BATCH) flush();
@@ -159,39 +172,23 @@ function main(): void {
   const report = (): void => {
     if (!readStats) return;
     const s = readStats();
+    // tp_packets counts what passed the filter; frames this process had to drop are among them.
     received += s.packets;
     dropped += s.drops;
-    send({ type: 'stats', received, dropped });
+    send({ type: 'stats', received, dropped: dropped + queueDrops });
   };
   setInterval(report, STATS_MS);
   const stop = (): void => {
+    cap.close();
     flush();
     report();
-    cap.close();
-    // Let the IPC message go out before leaving.
-    setTimeout(() => process.exit(0), 50);
+    // Let the frames and the last counters go out before leaving.
+    sink.end(() => setTimeout(() => process.exit(0), 20));
+    setTimeout(() => process.exit(0), 1000).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', () => undefined); // Ctrl-C goes to the parent, which stops us in order
   process.on('disconnect', stop);
-}
-
-function writeAll(b: Buffer): void {
-  let off = 0;
-  while (off < b.length) {
-    try {
-      off += writeSync1(b.subarray(off));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      process.exit(0); // the parent is gone
-    }
-  }
-}
-
-let writeSync1: (b: Buffer) => number;
-{
-  const { writeSync } = await import('node:fs');
-  writeSync1 = (b) => writeSync(1, b);
 }
 
 main();

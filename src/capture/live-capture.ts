@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Direction, Frame, TsMode } from './frame.js';
 import { DEFAULT_BUFFER_BYTES, FRAME_HEADER, LIVE_FILTER, type ClockAnchor, type WorkerMessage, type WorkerParams } from './live-filter.js';
@@ -180,7 +181,8 @@ export class LiveCapture {
     slot.rest = undefined;
     slot.stopping = false;
     if (slot.info.state !== 'opening') this.setState(slot, 'opening', undefined);
-    const child = spawn(process.execPath, [WORKER, JSON.stringify(params)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    // fd 3: frames (FRAME_HEADER records); fd 4: IPC messages; stderr: libpcap's complaints.
+    const child = spawn(process.execPath, [WORKER, JSON.stringify(params)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ipc'] });
     slot.child = child;
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (s: string) => {
@@ -188,7 +190,7 @@ export class LiveCapture {
       // interfaces without IPv4; the kernel filter does not need the netmask, so it is noise.
       stderr = (stderr + s).split('\n').filter((l) => !/This may not actually work/.test(l)).join('\n').slice(-2000);
     });
-    child.stdout!.on('data', (chunk: Buffer) => this.chunk(slot, chunk));
+    (child.stdio[3] as Readable).on('data', (chunk: Buffer) => this.chunk(slot, chunk));
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'open') {
         slot.info.linktype = m.linktype;

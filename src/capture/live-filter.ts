@@ -10,8 +10,13 @@ const PLAIN = 'vrrp or ip6 proto 112 or (ip proto 51 and dst host 224.0.0.18) or
 
 export const LIVE_FILTER = `${PLAIN} or (vlan and (${PLAIN}))`;
 
-/** Kernel ring buffer per interface (libpcap's default is 2 MiB, about 1 300 full-size frames). */
-export const DEFAULT_BUFFER_BYTES = 16 * 1024 * 1024;
+/**
+ * Kernel ring buffer per interface (libpcap's default is 2 MiB). cap asks for a 65535-byte snapshot,
+ * so on an interface with receive offload (veth, most NICs) libpcap makes every ring slot 64 KiB:
+ * 32 MiB is about 500 frames, 20 ms at 25 000 adverts/s — enough in the live benchmark
+ * (docs/performance.md); without offload, at MTU 1500, it is about 20 000 frames. -B changes it.
+ */
+export const DEFAULT_BUFFER_BYTES = 32 * 1024 * 1024;
 
 /**
  * One frame as the worker writes it to the parent: a 16-byte header, then the bytes.

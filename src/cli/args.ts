@@ -23,6 +23,7 @@ export type Options = {
 export class UsageError extends Error {}
 
 export const USAGE = `usage: vrrpscope [-r [LABEL=]FILE]... [--packets | --report | --json] [--speed N]
+       vrrpscope [-i IFACE]... [-w FILE] [--duration T] [-Z USER] [-B KiB] [--packets | --report | --json]
        vrrpscope --demo
 
 Watches VRRP advertisements, gratuitous ARP and IPv6 neighbour adverts and tells you why
@@ -35,6 +36,12 @@ virtual IPs flap or split.
       --json               print NDJSON (findings, transitions, summary)
       --speed N            replay at N x real time in the dashboard (0 = as fast as possible)
       --demo               open the dashboard on the bundled sample capture
+  -i, --interface IFACE    capture live on IFACE (repeat for several); without -r and -i:
+                           every interface that is up except loopback (also '-i any')
+  -w, --write FILE         record what is captured live to FILE (pcapng)
+      --duration T         stop live capture after T (60s, 90, 2m, 1h) and print the result
+  -Z, --user USER          drop root to USER once the capture is open
+  -B, --buffer-size KiB    kernel capture buffer per interface (default 32768)
   -h, --help               show this help
   -V, --version            show the version
 

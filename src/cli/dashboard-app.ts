@@ -18,6 +18,8 @@ import { DashboardFrame, type FrameUi } from '../views/dashboard/frame.js';
 import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
 import { buildViewModel, type DashboardViewModel, type ReplayInfo, type UiState } from '../views/dashboard/view-model.js';
+import type { LiveArgs } from './live-args.js';
+import { startLive, type LiveSource } from './live.js';
 import { Replay, SPEEDS } from './replay.js';
 
 export const FPS = 5;
@@ -28,6 +30,8 @@ export type DashboardOptions = {
   readonly inputs: readonly CaptureInput[];
   readonly sourceLabel: string;
   readonly speed: number | undefined;
+  /** Capture live on interfaces instead of reading `inputs`. */
+  readonly live?: LiveArgs;
 };
 
 type ConsoleFns = Pick<Console, 'error' | 'warn' | 'log' | 'info'>;
@@ -50,10 +54,13 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
     const onError = (e: unknown): void => finish(2, e);
     const handlers = signals.map((s) => [s, () => onSignal(s)] as const);
 
+    let live: LiveSource | undefined;
     function finish(code: number, error?: unknown): void {
       if (done) return;
       done = true;
       if (timer) clearInterval(timer);
+      // Stop the capture workers first (bounded: the terminal must come back promptly).
+      const stopped = live ? Promise.race([live.stop().catch(() => 0n), new Promise((r) => setTimeout(r, 2000))]) : Promise.resolve();
       try {
         screen?.destroy();
       } catch {
@@ -82,7 +89,7 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         process.stderr.write(`vrrpscope: internal error: ${msg}\n`);
         if (process.env['VRRPSCOPE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
       }
-      resolve(code);
+      void stopped.then(() => resolve(code));
     }
 
     for (const [s, h] of handlers) process.on(s, h);
@@ -102,7 +109,14 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
       const theme: Theme = { color: !process.env['NO_COLOR'], unicode: tput.unicode || tput.numbers['U8'] === 1 };
       const app = new DashboardController(screen, theme, opts, finish);
       const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
-      readInputs(opts.inputs, (p) => app.replay.add(p, segmentOf(p, labelled.has(p.input))), (m) => void warnings.push(m)).then(
+      if (opts.live) {
+        startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts) }, (m) => void warnings.push(m)).then((source) => {
+          live = source;
+          app.dropped = () => source.dropped() ?? 0;
+          if (done) void source.stop();
+          app.loaded();
+        }, onError);
+      } else readInputs(opts.inputs, (p) => app.replay.add(p, segmentOf(p, labelled.has(p.input))), (m) => void warnings.push(m)).then(
         (reports) => {
           for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
           const last = app.replay.lastPacket;
@@ -168,6 +182,9 @@ class DashboardController {
     screen.on('resize', () => this.render(true));
   }
 
+  /** Frames the capture dropped (live: the kernel's count over all interfaces). */
+  dropped: () => number = () => 0;
+
   loaded(): void {
     this.replay.loading = false;
     this.dirty = true;
@@ -189,9 +206,9 @@ class DashboardController {
     this.dirty = false;
     this.lastFrame = now;
     const r = this.replay;
-    const info: ReplayInfo = { mode: this.opts.inputs.some((i) => i.path === '-') ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end };
+    const info: ReplayInfo = { mode: this.opts.live ? 'live' : this.opts.inputs.some((i) => i.path === '-') ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end };
     const ui: UiState = this.ui;
-    this.last = buildViewModel(r.timeline, r.findings(), { label: this.opts.sourceLabel, dropped: 0 }, info, ui);
+    this.last = buildViewModel(r.timeline, r.findings(), { label: this.opts.sourceLabel, dropped: this.dropped() }, info, ui);
     if (this.ui.selectedKey === undefined && this.last.rows[0]) this.ui.selectedKey = this.last.rows[0].key;
     const frameUi: FrameUi = { focus: this.focus, help: this.help, prompt: this.prompt, scroll: this.scroll };
     this.frame.draw(this.last, frameUi);

@@ -1,8 +1,20 @@
-// The dashboard on live interfaces. Placeholder until dashboard-app.ts takes a live source.
+// The dashboard on live interfaces: the same dashboard as a replay, fed by a LiveSource (packets
+// with their interface as segment, plus ticks so silence shows without packets).
 
 import type { LiveArgs } from './live-args.js';
+import { liveProblem } from './live.js';
+import type { Lines } from './live-main.js';
 
-export async function runLiveDashboard(_args: LiveArgs, warn: (m: string) => void): Promise<number> {
-  warn('the live dashboard is not wired yet; use --report, --json or --packets with live capture');
-  return 2;
+export async function runLiveDashboard(args: LiveArgs, out: Lines, warn: (m: string) => void): Promise<number> {
+  const problem = liveProblem(args);
+  if (problem !== undefined) {
+    warn(problem);
+    return 2;
+  }
+  out.flush();
+  const { runDashboard } = await import('./dashboard-app.js');
+  const label = args.interfaces.length > 0 ? `live: ${args.interfaces.join(', ')}` : 'live: all interfaces';
+  const code = await runDashboard({ inputs: [], sourceLabel: label, speed: undefined, live: args });
+  setTimeout(() => process.exit(code), 100).unref();
+  return code;
 }

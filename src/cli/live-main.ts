@@ -9,7 +9,7 @@ export type Lines = { write(line: string): void; flush(): void };
 export async function liveMain(opts: Options, mode: Mode, out: Lines, warn: (m: string) => void): Promise<number> {
   if (mode === 'dashboard') {
     const { runLiveDashboard } = await import('./live-dashboard.js');
-    return runLiveDashboard(opts.live, warn);
+    return runLiveDashboard(opts.live, out, warn);
   }
   const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn });
   out.flush();

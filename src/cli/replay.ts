@@ -68,6 +68,12 @@ export class Replay {
     if (this.follow && !this.paused) this.applyUpTo(p.ts);
   }
 
+  /** Live: the clock moved on without a packet; in follow mode the model sees the silence. */
+  tick(ts: bigint): void {
+    if (this.captureEnd === undefined || ts > this.captureEnd) this.captureEnd = ts;
+    if (this.follow && !this.paused && this.lastPacket !== undefined) this.applyUpTo(this.end!);
+  }
+
   /** Moves the replay on by `wallMs` of wall-clock time; `budgetMs` caps the work for speed 0. */
   advance(wallMs: number, budgetMs = 40): void {
     if (this.paused) return;
