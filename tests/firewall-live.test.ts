@@ -413,7 +413,9 @@ describe('firewall verdict over real nft -j list ruleset output', { skip }, () =
   });
 
   test('iptables rules and a native nft table together: both must accept', () => {
-    const rs = rulesetsAfter('iptables -A INPUT -p vrrp -j ACCEPT', `table inet filter { chain input { type filter hook input priority 5; policy accept; iifname "eth0" meta l4proto vrrp drop; } }`);
+    const rs = rulesetsAfter('iptables -A INPUT -p vrrp -j ACCEPT', `table inet filter {
+        chain input { type filter hook input priority 5; policy accept; iifname "eth0" meta l4proto vrrp drop; }
+      }`);
     const e = evaluateVrrpInput(rs, q('eth0'));
     assert.equal(e.perTool.find((x) => x.decidedBy.tool === 'iptables')?.verdict, 'accept');
     assert.equal(e.perTool.find((x) => x.decidedBy.tool === 'nftables')?.verdict, 'drop');

@@ -82,7 +82,7 @@ export function evaluateVrrpInput(rulesets: FirewallRulesets, query: VrrpInputQu
     if (ipt.backend === 'legacy' && nft === undefined) doubts.push('iptables-legacy: nftables rules (if any) are not given and may drop too');
     const notes: string[] = [];
     if (ipt.backend === 'nf_tables' && nft && skipNote.length) notes.push(`iptables-nft backend: its tables (${skipNote.join(', ')}) are judged here, from iptables-save, and left out of the nftables verdict`);
-    perTool.push(verdictOf(iptTool, runs, pkt, manager, doubts, notes, ipt));
+    perTool.push(verdictOf(iptTool, runs, pkt, manager, doubts, notes, ipt.tables.size === 0, ipt));
   }
   if (nftError !== undefined) {
     perTool.push(unknownVerdict('nftables', pkt, manager, [`nft JSON not readable: ${nftError}`]));
@@ -101,7 +101,7 @@ export function evaluateVrrpInput(rulesets: FirewallRulesets, query: VrrpInputQu
       result: walkChain(b.chain, b.chains, (c) => `${b.family} ${b.table} ${c}`),
     }));
     for (const b of bases) if (b.type === 'nat') notes.push(`${b.family} ${b.table} ${b.chain.name} is a nat chain: it sees only the first packet of each conntrack flow`);
-    perTool.push(verdictOf('nftables', runs, pkt, manager, [...nft.problems], notes));
+    perTool.push(verdictOf('nftables', runs, pkt, manager, [...nft.problems], notes, nft.tables.size === 0));
   }
   return { perTool, overall: combine(perTool, pkt, manager) };
 }
@@ -175,17 +175,16 @@ function describe(pkt: AdvertPacket): string {
   return `${pkt.protoName === 'ah' ? 'AH-authenticated VRRP (protocol 51)' : 'VRRP (protocol 112)'} from ${pkt.src} to ${pkt.dst} on ${pkt.iface}`;
 }
 
-function verdictOf(tool: FirewallTool, runs: readonly ChainRun[], pkt: AdvertPacket, manager: FirewallManager | undefined, doubts: string[], notes: readonly string[], ipt?: IptDump): FirewallVerdict {
+function verdictOf(tool: FirewallTool, runs: readonly ChainRun[], pkt: AdvertPacket, manager: FirewallManager | undefined, doubts: string[], notes: readonly string[], empty: boolean, ipt?: IptDump): FirewallVerdict {
   const managedBy = manager ?? managerOfTool(tool);
   const zone = zoneOf(runs);
   const reasons: string[] = [];
   if (runs.length === 0) {
-    const empty = ipt ? ipt.tables.size === 0 : true;
     return {
       verdict: 'accept',
       decidedBy: { tool, table: '', chain: '' },
       confidence: doubts.length ? 'uncertain' : 'certain',
-      reasons: [`${describe(pkt)}: accepted — ${empty ? 'the ruleset is empty' : 'no chain on the input path'}, nothing filters it`, ...notes, ...doubts.map((d) => `uncertain: ${d}`)],
+      reasons: [`${describe(pkt)}: accepted — ${empty ? 'the ruleset is empty' : `no ${tool} chain on the input path`}, nothing filters it`, ...notes, ...doubts.map((d) => `uncertain: ${d}`)],
       fix: doubts.length ? fixFor(tool, [], pkt, managedBy, zone, ipt) : EMPTY_FIX,
       managedBy,
       ...(zone ? { zone } : {}),

@@ -274,8 +274,8 @@ export function ctStateMatch(list: readonly string[], pkt: AdvertPacket, what: s
   }
   const hits = [...pkt.ctStates].filter((s) => states.includes(s));
   if (hits.length === pkt.ctStates.size) return YES;
-  if (hits.length === 0) return no(`${what}: ${pkt.ctWhy}`);
-  return maybe(`${what}: ${pkt.ctWhy}`);
+  if (hits.length === 0) return { ...no(`${what}: ${pkt.ctWhy}`), ct: true };
+  return { ...maybe(`${what}: ${pkt.ctWhy}`), ct: true };
 }
 
 function addrType(spec: string, pkt: AdvertPacket, which: 'src' | 'dst'): MatchResult {

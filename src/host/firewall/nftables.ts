@@ -302,8 +302,8 @@ function matchExpr(m: Obj, c: NftContext): MatchResult {
     const listed = e.els.map((x) => String(x).toLowerCase());
     if (listed.some((s) => !CT_ALL.includes(s as CtState))) return maybe(`${what}: state not understood`);
     const hits = [...v.v].filter((s) => listed.includes(s)).length;
-    const inIt: MatchResult = hits === v.v.size ? YES : hits === 0 ? no(`${what}: ${c.pkt.ctWhy}`) : maybe(`${what}: ${c.pkt.ctWhy}`);
-    if (op === '!=') return inIt.tri === 'maybe' ? inIt : inIt.tri === 'yes' ? no(`${what}: ${c.pkt.ctWhy}`) : YES;
+    const inIt: MatchResult = hits === v.v.size ? YES : { ...(hits === 0 ? no(`${what}: ${c.pkt.ctWhy}`) : maybe(`${what}: ${c.pkt.ctWhy}`)), ct: true };
+    if (op === '!=') return inIt.tri === 'maybe' ? inIt : inIt.tri === 'yes' ? { ...no(`${what}: ${c.pkt.ctWhy}`), ct: true } : YES;
     return inIt;
   }
   if (op === '==' || op === 'in' || op === '!=') {

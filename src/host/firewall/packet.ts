@@ -5,7 +5,8 @@ import type { VrrpInputQuery } from './types.js';
 
 /** Three-valued match result: 'maybe' when the ruleset depends on something the dump does not show. */
 export type Tri = 'yes' | 'no' | 'maybe';
-export type MatchResult = { readonly tri: Tri; readonly why?: string };
+/** `ct`: the result hinges on the conntrack state (worth telling when an ACCEPT is skipped for it). */
+export type MatchResult = { readonly tri: Tri; readonly why?: string; readonly ct?: boolean };
 
 export const YES: MatchResult = { tri: 'yes' };
 export const no = (why: string): MatchResult => ({ tri: 'no', why });
@@ -14,7 +15,7 @@ export const tri = (b: boolean, whyNot: string): MatchResult => (b ? YES : no(wh
 /** `!` in front of a match. */
 export function negate(r: MatchResult, what: string): MatchResult {
   if (r.tri === 'maybe') return r;
-  return r.tri === 'yes' ? no(`! ${what} excludes it`) : YES;
+  return r.tri === 'yes' ? { ...no(`! ${what} excludes it`), ...(r.ct ? { ct: true } : {}) } : YES;
 }
 
 export type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked';

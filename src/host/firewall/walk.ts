@@ -75,6 +75,7 @@ export function walkChain(base: CompiledChain, chains: ReadonlyMap<string, Compi
       const a = r.action;
       if (r.match.tri === 'no') {
         if (r.aboutVrrp && (a.kind === 'accept' || a.kind === 'jump' || a.kind === 'goto')) path.push(`${ref(r)} would ${a.kind === 'accept' ? 'accept' : a.kind} VRRP, but not this advert: ${r.match.why ?? 'a match fails'}`);
+        else if (r.match.ct && a.kind === 'accept') path.push(`${ref(r)} does not accept it: ${r.match.why ?? ''}`);
         continue;
       }
       if (a.kind === 'none') continue;

@@ -210,8 +210,9 @@ export function classifyKeepalivedMessage(text: string): Classified {
   m = /^VRRP_Group\(([^)]+)\):? Syncing (?:instances|(\S+)) to (MASTER|BACKUP|FAULT) state/i.exec(text);
   if (m !== null) return { kind: 'sync-group', instance: m[2], fields: { group: m[1], to: (m[3] as string).toUpperCase() } };
 
-  if ((m = /^Entering (MASTER|BACKUP|FAULT) STATE(?: \((init)\))?/i.exec(msg)) !== null) {
-    return { kind: 'state', instance, fields: { to: (m[1] as string).toUpperCase(), init: m[2] !== undefined, reason: undefined } };
+  if ((m = /^Entering (MASTER|BACKUP|FAULT) STATE(?: \((.*)\))?/i.exec(msg)) !== null) {
+    const init = m[2] === 'init';
+    return { kind: 'state', instance, fields: { to: (m[1] as string).toUpperCase(), init, reason: init ? undefined : m[2] } };
   }
   if ((m = /^entering FAULT state(?: \((.*)\))?/i.exec(msg)) !== null || (m = /^Now in FAULT state/i.exec(msg)) !== null) {
     return { kind: 'state', instance, fields: { to: 'FAULT', init: false, reason: m[1] } };
