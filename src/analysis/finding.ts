@@ -25,6 +25,11 @@ export const FindingCode = {
   garpMissing: 'garp-missing',
   vipMacFlipflop: 'vip-mac-flipflop',
   malformed: 'malformed',
+  advertsDroppedOnHost: 'adverts-dropped-on-host',
+  configVridUnseen: 'config-vrid-unseen',
+  configMismatch: 'config-mismatch',
+  unicastPeerSilent: 'unicast-peer-silent',
+  configError: 'config-error',
 } as const;
 export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
 

@@ -182,9 +182,10 @@ function includeArgument(raw: string): { text: string } | undefined {
     const end = rest.indexOf('"', 1);
     rest = end < 0 ? rest.slice(1) : rest.slice(1, end);
   } else {
-    const c = rest.search(/[#!]/);
+    // like keepalived, an unquoted `!` or `#` starts a comment even here (write `[^x]` or `\!`)
+    const c = rest.search(/(?<!\\)[#!]/);
     if (c >= 0) rest = rest.slice(0, c);
-    rest = rest.trim().split(/\s+/)[0] ?? '';
+    rest = (rest.trim().split(/\s+/)[0] ?? '').replace(/\\([#!])/g, '$1');
   }
   return rest === '' ? undefined : { text: rest };
 }
