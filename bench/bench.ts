@@ -31,7 +31,7 @@ const OUT = join(ROOT, 'bench', 'out');
 const BIN = join(ROOT, 'bin', 'vrrpscope');
 const FLOOR = fileURLToPath(new URL('./floor.js', import.meta.url));
 /** Bump when the generated traffic changes, so cached files are rebuilt. */
-const GEN_VERSION = 2;
+const GEN_VERSION = 3;
 const BIG_FRAMES = 3_000_000;
 const SMALL_FRAMES = 300_000;
 const NG_FRAMES = 600_000;
@@ -114,18 +114,49 @@ function ipv6(src: string, dst: string, nh: number, hlim: number, payload: Uint8
   return bytes([0x60, 0, 0, 0, ...be16(payload.length), nh, hlim, ...ip6(src), ...ip6(dst)], payload);
 }
 
+// Ports no dissector claims (no TLS, DNS or QUIC): random bytes on 443 or 53 send tshark into
+// reassembly and retries that real traffic would not cause. TCP sequence numbers advance per
+// template (each template is one direction of one connection), so TCP analysis sees a plain stream.
 /** TCP with the timestamp option (32-byte header) and `n` bytes of data; checksums are not checked by anyone here. */
-const tcp = (n: number): number[] => [...be16(443), ...be16(40000 + (rand() & 0x3fff)), ...be32(rand()), ...be32(rand()), 0x80, 0x10, ...be16(501), 0, 0, 0, 0, 1, 1, 8, 10, ...be32(rand()), ...be32(rand()), ...noise(n)];
-const udp = (n: number): number[] => [...be16(53 + (rand() & 1) * 390), ...be16(30000 + (rand() & 0x3fff)), ...be16(8 + n), 0, 0, ...noise(n)];
+const tcp = (n: number): number[] => [...be16(33000), ...be16(40000 + (rand() & 0x3fff)), ...be32(rand()), ...be32(rand()), 0x80, 0x10, ...be16(501), 0, 0, 0, 0, 1, 1, 8, 10, ...be32(rand()), ...be32(rand()), ...noise(n)];
+const udp = (n: number): number[] => [...be16(33001), ...be16(40000 + (rand() & 0x3fff)), ...be16(8 + n), 0, 0, ...noise(n)];
 
-type Template = { readonly frame: Uint8Array; readonly weight: number };
+type Template = {
+  readonly frame: Uint8Array;
+  readonly weight: number;
+  /** Offset of the TCP sequence number in the frame, -1 when not TCP; advanced by `step` per use. */
+  readonly seqAt: number;
+  readonly step: number;
+  seq: number;
+};
+
+function template(frame: Uint8Array, weight: number): Template {
+  let o = 12;
+  let type = (frame[o]! << 8) | frame[o + 1]!;
+  if (type === 0x8100) {
+    o += 4;
+    type = (frame[o]! << 8) | frame[o + 1]!;
+  }
+  const ip = o + 2;
+  let seqAt = -1;
+  let step = 0;
+  if (type === 0x0800 && frame[ip + 9] === 6) {
+    seqAt = ip + 20 + 4;
+    step = ((frame[ip + 2]! << 8) | frame[ip + 3]!) - 20 - 32;
+  } else if (type === 0x86dd && frame[ip + 6] === 6) {
+    seqAt = ip + 40 + 4;
+    step = ((frame[ip + 4]! << 8) | frame[ip + 5]!) - 32;
+  }
+  const seq = seqAt < 0 ? 0 : ((frame[seqAt]! << 24) | (frame[seqAt + 1]! << 16) | (frame[seqAt + 2]! << 8) | frame[seqAt + 3]!) >>> 0;
+  return { frame, weight, seqAt, step, seq };
+}
 
 /** The bulk of the traffic; weights chosen for ~500 bytes per record on average. */
 function bulkTemplates(): Template[] {
   const gw = '52:54:00:12:34:56';
   const host = (i: number): string => `52:54:00:aa:00:${(i & 0xff).toString(16).padStart(2, '0')}`;
   const t: Template[] = [];
-  const add = (weight: number, frame: Uint8Array): void => void t.push({ frame, weight });
+  const add = (weight: number, frame: Uint8Array): void => void t.push(template(frame, weight));
   for (let i = 0; i < 4; i++) {
     const c = `10.0.0.${20 + i}`;
     const s = `192.0.2.${10 + i}`;
@@ -224,9 +255,9 @@ function generate(): Meta {
   const arps = arpTemplates();
   // 4096-entry weighted lookup table: a random 12-bit index picks a template.
   const total = bulk.reduce((s, t) => s + t.weight, 0);
-  const table: Uint8Array[] = [];
-  for (const t of bulk) for (let k = Math.round((t.weight / total) * 4096); k > 0 && table.length < 4096; k--) table.push(t.frame);
-  while (table.length < 4096) table.push(bulk[0]!.frame);
+  const table: Template[] = [];
+  for (const t of bulk) for (let k = Math.round((t.weight / total) * 4096); k > 0 && table.length < 4096; k--) table.push(t);
+  while (table.length < 4096) table.push(bulk[0]!);
 
   const tmp = (n: string): string => join(OUT, n + '.tmp');
   const big = new Out(tmp('big.pcap'));
@@ -269,13 +300,18 @@ function generate(): Meta {
   for (let i = 0; i < BIG_FRAMES; i++) {
     let frame: Uint8Array;
     let kind = 0;
+    let tcpT: Template | undefined;
     if (i % VRRP_EVERY === VRRP_EVERY / 2 - 1) {
       kind = nv % vrrp.length < 2 ? 3 : 1; // the first two templates are untagged IPv4
       frame = vrrp[nv++ % vrrp.length]!;
     } else if (i % ARP_EVERY === ARP_EVERY / 2 - 1) {
       frame = arps[na++ % arps.length]!;
       kind = 2;
-    } else frame = table[rand() & 4095]!;
+    } else {
+      tcpT = table[rand() & 4095]!;
+      frame = tcpT.frame;
+      if (tcpT.seqAt < 0) tcpT = undefined;
+    }
     usec += 1 + (rand() & 127); // ~64 µs apart: 3 M frames span ~3 minutes
     if (usec >= 1_000_000) {
       usec -= 1_000_000;
@@ -291,6 +327,7 @@ function generate(): Meta {
       b.writeUInt32LE(n, at + 8);
       b.writeUInt32LE(n, at + 12);
       b.set(frame, at + 16);
+      if (tcpT) b.writeUInt32BE(tcpT.seq, at + 16 + tcpT.seqAt);
     }
     if (kind === 1 || kind === 3) {
       const plain = kind === 3 ? 1 : 0;
@@ -319,9 +356,11 @@ function generate(): Meta {
       b.writeUInt32LE(n, at + 20);
       b.writeUInt32LE(n, at + 24);
       b.set(frame, at + 28);
+      if (tcpT) b.writeUInt32BE(tcpT.seq, at + 28 + tcpT.seqAt);
       b.fill(0, at + 28 + n, at + 28 + padded);
       b.writeUInt32LE(len, at + 28 + padded);
     }
+    if (tcpT) tcpT.seq = (tcpT.seq + tcpT.step) >>> 0;
   }
   big.close();
   small.close();

@@ -5,7 +5,10 @@ import { readInputs, type InputReport } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
 import type { Packet } from '../decode/packet.js';
 import { analyze } from '../analysis/analyze.js';
-import type { Finding } from '../analysis/finding.js';
+import { sortFindings, type Finding } from '../analysis/finding.js';
+import { AdvertLedger } from '../host/advert-ledger.js';
+import { correlate, linkInstances, type InstanceLink } from '../host/correlate.js';
+import type { HostEvidence } from '../host/host-evidence.js';
 import type { Transition, VridState } from '../model/model-types.js';
 import { segmentOf } from '../model/segment.js';
 import { Timeline } from '../model/timeline.js';
@@ -18,27 +21,37 @@ export type AnalysisHooks = {
   readonly warn: (message: string) => void;
   /** Skip the model (for --packets). */
   readonly decodeOnly?: boolean;
+  /** What is known about the host beside the wire (keepalived, firewall). */
+  readonly host?: HostEvidence;
 };
 
-export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[] };
+export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
 
 export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: AnalysisHooks): Promise<Analysis> {
   const labelled = new Set(inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
   const timeline = new Timeline();
+  const ledger = new AdvertLedger();
   const onPacket = (p: Packet): void => {
     const segment = segmentOf(p, labelled.has(p.input));
     hooks.onPacket?.(p, segment);
     if (hooks.decodeOnly) return;
+    if (hooks.host) ledger.add(p, segment);
     timeline.apply({ kind: 'packet', segment, packet: p });
     if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
     timeline.newTransitions.length = 0;
   };
   const reports = await readInputs(inputs, onPacket, hooks.warn);
-  if (hooks.decodeOnly) return { timeline, findings: [], reports };
+  if (hooks.decodeOnly) return { timeline, findings: [], reports, instances: [] };
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);
   if (end > timeline.now) timeline.apply({ kind: 'tick', ts: end });
-  return { timeline, findings: analyze(timeline), reports };
+  return { timeline, findings: withHost(timeline, ledger, hooks.host), reports, instances: hooks.host ? linkInstances(timeline, hooks.host) : [] };
+}
+
+/** The wire's findings, plus the host's when there is host evidence. */
+export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostEvidence | undefined): Finding[] {
+  const findings = analyze(timeline);
+  return host ? sortFindings([...findings, ...correlate(timeline, ledger, host)]) : findings;
 }
 
 /** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */

@@ -18,6 +18,22 @@ export type Options = {
   readonly speed: number | undefined;
   /** Live capture (no -r): -i, -w, --duration, -Z, -B. */
   readonly live: LiveArgs;
+  /** Host correlation: keepalived's config, dumps, log and the firewall (files, or live). */
+  readonly host: HostArgs;
+};
+
+export type HostArgs = {
+  /** --keepalived-conf PATH (live default: /etc/keepalived/keepalived.conf when it exists). */
+  readonly conf: string | undefined;
+  /** --keepalived-json FILE[@TIME]… (JSON or stats dumps). */
+  readonly json: readonly string[];
+  readonly log: string | undefined;
+  /** --firewall FILE…: iptables-save / ip6tables-save / nft -j list ruleset output. */
+  readonly firewall: readonly string[];
+  /** --keepalived-interval: seconds between live dumps (0 = never ask keepalived). */
+  readonly intervalS: number;
+  /** --log-year: the year of syslog lines (they carry none). */
+  readonly year: number | undefined;
 };
 
 export class UsageError extends Error {}
@@ -42,6 +58,13 @@ virtual IPs flap or split.
       --duration T         stop live capture after T (60s, 90, 2m, 1h) and print the result
   -Z, --user USER          drop root to USER once the capture is open
   -B, --buffer-size KiB    kernel capture buffer per interface (default 32768)
+      --keepalived-conf PATH   keepalived's configuration (live default /etc/keepalived/keepalived.conf)
+      --keepalived-json FILE[@TIME]  keepalived JSON or stats dumps, taken at TIME (epoch or ISO
+                           8601; default the file's time); repeat for a series
+      --keepalived-log FILE    keepalived's log (syslog file, its own -g log, or journalctl -o json)
+      --firewall FILE      iptables-save / ip6tables-save / nft -j list ruleset output (repeatable)
+      --keepalived-interval S  live: ask keepalived for its counters every S seconds (default 5, 0 = never)
+      --log-year YEAR      the year of syslog lines in --keepalived-log (they have none)
   -h, --help               show this help
   -V, --version            show the version
 
@@ -64,6 +87,12 @@ export function parseOptions(argv: readonly string[]): Options {
         duration: { type: 'string' },
         user: { type: 'string', short: 'Z' },
         'buffer-size': { type: 'string', short: 'B' },
+        'keepalived-conf': { type: 'string' },
+        'keepalived-json': { type: 'string', multiple: true },
+        'keepalived-log': { type: 'string' },
+        firewall: { type: 'string', multiple: true },
+        'keepalived-interval': { type: 'string' },
+        'log-year': { type: 'string' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -88,7 +117,13 @@ export function parseOptions(argv: readonly string[]): Options {
   if (inputs.length > 0 && (v.interface !== undefined || v.write !== undefined || v.user !== undefined || v['buffer-size'] !== undefined)) {
     throw new UsageError('-i, -w, -Z and -B are for live capture; they do not go with -r');
   }
+  const intervalS = v['keepalived-interval'] === undefined ? 5 : Number(v['keepalived-interval']);
+  if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
+  const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
+  if (year !== undefined && !(Number.isInteger(year) && year > 1970 && year < 3000)) throw new UsageError(`--log-year wants a year, not '${v['log-year']}'`);
+  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year };
   return {
+    host,
     inputs,
     interfaces: v.interface ?? [],
     mode: modes[0] ?? 'dashboard',

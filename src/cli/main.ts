@@ -9,7 +9,8 @@ import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.j
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
-import { parseOptions, USAGE, UsageError, type Options } from './args.js';
+import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
+import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -48,8 +49,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     setTimeout(() => process.exit(code), 100).unref();
     return code;
   }
-  const { timeline, findings, reports } = await analyzeCaptures(opts.inputs, {
+  const host = hostBundle(opts.host, warn);
+  const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
+    host,
     decodeOnly: mode === 'packets',
     onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(JSON.stringify(jsonTransition(v, t))) : undefined,
@@ -63,12 +66,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
   if (mode === 'json') {
     for (const f of findings) out.write(JSON.stringify(jsonFinding(f)));
-    out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status)));
+    out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status, instances)));
   } else {
-    out.write(renderReport(timeline, findings, inputs).trimEnd());
+    out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
   out.flush();
   return status;
+}
+
+/** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
+function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | undefined {
+  if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0) return undefined;
+  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year });
+  for (const p of ev.problems) warn(p);
+  return ev;
 }
 
 /** Reports damage (one line each) and says whether anything at all could be read. */

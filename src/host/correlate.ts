@@ -98,7 +98,8 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
   if (dumps.length === 1) {
     const only = dumps[0]!;
     if (only.st.lastTransitionNs !== undefined && only.st.lastTransitionNs > span[0]) {
-      windows.push({ from: only.st.lastTransitionNs, to: only.d.ts, rcvd: only.st.stats.advertRcvd!, sent: undefined, a: only.st, b: only.st });
+      // Since its last transition it has been in one state: a master sent the adverts, a backup none.
+      windows.push({ from: only.st.lastTransitionNs, to: only.d.ts, rcvd: only.st.stats.advertRcvd! + rejected(only.st), sent: only.st.stateName === 'MASTER' ? -1 : 0, a: only.st, b: only.st });
     }
   } else {
     for (let i = 1; i < dumps.length; i++) {
@@ -108,7 +109,7 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
       const rcvd = b.st.stats.advertRcvd! - a.st.stats.advertRcvd!;
       const sent = b.st.stats.advertSent !== undefined && a.st.stats.advertSent !== undefined ? b.st.stats.advertSent - a.st.stats.advertSent : undefined;
       if (rcvd < 0) continue; // keepalived restarted between the dumps
-      windows.push({ from: a.d.ts, to: b.d.ts, rcvd, sent, a: a.st, b: b.st });
+      windows.push({ from: a.d.ts, to: b.d.ts, rcvd: rcvd + rejected(b.st) - rejected(a.st), sent, a: a.st, b: b.st });
     }
   }
   let wire = 0;
@@ -117,17 +118,27 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
   const lines: string[] = [];
   for (const w of windows) {
     const counts = ledger.count(v.segment, v.vrid, v.family, w.from, w.to);
-    // This host's own adverts are not "received": known local routers, or the one whose count matches advert_sent.
-    for (const [addr, n] of [...counts]) {
+    // This host's own adverts are not "received": drop the routers known to be local; otherwise, when
+    // it sent adverts (sent > 0, or -1: "it was master all along"), the one router whose count fits
+    // best is this host. Exactly one: with two steady masters either choice leaves the peer's count.
+    let own = false;
+    for (const addr of [...counts.keys()]) {
       const r = v.routers.get(addr);
-      const ownBySent = w.sent !== undefined && w.sent > 0 && Math.abs(n - w.sent) <= Math.max(2, w.sent * 0.2);
-      if ((r && local(v, r, ev, inst)) || ownBySent) counts.delete(addr);
+      if (r && local(v, r, ev, inst)) {
+        counts.delete(addr);
+        own = true;
+      }
+    }
+    if (!own && w.sent !== undefined && w.sent !== 0) {
+      const target = w.sent;
+      const best = [...counts.entries()].sort((x, y) => (target < 0 ? y[1] - x[1] : Math.abs(x[1] - target) - Math.abs(y[1] - target)))[0];
+      if (best && (target < 0 || Math.abs(best[1] - target) <= Math.max(2, target * 0.25))) counts.delete(best[0]);
     }
     const n = [...counts.values()].reduce((a, b) => a + b, 0);
     for (const [addr, c] of counts) peers.set(addr, (peers.get(addr) ?? 0) + c);
     wire += n;
     rcvd += w.rcvd;
-    if (n > 0) lines.push(`${clock(w.from)}–${clock(w.to)}: the wire on ${ifaceOf(v.segment)} carried ${n} advert(s) from ${[...counts.keys()].join(', ')}; keepalived's ${inst.name} counted ${w.rcvd} received`);
+    if (n > 0) lines.push(`${clock(w.from)}–${clock(w.to)}: the wire on ${ifaceOf(v.segment)} carried ${n} advert(s) from ${[...counts.keys()].join(', ')}; keepalived's ${inst.name} counted ${w.rcvd} received (or refused)`);
   }
   if (wire < MIN_PEER_ADVERTS || rcvd >= wire * RECEIVED_SHARE) return;
   const iface = inst.interface ?? ifaceOf(v.segment);
@@ -139,6 +150,7 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
   if (timeouts.length > 0) evidence.push(`keepalived logged "Receive advertisement timeout" ${timeouts.length} time(s)${timeouts[0]!.time !== undefined ? `, first at ${clock(timeouts[0]!.time)}` : ''}`);
   let advice = firewallAdvice(iface);
   let verdictText = '';
+  let accepted = false;
   if (ev.firewall) {
     const peer = [...peers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
     if (peer !== undefined) {
@@ -148,7 +160,8 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
         evidence.push(`firewall (${ev.firewallSource ?? 'ruleset'}): ${verdictText}`);
         for (const r of verdict.reasons.slice(0, 3)) evidence.push(`  ${r}`);
         if (verdict.verdict === 'drop' || verdict.verdict === 'reject') advice = fixAdvice(verdict);
-        else if (verdict.verdict === 'accept' && verdict.confidence === 'certain') advice = ['The ruleset accepts VRRP on this interface: look at rp_filter, the interface keepalived listens on, and keepalived\'s own rejections in its log (authentication, interval, TTL).'];
+        else if (verdict.verdict === 'accept' && verdict.confidence === 'certain') accepted = true;
+        if (accepted) advice = ['The ruleset accepts VRRP on this interface: look at rp_filter, the interface keepalived listens on, and keepalived\'s own rejections in its log (authentication, interval, TTL).'];
       } catch (e) {
         evidence.push(`firewall: could not be judged (${(e as Error).message})`);
       }
@@ -160,13 +173,25 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
       C.advertsDroppedOnHost,
       S.critical,
       v,
-      `adverts from ${peerList} reach ${iface} but keepalived never gets them (${rcvd} of ${wire} counted): this host's firewall drops them${verdictText && /drop|reject/.test(verdictText) ? ` — ${verdictText}` : ''}`,
+      `adverts from ${peerList} reach ${iface} but keepalived never gets them (${rcvd} of ${wire} counted): ${
+        accepted ? `something on this host drops them, though its ruleset accepts VRRP on ${iface}` : `this host's firewall drops them${verdictText && /drop|reject/.test(verdictText) ? ` — ${verdictText}` : ''}`
+      }`,
       evidence,
       advice,
       windows[0]!.from,
       windows[windows.length - 1]!.to,
     ),
   );
+}
+
+/**
+ * Adverts keepalived received and then refused (authentication, address list, TTL, length, type,
+ * interval): they reached the daemon, so no firewall dropped them — the mismatch findings say why.
+ * (keepalived does not count those in advert_rcvd, and its advert_interval_err may stay 0.)
+ */
+function rejected(st: KeepalivedInstanceStatus): number {
+  const c = st.stats;
+  return [c.authFailure, c.authtypeMismatch, c.invalidAuthtype, c.addrListErr, c.ipTtlErr, c.packetLenErr, c.invalidTypeRcvd, c.advertIntervalErr].reduce<number>((a, b) => a + (b ?? 0), 0);
 }
 
 function describeVerdict(v: FirewallVerdict): string {
@@ -181,7 +206,8 @@ function fixAdvice(v: FirewallVerdict): string[] {
   const f = v.fix;
   const first = v.managedBy === 'firewalld' ? f.firewalld : v.managedBy === 'ufw' ? f.ufw : v.managedBy === 'nftables' ? f.nftables : f.iptables;
   const rest = [f.iptables, f.nftables, f.firewalld, f.ufw].filter((x) => x && x !== first);
-  return [`${v.managedBy}: ${first}`, ...rest.map((x) => `or: ${x}`), 'On both nodes: each must accept the other\'s adverts.'];
+  const lines = (prefix: string, text: string): string[] => text.split('\n').map((l, i) => (i === 0 ? `${prefix}${l}` : `    ${l}`));
+  return [...lines(`${v.managedBy}: `, first), ...rest.flatMap((x) => lines('or: ', x)), 'On both nodes: each must accept the other\'s adverts.'];
 }
 
 /** The configuration against the wire: an instance nobody advertises, or settings that differ. */

@@ -2,6 +2,7 @@
 
 import type { Finding } from '../analysis/finding.js';
 import type { Transition, VridState } from '../model/model-types.js';
+import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
 import { JSON_SCHEMA, type JsonFinding, type JsonSummary, type JsonTransition } from './json-types.js';
 import type { ReportInput } from './report.js';
@@ -28,7 +29,7 @@ export function jsonFinding(f: Finding): JsonFinding {
   };
 }
 
-export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: readonly (ReportInput & { format: string | undefined })[], exitStatus: number): JsonSummary {
+export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: readonly (ReportInput & { format: string | undefined })[], exitStatus: number, instances: readonly InstanceLink[] = []): JsonSummary {
   const count = (s: string): number => findings.filter((f) => f.severity === s).length;
   return {
     type: 'summary',
@@ -42,7 +43,9 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
     malformed: t.counters.malformed,
     vrids: [...t.vrids.values()].sort(compareVrids).map((v) => {
       const s = summarizeVrid(v, findings, t.now);
+      const inst = instances.find((l) => l.vrid === v);
       return {
+        ...(inst ? { keepalived: { instance: inst.name, syncGroup: inst.syncGroup ?? null, state: inst.state ?? null, wantState: inst.wantState ?? null } } : {}),
         segment: v.segment,
         vrid: v.vrid,
         family: v.family,

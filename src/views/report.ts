@@ -2,6 +2,7 @@
 // master history, then the findings, most severe first, each with evidence and advice.
 
 import type { Finding } from '../analysis/finding.js';
+import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
 import { printable as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
@@ -12,7 +13,7 @@ const WIDTH = 80;
 
 export type ReportInput = { readonly name: string; readonly frames: number; readonly error: string | undefined };
 
-export function renderReport(t: Timeline, findings: readonly Finding[], inputs: readonly ReportInput[]): string {
+export function renderReport(t: Timeline, findings: readonly Finding[], inputs: readonly ReportInput[], instances: readonly InstanceLink[] = []): string {
   const out: string[] = [];
   const rows = [...t.vrids.values()].sort(compareVrids).map((v) => summarizeVrid(v, findings, t.now));
   out.push('vrrpscope report');
@@ -28,6 +29,10 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   out.push('SEGMENT/VRID   STATE       MASTER (PRIO)         INTVL ADVS MAXGAP/DOWN CHG /10m');
   for (const r of rows) out.push(row(r));
   if (rows.length === 0) out.push('  (no VRRP advertisements in the input)');
+  for (const l of instances) {
+    const st = l.state ? ` — keepalived: ${l.state}${l.wantState && l.wantState !== l.state ? `, wants ${l.wantState}` : ''}` : '';
+    out.push(...wrap(`  ${label(l.vrid)} is keepalived instance ${inert(l.name)}${l.syncGroup ? ` (sync group ${inert(l.syncGroup)})` : ''}${st}`, '    '));
+  }
   for (const r of rows) {
     if (r.backups.length === 0) continue;
     out.push(...wrap(`  ${label(r)} others: ${r.backups.map((b) => `${b.address}${b.local ? ' (this host)' : ''} prio ${b.priority}`).join(', ')}`, '    '));

@@ -6,7 +6,7 @@ import { compareAddress } from '../model/timeline.js';
 import { flapFrequency, type FlapFrequency } from '../model/flap-frequency.js';
 import { masterDownNs } from '../model/vrrp-timing.js';
 
-export const VridStatus = { ok: 'OK', splitBrain: 'SPLIT-BRAIN', flapping: 'FLAPPING', noMaster: 'NO MASTER', silent: 'SILENT', warning: 'WARN', conflict: 'CONFLICT' } as const;
+export const VridStatus = { ok: 'OK', dropped: 'HOST-DROPS', splitBrain: 'SPLIT-BRAIN', flapping: 'FLAPPING', noMaster: 'NO MASTER', silent: 'SILENT', warning: 'WARN', conflict: 'CONFLICT' } as const;
 export type VridStatus = (typeof VridStatus)[keyof typeof VridStatus];
 
 export type VridSummary = {
@@ -39,6 +39,8 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
   const flaps = flapFrequency(v, now);
   const status: VridStatus = has('split-brain')
     ? VridStatus.splitBrain
+    : has('adverts-dropped-on-host')
+      ? VridStatus.dropped
     : has('vrid-conflict')
       ? VridStatus.conflict
       : v.master === undefined && v.routers.size > 0
