@@ -31,7 +31,7 @@ const OUT = join(ROOT, 'bench', 'out');
 const BIN = join(ROOT, 'bin', 'vrrpscope');
 const FLOOR = fileURLToPath(new URL('./floor.js', import.meta.url));
 /** Bump when the generated traffic changes, so cached files are rebuilt. */
-const GEN_VERSION = 3;
+const GEN_VERSION = 4;
 const BIG_FRAMES = 3_000_000;
 const SMALL_FRAMES = 300_000;
 const NG_FRAMES = 600_000;
@@ -115,22 +115,27 @@ function ipv6(src: string, dst: string, nh: number, hlim: number, payload: Uint8
 }
 
 // Ports no dissector claims (no TLS, DNS or QUIC): random bytes on 443 or 53 send tshark into
-// reassembly and retries that real traffic would not cause. TCP sequence numbers advance per
-// template (each template is one direction of one connection), so TCP analysis sees a plain stream.
-/** TCP with the timestamp option (32-byte header) and `n` bytes of data; checksums are not checked by anyone here. */
-const tcp = (n: number): number[] => [...be16(33000), ...be16(40000 + (rand() & 0x3fff)), ...be32(rand()), ...be32(rand()), 0x80, 0x10, ...be16(501), 0, 0, 0, 0, 1, 1, 8, 10, ...be32(rand()), ...be32(rand()), ...noise(n)];
-const udp = (n: number): number[] => [...be16(33001), ...be16(40000 + (rand() & 0x3fff)), ...be16(8 + n), 0, 0, ...noise(n)];
+// reassembly and retries that real traffic would not cause. TCP is stamped per frame as real
+// connections: each flow's data segments advance its sequence number and its pure ACKs acknowledge
+// all of it (tshark's TCP analysis slows down quadratically on segments that are never acked).
+/** TCP with the timestamp option (32-byte header) and `n` bytes of data; seq/ack stamped later, checksums unchecked. */
+const tcp = (n: number, sport: number, dport: number): number[] => [...be16(sport), ...be16(dport), 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x10, ...be16(501), 0, 0, 0, 0, 1, 1, 8, 10, ...be32(rand()), ...be32(rand()), ...noise(n)];
+const udp = (n: number, sport: number, dport: number): number[] => [...be16(sport), ...be16(dport), ...be16(8 + n), 0, 0, ...noise(n)];
+
+/** One TCP connection: `seq` is the next sequence number of its data direction. */
+type Flow = { seq: number; readonly peerSeq: number };
 
 type Template = {
   readonly frame: Uint8Array;
   readonly weight: number;
-  /** Offset of the TCP sequence number in the frame, -1 when not TCP; advanced by `step` per use. */
-  readonly seqAt: number;
-  readonly step: number;
-  seq: number;
+  /** Offset of the TCP header in the frame, -1 when not TCP. */
+  readonly tcpAt: number;
+  readonly flow: Flow | undefined;
+  /** Bytes of TCP data, by which a data segment advances its flow. */
+  readonly dataLen: number;
 };
 
-function template(frame: Uint8Array, weight: number): Template {
+function template(frame: Uint8Array, weight: number, flow?: Flow): Template {
   let o = 12;
   let type = (frame[o]! << 8) | frame[o + 1]!;
   if (type === 0x8100) {
@@ -138,17 +143,24 @@ function template(frame: Uint8Array, weight: number): Template {
     type = (frame[o]! << 8) | frame[o + 1]!;
   }
   const ip = o + 2;
-  let seqAt = -1;
-  let step = 0;
+  let tcpAt = -1;
+  let dataLen = 0;
   if (type === 0x0800 && frame[ip + 9] === 6) {
-    seqAt = ip + 20 + 4;
-    step = ((frame[ip + 2]! << 8) | frame[ip + 3]!) - 20 - 32;
+    tcpAt = ip + 20;
+    dataLen = ((frame[ip + 2]! << 8) | frame[ip + 3]!) - 20 - 32;
   } else if (type === 0x86dd && frame[ip + 6] === 6) {
-    seqAt = ip + 40 + 4;
-    step = ((frame[ip + 4]! << 8) | frame[ip + 5]!) - 32;
+    tcpAt = ip + 40;
+    dataLen = ((frame[ip + 4]! << 8) | frame[ip + 5]!) - 32;
   }
-  const seq = seqAt < 0 ? 0 : ((frame[seqAt]! << 24) | (frame[seqAt + 1]! << 16) | (frame[seqAt + 2]! << 8) | frame[seqAt + 3]!) >>> 0;
-  return { frame, weight, seqAt, step, seq };
+  return { frame, weight, tcpAt, flow: tcpAt < 0 ? undefined : flow, dataLen };
+}
+
+/** Writes seq/ack of a TCP template's frame copied to b[at...] and advances its flow. */
+function stampTcp(t: Template, b: Buffer, at: number): void {
+  const f = t.flow!;
+  const data = t.dataLen > 0;
+  b.writeUInt32BE(data ? f.seq : f.peerSeq, at + t.tcpAt + 4);
+  b.writeUInt32BE(data ? f.peerSeq : f.seq, at + t.tcpAt + 8);
 }
 
 /** The bulk of the traffic; weights chosen for ~500 bytes per record on average. */
@@ -156,24 +168,29 @@ function bulkTemplates(): Template[] {
   const gw = '52:54:00:12:34:56';
   const host = (i: number): string => `52:54:00:aa:00:${(i & 0xff).toString(16).padStart(2, '0')}`;
   const t: Template[] = [];
-  const add = (weight: number, frame: Uint8Array): void => void t.push(template(frame, weight));
+  const add = (weight: number, frame: Uint8Array, flow?: Flow): void => void t.push(template(frame, weight, flow));
+  const flow = (): Flow => ({ seq: rand(), peerSeq: rand() });
+  const SRV = 33000;
   for (let i = 0; i < 4; i++) {
     const c = `10.0.0.${20 + i}`;
     const s = `192.0.2.${10 + i}`;
-    add(12.5, ether(gw, host(i), 0x0800, ipv4(c, s, 6, 64, tcp(0)))); // ACK, 66 bytes
-    add(4.5, ether(host(i), gw, 0x0800, ipv4(s, c, 6, 57, tcp(1448)))); // full segment, 1514
-    add(2, ether(host(i), gw, 0x0800, ipv4(s, c, 6, 57, tcp(100 + 150 * i)))); // medium
-    add(2, ether(gw, host(i), 0x0800, ipv4(c, s, 17, 64, udp(30 + 20 * i)))); // DNS-ish
-    add(1, ether(host(i), gw, 0x0800, ipv4(s, c, 17, 57, udp(1200 + 40 * i)))); // QUIC/video-ish
+    const f4 = flow();
+    add(12.5, ether(gw, host(i), 0x0800, ipv4(c, s, 6, 64, tcp(0, 40000 + i, SRV))), f4); // ACK, 66 bytes
+    add(4.5, ether(host(i), gw, 0x0800, ipv4(s, c, 6, 57, tcp(1448, SRV, 40000 + i))), f4); // full segment, 1514
+    add(2, ether(host(i), gw, 0x0800, ipv4(s, c, 6, 57, tcp(100 + 150 * i, SRV, 40000 + i))), f4); // medium
+    add(2, ether(gw, host(i), 0x0800, ipv4(c, s, 17, 64, udp(30 + 20 * i, 41000 + i, SRV + 1)))); // small UDP
+    add(1, ether(host(i), gw, 0x0800, ipv4(s, c, 17, 57, udp(1200 + 40 * i, SRV + 1, 41000 + i)))); // big UDP (video-ish)
     const c6 = `2001:db8:1::${(0x20 + i).toString(16)}`;
     const s6 = `2001:db8:ffff::${(0x10 + i).toString(16)}`;
-    add(2, ether(gw, host(i), 0x86dd, ipv6(c6, s6, 6, 64, tcp(0)))); // IPv6 ACK, 86
-    add(1.5, ether(host(i), gw, 0x86dd, ipv6(s6, c6, 6, 57, tcp(1428)))); // IPv6 full, 1514
-    add(0.8, ether(gw, host(i), 0x86dd, ipv6(c6, s6, 17, 64, udp(120 + 60 * i))));
-    add(2, ether(gw, host(i), 0x0800, ipv4(c, s, 6, 64, tcp(0)), 100 + i)); // VLAN-tagged ACK
-    add(1.2, ether(host(i), gw, 0x0800, ipv4(s, c, 6, 57, tcp(1444)), 100 + i)); // VLAN-tagged, 1518
-    add(0.5, ether(host(i), gw, 0x0800, ipv4(s, c, 6, 57, tcp(300 + 100 * i)), 100 + i));
-    add(0.3, ether(gw, host(i), 0x86dd, ipv6(c6, s6, 6, 64, tcp(0)), 200 + i)); // VLAN-tagged IPv6
+    const f6 = flow();
+    add(2, ether(gw, host(i), 0x86dd, ipv6(c6, s6, 6, 64, tcp(0, 42000 + i, SRV))), f6); // IPv6 ACK, 86
+    add(1.5, ether(host(i), gw, 0x86dd, ipv6(s6, c6, 6, 57, tcp(1428, SRV, 42000 + i))), f6); // IPv6 full, 1514
+    add(0.8, ether(gw, host(i), 0x86dd, ipv6(c6, s6, 17, 64, udp(120 + 60 * i, 43000 + i, SRV + 1))));
+    const fv = flow();
+    add(2, ether(gw, host(i), 0x0800, ipv4(c, s, 6, 64, tcp(0, 44000 + i, SRV)), 100 + i), fv); // VLAN-tagged ACK
+    add(1.2, ether(host(i), gw, 0x0800, ipv4(s, c, 6, 57, tcp(1444, SRV, 44000 + i)), 100 + i), fv); // VLAN-tagged, 1518
+    add(0.5, ether(host(i), gw, 0x0800, ipv4(s, c, 6, 57, tcp(300 + 100 * i, SRV, 44000 + i)), 100 + i), fv);
+    add(0.3, ether(gw, host(i), 0x86dd, ipv6(c6, s6, 6, 64, tcp(0, 45000 + i, SRV)), 200 + i), flow()); // VLAN-tagged IPv6 ACK
     // ICMPv6 that is not a neighbour advert (echo request): must be looked at and dropped
     add(0.2, ether(gw, host(i), 0x86dd, ipv6(c6, s6, 58, 64, [128, 0, 0, 0, ...be16(i), ...be16(1), ...noise(56)])));
   }
@@ -310,7 +327,7 @@ function generate(): Meta {
     } else {
       tcpT = table[rand() & 4095]!;
       frame = tcpT.frame;
-      if (tcpT.seqAt < 0) tcpT = undefined;
+      if (tcpT.tcpAt < 0) tcpT = undefined;
     }
     usec += 1 + (rand() & 127); // ~64 µs apart: 3 M frames span ~3 minutes
     if (usec >= 1_000_000) {
@@ -327,7 +344,7 @@ function generate(): Meta {
       b.writeUInt32LE(n, at + 8);
       b.writeUInt32LE(n, at + 12);
       b.set(frame, at + 16);
-      if (tcpT) b.writeUInt32BE(tcpT.seq, at + 16 + tcpT.seqAt);
+      if (tcpT) stampTcp(tcpT, b, at + 16);
     }
     if (kind === 1 || kind === 3) {
       const plain = kind === 3 ? 1 : 0;
@@ -356,11 +373,11 @@ function generate(): Meta {
       b.writeUInt32LE(n, at + 20);
       b.writeUInt32LE(n, at + 24);
       b.set(frame, at + 28);
-      if (tcpT) b.writeUInt32BE(tcpT.seq, at + 28 + tcpT.seqAt);
+      if (tcpT) stampTcp(tcpT, b, at + 28);
       b.fill(0, at + 28 + n, at + 28 + padded);
       b.writeUInt32LE(len, at + 28 + padded);
     }
-    if (tcpT) tcpT.seq = (tcpT.seq + tcpT.step) >>> 0;
+    if (tcpT) tcpT.flow!.seq = (tcpT.flow!.seq + tcpT.dataLen) >>> 0;
   }
   big.close();
   small.close();
@@ -434,6 +451,12 @@ function sanity(meta: Meta): void {
     // `vrrp` is BPF `ip proto 112`: VRRP over IPv6 or inside a VLAN tag does not match.
     const n = t.stdout.split('\n').filter((l) => l.includes('VRRP')).length;
     if (n !== f.vrrpPlainV4) throw new Error(`sanity: tcpdump printed ${n} VRRP lines, want ${f.vrrpPlainV4}`);
+  }
+  if (TSHARK) {
+    // tshark's `vrrp` display filter finds them all, as vrrpscope does.
+    const t = spawnSync('tshark', ['-n', '-r', join(OUT, 'small.pcap'), '-Y', 'vrrp'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const n = t.stdout.split('\n').filter((l) => l.includes('VRRP')).length;
+    if (n !== f.vrrp) throw new Error(`sanity: tshark printed ${n} VRRP lines, want ${f.vrrp}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // 80x24 and 160x48, keys, resize, restoring the terminal, inert wire text, no stray stderr.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
@@ -154,6 +154,18 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     await s.waitFor(/\d+(\.\d+)?x/);
     s.type('\t');
     await s.waitFor((x) => x.includes('Findings') || x.includes('Events'));
+    s.type('q');
+    assert.equal((await s.exited).exitCode, 0);
+  });
+
+  test('with the host bundle: HOST-DROPS, the keepalived instance and the adverts-dropped finding', async () => {
+    const L = `${ROOT}tests/fixtures/lab/sync-group-firewall`;
+    const dumps = readdirSync(L).filter((f) => f.startsWith('node2-json-')).flatMap((f) => ['--keepalived-json', `${L}/${f}@${f.slice(11, -5)}`]);
+    const s = start(['-r', `${L}/node2.pcapng`, '--keepalived-conf', `${L}/node2.conf`, ...dumps, '--keepalived-log', `${L}/node2.log`, '--firewall', `${L}/node2.iptables-save`], { cols: 140, rows: 40 });
+    const screen = await s.waitFor((x) => x.includes('HOST-DROPS') && x.includes(' END '));
+    assert.match(screen, /eth0\/51 +HOST-DROPS/);
+    assert.match(screen, /\[SERVICE \(G1\) BACKUP→MASTER\]/);
+    assert.match(screen, /keepalived never gets/);
     s.type('q');
     assert.equal((await s.exited).exitCode, 0);
   });

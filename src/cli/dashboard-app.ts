@@ -19,7 +19,11 @@ import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
 import { buildViewModel, type DashboardViewModel, type ReplayInfo, type UiState } from '../views/dashboard/view-model.js';
 import type { LiveArgs } from './live-args.js';
-import { startLive, type LiveSource } from './live.js';
+import { startHostMonitor, startLive, type LiveSource } from './live.js';
+import type { HostArgs } from './args.js';
+import type { HostMonitor } from '../host/host-monitor.js';
+import type { HostEvidence } from '../host/host-evidence.js';
+import { linkInstances } from '../host/correlate.js';
 import { Replay, SPEEDS } from './replay.js';
 
 export const FPS = 5;
@@ -32,6 +36,9 @@ export type DashboardOptions = {
   readonly speed: number | undefined;
   /** Capture live on interfaces instead of reading `inputs`. */
   readonly live?: LiveArgs;
+  /** Offline host evidence (--keepalived-*, --firewall); live, a monitor gathers it. */
+  readonly host?: HostEvidence;
+  readonly hostArgs?: HostArgs;
 };
 
 type ConsoleFns = Pick<Console, 'error' | 'warn' | 'log' | 'info'>;
@@ -55,11 +62,13 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
     const handlers = signals.map((s) => [s, () => onSignal(s)] as const);
 
     let live: LiveSource | undefined;
+    let monitor: HostMonitor | undefined;
     function finish(code: number, error?: unknown): void {
       if (done) return;
       done = true;
       if (timer) clearInterval(timer);
       // Stop the capture workers first (bounded: the terminal must come back promptly).
+      monitor?.stop();
       const stopped = live ? Promise.race([live.stop().catch(() => 0n), new Promise((r) => setTimeout(r, 2000))]) : Promise.resolve();
       try {
         screen?.destroy();
@@ -112,6 +121,8 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
       if (opts.live) {
         startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts) }, (m) => void warnings.push(m)).then((source) => {
           live = source;
+          monitor = startHostMonitor(opts.hostArgs, source, (m) => void warnings.push(m));
+          app.replay.host = monitor.evidence;
           app.dropped = () => source.dropped() ?? 0;
           if (done) void source.stop();
           app.loaded();
@@ -174,12 +185,30 @@ class DashboardController {
     private readonly quit: (code: number) => void,
   ) {
     this.replay = new Replay(opts.speed);
+    this.replay.host = opts.host;
     this.ui = { selectedKey: undefined, filter: '', windowS: undefined, detail: false };
     this.frame = new DashboardFrame(screen, (o) => blessed.box(o), theme);
     screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
       this.key(ch, key);
     });
     screen.on('resize', () => this.render(true));
+  }
+
+  /** keepalived's log lines worth showing, up to the replay position. */
+  private hostEvents(): { ts: bigint; where: string; text: string }[] {
+    const pos = this.replay.position;
+    return (this.replay.host?.log ?? [])
+      .filter((e) => e.time !== undefined && e.kind !== 'other' && (pos === undefined || e.time <= pos))
+      .map((e) => ({ ts: e.time!, where: e.instance ?? 'keepalived', text: e.text.replace(/^\([^)]*\) */, '') }));
+  }
+
+  /** keepalived instance names per VRID key, when host evidence is known. */
+  private instances(): Map<string, string> | undefined {
+    const host = this.replay.host;
+    if (!host) return undefined;
+    return new Map(
+      linkInstances(this.replay.timeline, host).map((l) => [l.vrid.key, `${l.name}${l.syncGroup ? ` (${l.syncGroup})` : ''}${l.state ? ` ${l.state}${l.wantState && l.wantState !== l.state ? `→${l.wantState}` : ''}` : ''}`]),
+    );
   }
 
   /** Frames the capture dropped (live: the kernel's count over all interfaces). */
@@ -208,7 +237,7 @@ class DashboardController {
     const r = this.replay;
     const info: ReplayInfo = { mode: this.opts.live ? 'live' : this.opts.inputs.some((i) => i.path === '-') ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end };
     const ui: UiState = this.ui;
-    this.last = buildViewModel(r.timeline, r.findings(), { label: this.opts.sourceLabel, dropped: this.dropped() }, info, ui);
+    this.last = buildViewModel(r.timeline, r.findings(), { label: this.opts.sourceLabel, dropped: this.dropped(), instances: this.instances(), hostEvents: this.hostEvents() }, info, ui);
     if (this.ui.selectedKey === undefined && this.last.rows[0]) this.ui.selectedKey = this.last.rows[0].key;
     const frameUi: FrameUi = { focus: this.focus, help: this.help, prompt: this.prompt, scroll: this.scroll };
     this.frame.draw(this.last, frameUi);

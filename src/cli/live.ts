@@ -6,7 +6,6 @@
 
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { analyze } from '../analysis/analyze.js';
 import type { Finding } from '../analysis/finding.js';
 import { hostInterfaces, interfaceExists, LiveCapture, type LiveInterface } from '../capture/live-capture.js';
 import { clockNow, makeAnchor, type ClockAnchor } from '../capture/live-filter.js';
@@ -22,6 +21,11 @@ import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
 import type { LiveArgs } from './live-args.js';
+import type { HostArgs } from './args.js';
+import { withHost } from './analyze-captures.js';
+import { AdvertLedger } from '../host/advert-ledger.js';
+import { linkInstances } from '../host/correlate.js';
+import { HostMonitor } from '../host/host-monitor.js';
 
 /** Ticks into the model per second. */
 export const TICKS_PER_SECOND = 4;
@@ -148,13 +152,14 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
 }
 
 /** --report / --json / --packets on live interfaces; resolves with the exit status. */
-export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets', io: LiveIo): Promise<number> {
+export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets', io: LiveIo, hostArgs?: HostArgs): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     io.warn(problem);
     return 2;
   }
   const timeline = new Timeline();
+  const ledger = new AdvertLedger();
   const streamed = new Set<string>();
   const drain = (): void => {
     if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(JSON.stringify(jsonTransition(vrid, t)));
@@ -163,6 +168,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const sink: LiveSink = {
     packet(p, segment) {
       if (mode === 'packets') return io.out(formatPacket(p, segment));
+      ledger.add(p, segment);
       timeline.apply({ kind: 'packet', segment, packet: p });
       drain();
     },
@@ -189,6 +195,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     io.warn((e as Error).message);
     return 2;
   }
+  const monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, source, io.warn);
   const names = source.capture.interfaces.map((i) => i.name).join(', ');
   io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
 
@@ -197,7 +204,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     mode === 'json'
       ? setInterval(() => {
           if (timeline.first === undefined) return;
-          for (const f of analyze(timeline)) {
+          for (const f of withHost(timeline, ledger, monitor?.evidence)) {
             const key = findingKey(f);
             if (streamed.has(key)) continue;
             streamed.add(key);
@@ -221,25 +228,34 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   process.once('SIGINT', hard);
   if (findingsTimer) clearInterval(findingsTimer);
   await source.stop();
+  monitor?.stop();
   process.removeListener('SIGINT', hard);
   if (mode === 'packets') return 0;
 
-  const findings = analyze(timeline);
+  const findings = withHost(timeline, ledger, monitor?.evidence);
+  const instances = monitor ? linkInstances(timeline, monitor.evidence) : [];
   const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
   const capture = captureSummary(source.capture.interfaces, source.dropped());
   if (mode === 'json') {
     for (const f of findings) io.out(JSON.stringify(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));
-    io.out(JSON.stringify({ ...jsonSummary(timeline, findings, inputs, status), capture }));
+    io.out(JSON.stringify({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
   } else {
     const inputs = capture.interfaces.map((i) => ({
       name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', drops unknown'}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
       frames: i.frames,
       error: undefined,
     }));
-    io.out(renderReport(timeline, findings, inputs).trimEnd());
+    io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
   return status;
+}
+
+/** keepalived's counters, config and log plus the firewall, next to the live wire (--keepalived-interval 0: no dumps). */
+export function startHostMonitor(h: HostArgs | undefined, source: LiveSource, warn: (m: string) => void): HostMonitor {
+  const m = new HostMonitor({ confPath: h?.conf, logFile: h?.log, intervalS: h?.intervalS ?? 5, clock: () => clockNow(source.anchor), warn });
+  m.start();
+  return m;
 }
 
 export function captureSummary(ifs: readonly LiveInterface[], dropped: number | undefined): JsonCapture {

@@ -44,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');
     const label = opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', ');
-    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed });
+    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host: hostBundle(opts.host, warn) });
     // Quitting ends the program even while standard input is still open.
     setTimeout(() => process.exit(code), 100).unref();
     return code;

@@ -4,10 +4,12 @@
 // arrives). With a speed, the position advances with the wall clock × speed (0 = as fast as the
 // model can take, a time slice per frame). The model's clock stays packet time throughout.
 
-import { analyze } from '../analysis/analyze.js';
 import type { Finding } from '../analysis/finding.js';
 import type { Packet } from '../decode/packet.js';
+import { AdvertLedger } from '../host/advert-ledger.js';
+import type { HostEvidence } from '../host/host-evidence.js';
 import { Timeline } from '../model/timeline.js';
+import { withHost } from './analyze-captures.js';
 
 export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 0] as const;
 
@@ -35,6 +37,10 @@ export class Replay {
   paused = false;
   loading = true;
 
+  /** Host evidence (keepalived, firewall) to correlate with the wire; the ledger remembers who advertised when. */
+  host: HostEvidence | undefined;
+  readonly ledger = new AdvertLedger();
+
   constructor(public speed: number | undefined) {
     this.follow = speed === undefined;
   }
@@ -58,6 +64,7 @@ export class Replay {
 
   add(p: Packet, segment: string): void {
     this.packets.push({ p, segment });
+    this.ledger.add(p, segment);
     if (this.packets.length > REPLAY_KEEP && this.applied > REPLAY_KEEP / 2) {
       const n = REPLAY_KEEP / 2;
       this.packets.splice(0, n);
@@ -118,7 +125,7 @@ export class Replay {
 
   findings(): Finding[] {
     if (this.analysed !== this.version) {
-      this.cachedFindings = analyze(this.timeline);
+      this.cachedFindings = withHost(this.timeline, this.ledger, this.host);
       this.analysed = this.version;
     }
     return this.cachedFindings;

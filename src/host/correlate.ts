@@ -112,6 +112,11 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
       windows.push({ from: a.d.ts, to: b.d.ts, rcvd: rcvd + rejected(b.st) - rejected(a.st), sent, a: a.st, b: b.st });
     }
   }
+  if (ev.windowNs !== undefined) {
+    const since = t.now - ev.windowNs;
+    for (let i = windows.length - 1; i >= 0; i--) if (windows[i]!.to < since) windows.splice(i, 1);
+    if (windows.length === 0) return;
+  }
   let wire = 0;
   let rcvd = 0;
   const peers = new Map<string, number>();

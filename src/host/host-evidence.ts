@@ -25,6 +25,8 @@ export type HostEvidence = {
   readonly localAddresses: Set<string>;
   /** Problems reading any of it, one line each. */
   readonly problems: string[];
+  /** Live: only counter windows ending this recently count (a fix shows within a few dumps). */
+  windowNs?: bigint;
 };
 
 export function emptyEvidence(): HostEvidence {

@@ -10,6 +10,7 @@ const KIND: Record<EventVM['kind'], { tag: string; style: Style }> = {
   priority: { tag: 'PRIO', style: { fg: 'yellow' } },
   garp: { tag: 'GARP', style: { fg: 'cyan' } },
   malformed: { tag: 'BAD', style: { fg: 'red' } },
+  keepalived: { tag: 'KA', style: { fg: 'green' } },
 };
 
 export function eventLog(vm: DashboardViewModel, ctx: PanelCtx): Line[] {

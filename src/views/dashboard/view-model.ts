@@ -27,7 +27,14 @@ export type ReplayInfo = {
   readonly end: bigint | undefined;
 };
 
-export type SourceInfo = { readonly label: string; readonly dropped: number };
+export type SourceInfo = {
+  readonly label: string;
+  readonly dropped: number;
+  /** keepalived instance per VRID key ("SERVICE (G1) BACKUP→MASTER"), when host evidence is known. */
+  readonly instances?: ReadonlyMap<string, string>;
+  /** keepalived's log beside the wire events (state changes, advert timeouts, errors). */
+  readonly hostEvents?: readonly { readonly ts: bigint; readonly where: string; readonly text: string }[];
+};
 
 export type UiState = {
   readonly selectedKey: string | undefined;
@@ -64,6 +71,8 @@ export type VridRowVM = {
   readonly masterLocal: boolean;
   readonly masterSinceS: number | undefined;
   readonly backups: readonly string[];
+  /** The keepalived instance on this host that runs this VRID, if known. */
+  readonly instance?: string | undefined;
   readonly intervalS: number | undefined;
   readonly downS: number | undefined;
   readonly lastAdvertAgeS: number | undefined;
@@ -98,7 +107,7 @@ export type FindingVM = {
   readonly advice: readonly string[];
 };
 
-export type EventVM = { readonly time: string; readonly kind: 'master' | 'priority' | 'garp' | 'malformed'; readonly where: string; readonly text: string };
+export type EventVM = { readonly time: string; readonly kind: 'master' | 'priority' | 'garp' | 'malformed' | 'keepalived'; readonly where: string; readonly text: string };
 
 export type RouterDetailVM = {
   readonly address: string;
@@ -157,7 +166,7 @@ export function buildViewModel(t: Timeline, findings: readonly Finding[], source
   const all = [...t.vrids.values()].sort(compareVrids);
   const filter = ui.filter.trim().toLowerCase();
   const shown = filter ? all.filter((v) => matches(v, filter)) : all;
-  const rows = shown.map((v) => row(v, findings, now, start, end, rel));
+  const rows = shown.map((v) => row(v, findings, now, start, end, rel, source.instances?.get(v.key)));
   let selected = rows.findIndex((r) => r.key === ui.selectedKey);
   if (selected < 0 && rows.length > 0) selected = 0;
   const sel = selected >= 0 ? shown[selected] : undefined;
@@ -181,7 +190,7 @@ export function buildViewModel(t: Timeline, findings: readonly Finding[], source
     totalRows: all.length,
     gaps: sel ? gapsOf(sel, start, rel) : undefined,
     findings: findings.map(findingVM),
-    events: events(t, shown),
+    events: events(t, shown, source.hostEvents ?? []),
     detail: ui.detail && sel ? detailOf(t, sel, findings) : undefined,
   };
 }
@@ -204,7 +213,7 @@ function letters(v: VridState): Map<string, RouterLegend> {
   return m;
 }
 
-function row(v: VridState, findings: readonly Finding[], now: bigint, start: bigint, end: bigint, rel: (ns: bigint) => number): VridRowVM {
+function row(v: VridState, findings: readonly Finding[], now: bigint, start: bigint, end: bigint, rel: (ns: bigint) => number, instance: string | undefined): VridRowVM {
   const s = summarizeVrid(v, findings, now);
   const legend = letters(v);
   const spans: Span[] = [];
@@ -228,7 +237,8 @@ function row(v: VridState, findings: readonly Finding[], now: bigint, start: big
     masterPriority: s.master?.priority,
     masterLocal: s.master?.local ?? false,
     masterSinceS: s.master && last ? Number(now - last.start) / NS : undefined,
-    backups: s.backups.map((b) => `${b.address}${b.local ? '*' : ''} (${b.priority})`),
+    backups: [...(instance !== undefined ? [`[${instance}]`] : []), ...s.backups.map((b) => `${b.address}${b.local ? '*' : ''} (${b.priority})`)],
+    instance,
     intervalS: s.intervalCs !== undefined ? s.intervalCs / 100 : undefined,
     downS: s.masterDownNs !== undefined ? Number(s.masterDownNs) / NS : undefined,
     lastAdvertAgeS: s.lastAdvertAgeNs !== undefined ? Number(s.lastAdvertAgeNs) / NS : undefined,
@@ -275,7 +285,7 @@ function findingVM(f: Finding): FindingVM {
   };
 }
 
-function events(t: Timeline, vrids: readonly VridState[]): EventVM[] {
+function events(t: Timeline, vrids: readonly VridState[], host: NonNullable<SourceInfo['hostEvents']>): EventVM[] {
   const out: { ts: bigint; e: EventVM }[] = [];
   const segs = new Set(vrids.map((v) => v.segment));
   for (const v of vrids) {
@@ -296,6 +306,7 @@ function events(t: Timeline, vrids: readonly VridState[]): EventVM[] {
       out.push({ ts: b.start, e: { time: clock(b.start), kind: 'garp', where: vip.segment, text: `${vip.address} is-at ${b.mac}: ${b.count} ${b.kind === 'na' ? 'NA' : b.kind === 'garp' ? 'GARP' : 'ARP reply'}` } });
     }
   }
+  for (const h of host.slice(-EVENTS)) out.push({ ts: h.ts, e: { time: clock(h.ts), kind: 'keepalived', where: h.where, text: h.text } });
   out.sort((a, b) => (a.ts > b.ts ? -1 : a.ts < b.ts ? 1 : 0));
   const list = out.slice(0, EVENTS).map((x) => x.e);
   for (const [reason, n] of t.counters.malformedReasons) list.push({ time: '', kind: 'malformed', where: '', text: `${n} x ${reason}` });

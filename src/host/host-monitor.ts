@@ -1,0 +1,163 @@
+// Live host evidence: every few seconds keepalived's counters (its JSON dump, or the stats dump),
+// the firewall ruleset (iptables-save, ip6tables-save, nft -j list ruleset), and keepalived's log as
+// it is written (journalctl -f, or a log file followed). All of it lands in a HostEvidence that the
+// correlation reads; times are taken from the same clock as the captured packets.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, readlinkSync, readSync, closeSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { addDump, emptyEvidence, type HostEvidence } from './host-evidence.js';
+import { parseKeepalivedConf, DEFAULT_CONF_PATH } from './keepalived/config.js';
+import { KeepalivedLogParser } from './keepalived/log.js';
+import { findKeepalived, requestKeepalivedStatus, scanProcForKeepalived } from './keepalived/process.js';
+
+export type HostMonitorOptions = {
+  readonly confPath: string | undefined;
+  readonly logFile: string | undefined;
+  /** Seconds between counter dumps; 0 = never signal keepalived. */
+  readonly intervalS: number;
+  /** The capture clock (ns since the epoch). */
+  readonly clock: () => bigint;
+  readonly warn: (message: string) => void;
+};
+
+const FIREWALL_EVERY_S = 10;
+
+export class HostMonitor {
+  readonly evidence: HostEvidence = emptyEvidence();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private journal: ChildProcess | undefined;
+  private readonly logParser = new KeepalivedLogParser({});
+  private busy = false;
+  private logPos = 0;
+  private warnedNoDaemon = false;
+
+  constructor(private readonly opts: HostMonitorOptions) {}
+
+  start(): void {
+    const ev = this.evidence;
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) ev.localAddresses.add(a.address.replace(/%.*$/, ''));
+    const conf = this.opts.confPath ?? (existsSync(DEFAULT_CONF_PATH) ? DEFAULT_CONF_PATH : undefined);
+    if (conf !== undefined) {
+      try {
+        ev.config = parseKeepalivedConf(conf);
+        for (const e of ev.config.errors) this.opts.warn(`${e.file}:${e.line}: ${e.message}`);
+      } catch (e) {
+        this.opts.warn(`${conf}: ${(e as Error).message}`);
+      }
+    }
+    // The dumps compare growth over recent windows only, so a fix shows within a few dumps.
+    ev.windowNs = BigInt(Math.max(3 * this.opts.intervalS, 15)) * 1_000_000_000n;
+    if (this.opts.intervalS > 0) this.every(this.opts.intervalS, () => this.dump());
+    this.every(FIREWALL_EVERY_S, () => this.firewall());
+    this.followLog();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.journal?.kill();
+  }
+
+  private every(seconds: number, fn: () => Promise<void> | void): void {
+    void fn();
+    const t = setInterval(() => void fn(), seconds * 1000);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  /** The keepalived of this network namespace (a lab or container host runs several). */
+  private ownKeepalived(): number | undefined {
+    let mine: string | undefined;
+    try {
+      mine = readlinkSync('/proc/self/ns/net');
+    } catch {
+      return findKeepalived()?.pid;
+    }
+    const same = scanProcForKeepalived().filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/ns/net`) === mine;
+      } catch {
+        return false;
+      }
+    });
+    return same[0];
+  }
+
+  private async dump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const pid = this.ownKeepalived();
+      if (pid === undefined) {
+        if (!this.warnedNoDaemon) this.opts.warn('no keepalived runs in this network namespace: its counters are not compared with the wire');
+        this.warnedNoDaemon = true;
+        return;
+      }
+      const r = await requestKeepalivedStatus({ pid, timeoutMs: 2000 });
+      if (r.dump) addDump(this.evidence, { ts: this.opts.clock(), dump: r.dump, source: r.path ?? 'keepalived' });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async firewall(): Promise<void> {
+    const run = (cmd: string, args: string[]): Promise<string | undefined> =>
+      new Promise((resolve) => execFile(cmd, args, { timeout: 5000, maxBuffer: 16 * 1024 * 1024 }, (err, out) => resolve(err ? undefined : out)));
+    const [v4, v6, nft] = await Promise.all([run('iptables-save', []), run('ip6tables-save', []), run('nft', ['-j', 'list', 'ruleset'])]);
+    if (v4 === undefined && v6 === undefined && nft === undefined) return;
+    this.evidence.firewall = { iptablesSave: v4, ip6tablesSave: v6, nftJson: nft };
+    this.evidence.firewallSource = 'this host, read live';
+  }
+
+  private followLog(): void {
+    const file = this.opts.logFile;
+    if (file !== undefined) {
+      try {
+        this.logPos = statSync(file).size;
+      } catch {
+        this.logPos = 0;
+      }
+      this.every(1, () => this.readLogFile(file));
+      return;
+    }
+    // journalctl may be missing (containers, this lab): then there is simply no log evidence.
+    const j = spawn('journalctl', ['-u', 'keepalived', '-o', 'json', '-f', '-n', '20'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    j.on('error', () => undefined);
+    let buf = '';
+    j.stdout?.setEncoding('utf8').on('data', (s: string) => {
+      buf += s;
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) this.logLine(l);
+    });
+    this.journal = j;
+  }
+
+  private readLogFile(file: string): void {
+    let fd: number | undefined;
+    try {
+      const size = statSync(file).size;
+      if (size < this.logPos) this.logPos = 0; // rotated
+      if (size === this.logPos) return;
+      fd = openSync(file, 'r');
+      const b = Buffer.alloc(Math.min(size - this.logPos, 4 * 1024 * 1024));
+      const n = readSync(fd, b, 0, b.length, this.logPos);
+      const text = b.subarray(0, n).toString('utf8');
+      const end = text.lastIndexOf('\n');
+      if (end < 0) return;
+      this.logPos += Buffer.byteLength(text.slice(0, end + 1));
+      for (const l of text.slice(0, end).split('\n')) this.logLine(l);
+    } catch {
+      // unreadable for now; try again next second
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  private logLine(line: string): void {
+    const e = this.logParser.parseLine(line);
+    if (!e) return;
+    this.evidence.log.push(e);
+    if (this.evidence.log.length > 4000) this.evidence.log.splice(0, 2000);
+  }
+}
