@@ -23,7 +23,7 @@ export function liveSkipReason(): string | undefined {
   return undefined;
 }
 
-export type NodeConf = { readonly priority: number; readonly advertInt?: number; readonly nopreempt?: boolean };
+export type NodeConf = { readonly priority: number; readonly advertInt?: number; readonly nopreempt?: boolean; readonly syncGroup?: boolean };
 
 export class Lab {
   readonly prefix: string;
@@ -94,8 +94,14 @@ export class Lab {
       `global_defs {\n  router_id node${node}\n}`,
       inst('SERVICE', 'eth0', 51, 'vrrp51', ['192.168.2.1/24', '192.168.2.2/24']),
       inst('BACKEND', 'eth1', 52, 'vrrp52', ['10.1.2.1/24']),
+      ...(c.syncGroup ? ['vrrp_sync_group G1 {\n  group {\n    SERVICE\n    BACKEND\n  }\n}'] : []),
       '',
     ].join('\n');
+  }
+
+  /** Where a node's keepalived.conf is written. */
+  confPath(node: number): string {
+    return join(this.dir, `n${node}`, 'keepalived.conf');
   }
 
   startKeepalived(node: number, c: NodeConf): void {
