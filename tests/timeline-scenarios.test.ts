@@ -5,56 +5,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../src/analysis/analyze.js';
-import type { VrrpPacket } from '../src/decode/packet.js';
+import { advert, at, type AdvertSpec } from './helpers/synthetic-packets.js';
 import { Timeline } from '../src/model/timeline.js';
 import { masterDownNs } from '../src/model/vrrp-timing.js';
 
-type Ad = { t: number; src: string; prio?: number; cs?: number; v?: 2 | 3; vips?: string[] };
+type Ad = AdvertSpec & { t: number };
 
 const S = 1_000_000_000n;
-const at = (sec: number): bigint => BigInt(Math.round(sec * 1e6)) * 1000n;
-
-function advert(a: Ad): VrrpPacket {
-  const version = a.v ?? 2;
-  const cs = a.cs ?? 100;
-  return {
-    kind: 'vrrp',
-    ts: at(a.t),
-    input: 'unit',
-    ifName: 'eth0',
-    ifIndex: 0,
-    direction: 'unknown',
-    frame: 0,
-    caplen: 60,
-    origlen: 60,
-    linktype: 1,
-    l2: { src: `02:00:00:00:00:${a.src.split('.').pop()!.padStart(2, '0')}`, dst: '01:00:5e:00:00:12', vlans: [] },
-    ip: { family: 4, src: a.src, dst: '224.0.0.18', ttl: 255, proto: 112, multicast: true },
-    vrrp: {
-      version,
-      type: 1,
-      vrid: 51,
-      priority: a.prio ?? 100,
-      count: 1,
-      authType: version === 2 ? 0 : undefined,
-      authText: undefined,
-      interval: version === 2 ? cs / 100 : cs,
-      intervalUnit: version === 2 ? 's' : 'cs',
-      intervalCs: cs,
-      checksum: 0,
-      checksumStatus: 'good',
-      checksumVariant: version === 2 ? 'v2-message' : 'v3-pseudo-header',
-      addresses: a.vips ?? ['192.168.2.1'],
-      length: 20,
-      virtualMac: false,
-      viaAh: false,
-    },
-  };
-}
 
 function run(ads: Ad[], tickTo?: number): Timeline {
   const t = new Timeline();
-  for (const a of ads.sort((x, y) => x.t - y.t)) t.apply({ kind: 'packet', segment: 'eth0', packet: advert(a) });
+  for (const a of ads.sort((x, y) => x.t - y.t)) t.apply({ kind: 'packet', segment: 'eth0', packet: advert(a, a.t) });
   if (tickTo !== undefined) t.apply({ kind: 'tick', ts: at(tickTo) });
   return t;
 }
@@ -159,7 +120,7 @@ test('ticks notice silence without packets, and a replay equals the same packets
   const live = new Timeline();
   let next = 0;
   for (let ms = 0; ms <= 20_000; ms += 250) {
-    while (next < ads.length && at(ads[next]!.t) <= at(ms / 1000)) live.apply({ kind: 'packet', segment: 'eth0', packet: advert(ads[next++]!) });
+    while (next < ads.length && at(ads[next]!.t) <= at(ms / 1000)) live.apply({ kind: 'packet', segment: 'eth0', packet: advert(ads[next]!, ads[next++]!.t) });
     live.apply({ kind: 'tick', ts: at(ms / 1000) });
   }
   assert.equal(vrid(replay).master, undefined);
@@ -169,7 +130,7 @@ test('ticks notice silence without packets, and a replay equals the same packets
 
 test('memory stays bounded on a long capture', () => {
   const t = new Timeline();
-  for (let i = 0; i < 200_000; i++) t.apply({ kind: 'packet', segment: 'eth0', packet: advert({ t: i * 0.01, src: i % 1000 === 999 ? '10.0.0.2' : '10.0.0.1', cs: 1, v: 3 }) });
+  for (let i = 0; i < 200_000; i++) t.apply({ kind: 'packet', segment: 'eth0', packet: advert({ src: i % 1000 === 999 ? '10.0.0.2' : '10.0.0.1', cs: 1, v: 3 }, i * 0.01) });
   const v = vrid(t);
   assert.ok(v.gaps.length <= 4096 && v.history.length <= 4096 && v.transitions.length <= 4096, `gaps ${v.gaps.length}, history ${v.history.length}`);
   assert.equal(v.adverts, 200_000);
