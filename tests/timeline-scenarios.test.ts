@@ -11,7 +11,6 @@ import { masterDownNs } from '../src/model/vrrp-timing.js';
 
 type Ad = AdvertSpec & { t: number };
 
-const S = 1_000_000_000n;
 
 function run(ads: Ad[], tickTo?: number): Timeline {
   const t = new Timeline();
@@ -134,5 +133,4 @@ test('memory stays bounded on a long capture', () => {
   const v = vrid(t);
   assert.ok(v.gaps.length <= 4096 && v.history.length <= 4096 && v.transitions.length <= 4096, `gaps ${v.gaps.length}, history ${v.history.length}`);
   assert.equal(v.adverts, 200_000);
-  assert.ok(S > 0n);
 });
