@@ -54,7 +54,9 @@ function secs(ns: bigint): string {
 function who(v: VridState, addr: string | undefined): string {
   if (addr === undefined) return 'nobody';
   const r = v.routers.get(addr);
-  return r?.local ? `${addr} (this host)` : addr;
+  if (r?.local) return `${addr} (this host)`;
+  // Once this host is known among the routers, the others are its peers.
+  return [...v.routers.values()].some((x) => x.local) ? `peer ${addr}` : addr;
 }
 
 function downOf(r: RouterState): bigint {

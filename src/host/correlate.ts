@@ -29,6 +29,8 @@ export type InstanceLink = {
   readonly vrid: VridState;
   readonly state: string | undefined;
   readonly wantState: string | undefined;
+  /** keepalived's counters from its latest dump (become/release master, errors …). */
+  readonly counters: Readonly<Record<string, number>> | undefined;
 };
 
 /** Which configured (or dumped) instance each segment/VRID belongs to, for rows and reports. */
@@ -39,7 +41,8 @@ export function linkInstances(t: Timeline, ev: HostEvidence): InstanceLink[] {
     const v = vridFor(t, inst.interface, inst.vrid, inst.family);
     if (!v) continue;
     const st = last?.dump.instances.find((i) => i.name === inst.name);
-    out.push({ name: inst.name, syncGroup: inst.syncGroup, vrid: v, state: st?.stateName, wantState: st?.wantStateName });
+    const counters = st ? Object.fromEntries(Object.entries(st.stats).filter((e): e is [string, number] => typeof e[1] === 'number')) : undefined;
+    out.push({ name: inst.name, syncGroup: inst.syncGroup, vrid: v, state: st?.stateName, wantState: st?.wantStateName, counters });
   }
   return out;
 }

@@ -45,7 +45,7 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
       const s = summarizeVrid(v, findings, t.now);
       const inst = instances.find((l) => l.vrid === v);
       return {
-        ...(inst ? { keepalived: { instance: inst.name, syncGroup: inst.syncGroup ?? null, state: inst.state ?? null, wantState: inst.wantState ?? null } } : {}),
+        ...(inst ? { keepalived: { instance: inst.name, syncGroup: inst.syncGroup ?? null, state: inst.state ?? null, wantState: inst.wantState ?? null, counters: inst.counters ?? null } } : {}),
         segment: v.segment,
         vrid: v.vrid,
         family: v.family,

@@ -42,7 +42,7 @@ export type JsonRouter = {
 
 export type JsonVrid = {
   /** With host evidence: the keepalived instance this segment/VRID belongs to, and its state. */
-  readonly keepalived?: { readonly instance: string; readonly syncGroup: string | null; readonly state: string | null; readonly wantState: string | null };
+  readonly keepalived?: { readonly instance: string; readonly syncGroup: string | null; readonly state: string | null; readonly wantState: string | null; readonly counters: Readonly<Record<string, number>> | null };
   readonly segment: string;
   readonly vrid: number;
   readonly family: 4 | 6;

@@ -32,6 +32,11 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   for (const l of instances) {
     const st = l.state ? ` — keepalived: ${l.state}${l.wantState && l.wantState !== l.state ? `, wants ${l.wantState}` : ''}` : '';
     out.push(...wrap(`  ${label(l.vrid)} is keepalived instance ${inert(l.name)}${l.syncGroup ? ` (sync group ${inert(l.syncGroup)})` : ''}${st}`, '    '));
+    if (l.counters) {
+      const c = l.counters;
+      const errors = Object.entries(c).filter(([k, n]) => n > 0 && !['advertRcvd', 'advertSent', 'becomeMaster', 'releaseMaster', 'priZeroSent', 'priZeroRcvd'].includes(k));
+      out.push(...wrap(`    adverts received ${c['advertRcvd'] ?? '?'}, sent ${c['advertSent'] ?? '?'}; became master ${c['becomeMaster'] ?? '?'}×, released ${c['releaseMaster'] ?? '?'}×${errors.length ? `; errors: ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}` : ''}`, '      '));
+    }
   }
   for (const r of rows) {
     if (r.backups.length === 0) continue;
