@@ -4,6 +4,7 @@
 // they arrive rather than at end of input.
 
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -134,4 +135,22 @@ test('-r - reads standard input, whole or written slowly in pieces; output appea
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.equal(r.stdout.trim().split('\n').length, 3);
+});
+
+test('-r NAMED-PIPE reads a FIFO (mkfifo) as a stream, as tcpdump -w fifo writes it', async () => {
+  const fifo = join(tmp, 'capture.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const bytes = pcapFile({ le: true, records: [rec(1_700_000_000, 5), rec(1_700_000_001, 6)] });
+  const src = tmpFile('fifo-src.pcap', bytes);
+  // Opening a FIFO for writing waits for its reader: a child process writes while we read.
+  const writer = new Promise<void>((resolve, reject) => {
+    const w = spawn('sh', ['-c', `cat '${src}' > '${fifo}'`], { stdio: 'ignore' });
+    w.on('error', reject);
+    w.on('close', () => resolve());
+  });
+  const r = runCli(['-r', `lan=${fifo}`, '--packets']);
+  await writer;
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.deepEqual(r.stdout.trim().split('\n').map((l) => / vrid (\d+) /.exec(l)?.[1]), ['5', '6']);
 });

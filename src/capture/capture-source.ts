@@ -4,7 +4,7 @@
 // allocation); pipes are read as they arrive so `tcpdump -U -w - | vrrpscope -r -` is live.
 
 import { createReadStream, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureError } from './capture-error.js';
@@ -82,7 +82,7 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Wa
 
   try {
     const stream = input.stream ?? (input.path === '-' ? process.stdin : undefined);
-    if (stream || (await isGzip(input.path))) {
+    if (stream || (await readAsStream(input.path))) {
       buf = Buffer.allocUnsafe(CHUNK);
       for await (const chunk of chunksOf(stream ?? createReadStream(input.path))) feed(chunk);
     } else {
@@ -177,7 +177,12 @@ async function* chunksOf(s: Readable): AsyncGenerator<Buffer> {
   else yield* all();
 }
 
-async function isGzip(path: string): Promise<boolean> {
+/**
+ * Gzip'd files and anything that is not a regular file (a FIFO from `mkfifo`, /dev/stdin, a
+ * device) are read as a stream: no seeking, gunzipped on the fly when the data says so.
+ */
+async function readAsStream(path: string): Promise<boolean> {
+  if (!(await stat(path)).isFile()) return true;
   const fh = await open(path, 'r');
   try {
     const b = Buffer.alloc(2);
