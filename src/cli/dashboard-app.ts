@@ -28,6 +28,8 @@ import { Replay, SPEEDS } from './replay.js';
 
 export const FPS = 5;
 const FRAME_MS = Math.round(1000 / FPS);
+/** Frames for routine adverts and ticks (see render). */
+const ROUTINE_FRAME_MS = 1000;
 const ZOOMS = [10, 30, 60, 120, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600] as const;
 
 export type DashboardOptions = {
@@ -123,6 +125,8 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
           live = source;
           monitor = startHostMonitor(opts.hostArgs, source, (m) => void warnings.push(m));
           app.replay.host = monitor.evidence;
+          const m = monitor;
+          app.replay.ledgerWanted = () => m.wantsLedger();
           app.dropped = () => source.dropped() ?? 0;
           if (done) void source.stop();
           app.loaded();
@@ -174,6 +178,7 @@ class DashboardController {
   private scroll = { findings: 0, events: 0, detail: 0 };
   private last: DashboardViewModel | undefined;
   private drawnVersion = -1;
+  private drawnSignificant = -1;
   private dirty = true;
   private lastFrame = 0;
   private lastTick = Date.now();
@@ -231,7 +236,13 @@ class DashboardController {
     const now = Date.now();
     if (!force && now - this.lastFrame < FRAME_MS - 20) return;
     if (!force && !this.dirty && this.drawnVersion === this.replay.changes) return;
+    // Only the clock moved (live ticks, nothing new on the wire): ages need a redraw once a second,
+    // not at the frame rate — that keeps an idle dashboard well under 1 % of a core.
+    // Routine adverts and clock ticks (no change of master, no new VRID) are redrawn at most once a
+    // second: ages stay current and an idle dashboard stays cheap; a change of master shows at once.
+    if (!force && !this.dirty && this.drawnSignificant === this.replay.significant && now - this.lastFrame < ROUTINE_FRAME_MS) return;
     this.drawnVersion = this.replay.changes;
+    this.drawnSignificant = this.replay.significant;
     this.dirty = false;
     this.lastFrame = now;
     const r = this.replay;

@@ -160,6 +160,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   }
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
+  // Set once the capture runs; packets may arrive before that.
+  let monitor: HostMonitor | undefined;
   const streamed = new Set<string>();
   const drain = (): void => {
     if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(JSON.stringify(jsonTransition(vrid, t)));
@@ -168,7 +170,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const sink: LiveSink = {
     packet(p, segment) {
       if (mode === 'packets') return io.out(formatPacket(p, segment));
-      ledger.add(p, segment);
+      if (monitor?.wantsLedger()) ledger.add(p, segment);
       timeline.apply({ kind: 'packet', segment, packet: p });
       drain();
     },
@@ -195,7 +197,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     io.warn((e as Error).message);
     return 2;
   }
-  const monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, source, io.warn);
+  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, source, io.warn);
   const names = source.capture.interfaces.map((i) => i.name).join(', ');
   io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
 

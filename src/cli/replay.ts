@@ -40,6 +40,8 @@ export class Replay {
   /** Host evidence (keepalived, firewall) to correlate with the wire; the ledger remembers who advertised when. */
   host: HostEvidence | undefined;
   readonly ledger = new AdvertLedger();
+  /** Live: remember the wire for correlation only when there is something to correlate with. */
+  ledgerWanted: () => boolean = () => true;
 
   constructor(public speed: number | undefined) {
     this.follow = speed === undefined;
@@ -58,13 +60,21 @@ export class Replay {
     return this.packets[this.packets.length - 1]?.p.ts;
   }
 
+  /** Bumps when mastership changed or a VRID appeared: worth a frame at once. */
+  significant = 0;
+
+  /** Packets the model has taken in so far (a tick moves the clock without changing this). */
+  get appliedCount(): number {
+    return this.applied + this.dropped;
+  }
+
   get count(): number {
     return this.packets.length;
   }
 
   add(p: Packet, segment: string): void {
     this.packets.push({ p, segment });
-    this.ledger.add(p, segment);
+    if (this.ledgerWanted()) this.ledger.add(p, segment);
     if (this.packets.length > REPLAY_KEEP && this.applied > REPLAY_KEEP / 2) {
       const n = REPLAY_KEEP / 2;
       this.packets.splice(0, n);
@@ -140,7 +150,9 @@ export class Replay {
     let changed = this.position === undefined || ts !== this.position;
     while (this.applied < this.packets.length && this.packets[this.applied]!.p.ts <= ts) {
       const { p, segment } = this.packets[this.applied++]!;
+      const vrids = this.timeline.vrids.size;
       this.timeline.apply({ kind: 'packet', segment, packet: p });
+      if (this.timeline.newTransitions.length > 0 || this.timeline.vrids.size !== vrids) this.significant++;
       this.timeline.newTransitions.length = 0;
       changed = true;
     }

@@ -9,7 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { addDump, emptyEvidence, type HostEvidence } from './host-evidence.js';
 import { parseKeepalivedConf, DEFAULT_CONF_PATH } from './keepalived/config.js';
 import { KeepalivedLogParser } from './keepalived/log.js';
-import { findKeepalived, requestKeepalivedStatus, scanProcForKeepalived } from './keepalived/process.js';
+import { findKeepalived, keepalivedSignalNumbers, requestKeepalivedDump, scanProcForKeepalived, type SignalNumbers } from './keepalived/process.js';
 
 export type HostMonitorOptions = {
   readonly confPath: string | undefined;
@@ -21,7 +21,8 @@ export type HostMonitorOptions = {
   readonly warn: (message: string) => void;
 };
 
-const FIREWALL_EVERY_S = 10;
+/** The ruleset rarely changes; three processes every half minute are cheap enough. */
+const FIREWALL_EVERY_S = 30;
 
 export class HostMonitor {
   readonly evidence: HostEvidence = emptyEvidence();
@@ -31,6 +32,9 @@ export class HostMonitor {
   private busy = false;
   private logPos = 0;
   private warnedNoDaemon = false;
+  /** Signal numbers asked once per keepalived process (asking runs its binary). */
+  private signals: { pid: number; numbers: SignalNumbers } | undefined;
+  private daemonSeen = false;
 
   constructor(private readonly opts: HostMonitorOptions) {}
 
@@ -53,6 +57,11 @@ export class HostMonitor {
     this.followLog();
   }
 
+  /** Whether the wire must be remembered for correlation: a keepalived runs here, or its config is known. */
+  wantsLedger(): boolean {
+    return this.daemonSeen || this.evidence.config !== undefined;
+  }
+
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.journal?.kill();
@@ -67,6 +76,9 @@ export class HostMonitor {
 
   /** The keepalived of this network namespace (a lab or container host runs several). */
   private ownKeepalived(): number | undefined {
+    // Scanning /proc costs more than everything else the monitor does: keep the pid while it lives.
+    const known = this.signals?.pid;
+    if (known !== undefined && existsSync(`/proc/${known}`)) return known;
     let mine: string | undefined;
     try {
       mine = readlinkSync('/proc/self/ns/net');
@@ -93,8 +105,12 @@ export class HostMonitor {
         this.warnedNoDaemon = true;
         return;
       }
-      const r = await requestKeepalivedStatus({ pid, timeoutMs: 2000 });
-      if (r.dump) addDump(this.evidence, { ts: this.opts.clock(), dump: r.dump, source: r.path ?? 'keepalived' });
+      this.daemonSeen = true;
+      if (this.signals?.pid !== pid) this.signals = { pid, numbers: await keepalivedSignalNumbers(pid) };
+      const n = this.signals.numbers;
+      let r = n.json !== undefined ? await requestKeepalivedDump('json', { pid, signal: n.json, timeoutMs: 2000 }) : undefined;
+      if (!r?.dump && n.stats !== undefined) r = await requestKeepalivedDump('stats', { pid, signal: n.stats, timeoutMs: 2000 });
+      if (r?.dump) addDump(this.evidence, { ts: this.opts.clock(), dump: r.dump, source: r.path ?? 'keepalived' });
     } finally {
       this.busy = false;
     }
