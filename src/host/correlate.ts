@@ -149,6 +149,12 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
     if (n > 0) lines.push(`${clock(w.from)}–${clock(w.to)}: the wire on ${ifaceOf(v.segment)} carried ${n} advert(s) from ${[...counts.keys()].join(', ')}; keepalived's ${inst.name} counted ${w.rcvd} received (or refused)`);
   }
   if (wire < MIN_PEER_ADVERTS || rcvd >= wire * RECEIVED_SHARE) return;
+  // Live, the verdict must come from a ruleset read after the latest counter window began (a rule
+  // added a moment ago is the likeliest cause): otherwise ask for a fresh read and report next time.
+  if (ev.refreshFirewall && (ev.firewallReadNs === undefined || ev.firewallReadNs < windows[windows.length - 1]!.from)) {
+    ev.refreshFirewall();
+    return;
+  }
   const iface = inst.interface ?? ifaceOf(v.segment);
   const last = dumps[dumps.length - 1]!.st;
   const evidence = [...lines.slice(-6)];

@@ -27,6 +27,9 @@ export type HostEvidence = {
   readonly problems: string[];
   /** Live: only counter windows ending this recently count (a fix shows within a few dumps). */
   windowNs?: bigint;
+  /** Live: when the ruleset was last read (capture clock), and a way to ask for a fresh read. */
+  firewallReadNs?: bigint;
+  refreshFirewall?: () => void;
 };
 
 export function emptyEvidence(): HostEvidence {

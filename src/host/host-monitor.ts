@@ -52,6 +52,7 @@ export class HostMonitor {
     }
     // The dumps compare growth over recent windows only, so a fix shows within a few dumps.
     ev.windowNs = BigInt(Math.max(3 * this.opts.intervalS, 15)) * 1_000_000_000n;
+    ev.refreshFirewall = () => void this.firewall();
     if (this.opts.intervalS > 0) this.every(this.opts.intervalS, () => this.dump());
     this.every(FIREWALL_EVERY_S, () => this.firewall());
     this.followLog();
@@ -116,11 +117,29 @@ export class HostMonitor {
     }
   }
 
+  private firewallBusy = false;
+
   private async firewall(): Promise<void> {
+    if (this.firewallBusy) return;
+    this.firewallBusy = true;
+    try {
+      await this.readFirewall();
+    } finally {
+      this.firewallBusy = false;
+    }
+  }
+
+  private async readFirewall(): Promise<void> {
+    const started = this.opts.clock();
     const run = (cmd: string, args: string[]): Promise<string | undefined> =>
       new Promise((resolve) => execFile(cmd, args, { timeout: 5000, maxBuffer: 16 * 1024 * 1024 }, (err, out) => resolve(err ? undefined : out)));
     const [v4, v6, nft] = await Promise.all([run('iptables-save', []), run('ip6tables-save', []), run('nft', ['-j', 'list', 'ruleset'])]);
-    if (v4 === undefined && v6 === undefined && nft === undefined) return;
+    this.evidence.firewallReadNs = started;
+    if (v4 === undefined && v6 === undefined && nft === undefined) {
+      // No tool to read it with: correlate without a verdict rather than wait for one.
+      this.evidence.refreshFirewall = undefined;
+      return;
+    }
     this.evidence.firewall = { iptablesSave: v4, ip6tablesSave: v6, nftJson: nft };
     this.evidence.firewallSource = 'this host, read live';
   }

@@ -53,6 +53,9 @@ export class DashboardFrame {
     screen.append(this.helpBox);
   }
 
+  /** What each panel shows now (geometry and text), to skip unchanged ones. */
+  private readonly drawn = new Map<PanelName, string>();
+
   draw(vm: DashboardViewModel, ui: FrameUi): void {
     const cols = this.screen.width as number;
     const rows = this.screen.height as number;
@@ -100,11 +103,18 @@ export class DashboardFrame {
 
   private put(name: PanelName, r: Rect, lines: readonly Line[]): void {
     const b = this.boxes[name];
-    b.top = r.top;
-    b.left = r.left;
-    b.width = r.width;
-    b.height = r.height;
-    b.setContent(lines.slice(0, r.height).map((x) => renderLine(x, r.width, this.theme)).join('\n'));
+    const text = lines.slice(0, r.height).map((x) => renderLine(x, r.width, this.theme)).join('\n');
+    // blessed re-parses a box's content on every setContent: skip panels that did not change (most
+    // of them, most of the time), which keeps a live dashboard cheap.
+    const key = `${r.top},${r.left},${r.width},${r.height}\n${text}`;
+    if (this.drawn.get(name) !== key) {
+      b.top = r.top;
+      b.left = r.left;
+      b.width = r.width;
+      b.height = r.height;
+      b.setContent(text);
+      this.drawn.set(name, key);
+    }
     b.show();
   }
 }
