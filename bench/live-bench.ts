@@ -182,9 +182,9 @@ async function idle(): Promise<Result> {
     const res: Result = {};
     // --report (model + ticks, no screen)
     {
-      const vs = spawn('ip', ['netns', 'exec', lab.ns(2), process.execPath, BIN, '-i', 'eth0', '-i', 'eth1', '--report', '--duration', String(IDLE_S + 6)], { stdio: ['ignore', 'ignore', 'ignore'] });
+      const vs = spawn('ip', ['netns', 'exec', lab.ns(2), process.execPath, BIN, '-i', 'eth0', '-i', 'eth1', '--report', '--duration', String(IDLE_S + 12)], { stdio: ['ignore', 'ignore', 'ignore'] });
       const closed = new Promise<void>((r) => vs.on('close', () => r()));
-      await sleep(4000);
+      await sleep(10_000);
       const c0 = cpuOf(vs.pid!);
       await sleep(IDLE_S * 1000);
       res['reportCpuShareOfCore'] = Number(((cpuOf(vs.pid!) - c0) / IDLE_S).toFixed(4));
@@ -196,6 +196,9 @@ async function idle(): Promise<Result> {
       const s = start([], { cols: 80, rows: 24, shell: `exec ip netns exec ${lab.ns(2)} ${process.execPath} ${BIN} -i eth0 -i eth1` });
       try {
         await s.waitFor(/eth0\s*\/?\s*51|51.*eth0/, 10_000);
+        // Idle means steady state: let start-up finish (module loading, the first keepalived dump
+        // and ruleset read, the workers' first counters) as the --report run above gets 4 s for it.
+        await sleep(10_000);
         // `exec ip netns exec … node`: the pty's process is vrrpscope itself; cpuOf adds its workers.
         const c0 = cpuOf(s.proc.pid);
         await sleep(IDLE_S * 1000);
