@@ -4,18 +4,22 @@
 // 25 500 frames) is replayed by tcpreplay onto one end of a veth pair in a namespace (vsl-bench),
 // looped for DURATION_S at 25 500 frames/s, while `vrrpscope -i cap0 --json` captures on the other
 // end. Reports frames sent (tcpreplay) vs seen (vrrpscope), the kernel's drops (PACKET_STATISTICS)
-// and the CPU share of vrrpscope's processes (main + capture worker, from /proc/PID/stat) over
+// and the CPU share of vrrpscope's processes (main + capture worker, all threads, from the
+// scheduler's accounting in /proc/PID/task/*/schedstat) over
 // the replay window. Targets (issue 5): zero drops, under half a core.
 //
 // Idle: a healthy two-VRID keepalived cluster (advert_int 1) and `vrrpscope -i eth0 -i eth1`
 // (--report, and the dashboard under a pseudo-terminal when it supports live capture) for
 // IDLE_S; CPU share over that time. Target: under 1 % of a core.
 //
+// Then the same load for --stamps S (default 10) with `-w`, next to tcpdump on the same interface:
+// how much later than the kernel's each frame's timestamp is.
+//
 // Options: --duration S (load, default 60)  --idle S (default 60)  --pps N (default 25500)
 // Writes bench/out/live-last-run.json. Traffic stays inside the namespaces made here.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, sh, sleep } from '../tests/live/helpers/lab.js';
@@ -32,11 +36,12 @@ const num = (name: string, d: number): number => {
 const DURATION_S = num('--duration', 60);
 const IDLE_S = num('--idle', 60);
 const PPS = num('--pps', 25_500);
+/** Seconds of load for the timestamp comparison (files of both tools are kept for it). */
+const STAMP_S = num('--stamps', 10);
 /** -B for vrrpscope (KiB); default: vrrpscope's own. */
 const BUFFER_KIB = argv.includes('--buffer') ? num('--buffer', 0) : undefined;
 const VRIDS = 255;
 const PER_SECOND = 100;
-const TICK_HZ = Number(sh('getconf', ['CLK_TCK']).trim()) || 100;
 
 function checksum(b: Uint8Array, start: number, end: number, init = 0): number {
   let s = init;
@@ -89,20 +94,30 @@ function writeTraffic(path: string): number {
   return frames.length;
 }
 
-/** CPU seconds (user + system) of a process and its live children. */
+/**
+ * CPU seconds of a process (all its threads: V8's helpers too) and its live children, from the
+ * scheduler's own accounting (/proc/PID/task/TID/schedstat, nanoseconds) rather than the
+ * tick-sampled utime/stime, which cannot resolve a process that runs a few ms a second.
+ */
 function cpuOf(pid: number, withChildren = true): number {
-  let ticks = 0;
+  let ns = 0;
   const pids = withChildren ? [pid, ...childrenOf(pid)] : [pid];
   for (const p of pids) {
+    let tasks: string[] = [];
     try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      tasks = readdirSync(`/proc/${p}/task`);
     } catch {
       // exited
     }
+    for (const t of tasks) {
+      try {
+        ns += Number(readFileSync(`/proc/${p}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // exited
+      }
+    }
   }
-  return ticks / TICK_HZ;
+  return ns / 1e9;
 }
 
 function childrenOf(pid: number): number[] {
@@ -146,6 +161,7 @@ async function load(): Promise<Result> {
     const sent = Number(/Actual: (\d+) packets/.exec(tr.stdout + tr.stderr)?.[1] ?? NaN);
     const rate = /Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps/.exec(tr.stdout + tr.stderr)?.[1];
     const iface = summary.capture?.interfaces[0];
+    const stamps = await timestamps(ns, pcap, perLoop, lab.dir);
     return {
       vrids: VRIDS,
       advertsPerSecondPerVrid: PER_SECOND,
@@ -163,11 +179,44 @@ async function load(): Promise<Result> {
       mainProcessShare: Number(((main1 - main0) / wall).toFixed(3)),
       captureWorkerShare: Number(((cpu1 - cpu0 - (main1 - main0)) / wall).toFixed(3)),
       stderr: err.trim().split('\n').slice(-3),
+      timestampsAgainstKernel: stamps,
     };
   } finally {
     lab.destroy();
     lab.removeDir();
   }
+}
+
+/**
+ * vrrpscope's timestamps (taken in the worker at delivery, with the busy-wire nap) against the
+ * kernel's (tcpdump on the same interface), frame by frame, over STAMP_S seconds of the same load.
+ * Both files hold exactly the replayed adverts, in the same order, when neither dropped any.
+ */
+async function timestamps(ns: string, pcap: string, perLoop: number, dir: string): Promise<Result> {
+  const ours = join(dir, 'vrrpscope.pcapng');
+  const kernel = join(dir, 'tcpdump.pcap');
+  const exited = (c: ReturnType<typeof spawn>): Promise<void> => new Promise((r) => c.on('close', () => r()));
+  const td = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'cap0', '-n', '-B', '65536', '--immediate-mode', '-w', kernel, 'vrrp'], { stdio: 'ignore' });
+  const vs = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, '-i', 'cap0', '--report', '--duration', String(STAMP_S + 6), '-w', ours], { stdio: 'ignore' });
+  const tdDone = exited(td);
+  const vsDone = exited(vs);
+  await sleep(3000);
+  spawnSync('ip', ['netns', 'exec', ns, 'tcpreplay', '-q', '--intf1=replay0', `--pps=${PPS}`, `--loop=${Math.max(1, Math.round((STAMP_S * PPS) / perLoop))}`, pcap], { timeout: (STAMP_S + 60) * 1000 });
+  await vsDone;
+  td.kill('SIGINT');
+  await tdDone;
+  const { readInputs } = await import('../src/capture/read-inputs.js');
+  const read = async (path: string): Promise<bigint[]> => {
+    const ts: bigint[] = [];
+    await readInputs([{ label: undefined, path }], (p) => void (p.kind === 'vrrp' && ts.push(p.ts)), () => undefined);
+    return ts;
+  };
+  const a = await read(ours);
+  const b = await read(kernel);
+  if (a.length !== b.length || a.length === 0) return { seconds: STAMP_S, compared: false, vrrpscopeFrames: a.length, tcpdumpFrames: b.length };
+  const us = a.map((t, i) => Number(t - b[i]!) / 1000).sort((x, y) => x - y);
+  const q = (f: number): number => Number(us[Math.min(us.length - 1, Math.floor(f * us.length))]!.toFixed(0));
+  return { seconds: STAMP_S, compared: true, frames: a.length, laterThanKernelUs: { min: q(0), p50: q(0.5), p99: q(0.99), p999: q(0.999), max: q(1) } };
 }
 
 async function idle(): Promise<Result> {
@@ -186,8 +235,13 @@ async function idle(): Promise<Result> {
       const closed = new Promise<void>((r) => vs.on('close', () => r()));
       await sleep(10_000);
       const c0 = cpuOf(vs.pid!);
+      const m0 = cpuOf(vs.pid!, false);
       await sleep(IDLE_S * 1000);
-      res['reportCpuShareOfCore'] = Number(((cpuOf(vs.pid!) - c0) / IDLE_S).toFixed(4));
+      const c1 = cpuOf(vs.pid!);
+      const m1 = cpuOf(vs.pid!, false);
+      res['reportCpuShareOfCore'] = Number(((c1 - c0) / IDLE_S).toFixed(4));
+      res['reportMainShare'] = Number(((m1 - m0) / IDLE_S).toFixed(4));
+      res['reportWorkersShare'] = Number(((c1 - c0 - (m1 - m0)) / IDLE_S).toFixed(4));
       await closed;
     }
     // the dashboard under a pseudo-terminal (80×24)
@@ -201,8 +255,13 @@ async function idle(): Promise<Result> {
         await sleep(10_000);
         // `exec ip netns exec … node`: the pty's process is vrrpscope itself; cpuOf adds its workers.
         const c0 = cpuOf(s.proc.pid);
+        const m0 = cpuOf(s.proc.pid, false);
         await sleep(IDLE_S * 1000);
-        res['dashboardCpuShareOfCore'] = Number(((cpuOf(s.proc.pid) - c0) / IDLE_S).toFixed(4));
+        const c1 = cpuOf(s.proc.pid);
+        const m1 = cpuOf(s.proc.pid, false);
+        res['dashboardCpuShareOfCore'] = Number(((c1 - c0) / IDLE_S).toFixed(4));
+        res['dashboardMainShare'] = Number(((m1 - m0) / IDLE_S).toFixed(4));
+        res['dashboardWorkersShare'] = Number(((c1 - c0 - (m1 - m0)) / IDLE_S).toFixed(4));
       } catch (e) {
         res['dashboard'] = `not measured: ${(e as Error).message.split('\n')[0]}`;
       } finally {

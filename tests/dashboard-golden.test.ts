@@ -4,48 +4,26 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
 import blessed from 'blessed';
 import { DashboardFrame, type FrameUi } from '../src/views/dashboard/frame.js';
 import type { DashboardViewModel } from '../src/views/dashboard/view-model.js';
+import { headlessScreen } from './helpers/headless-screen.js';
 
-const require = createRequire(import.meta.url);
-const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headless');
 const DIR = new URL('../../tests/golden/dashboard/', import.meta.url);
 const fixed = JSON.parse(readFileSync(new URL('view-model.json', DIR), 'utf8')) as { main: DashboardViewModel; detail: DashboardViewModel };
 
 const ui = (over: Partial<FrameUi> = {}): FrameUi => ({ focus: 'table', help: false, prompt: undefined, scroll: { findings: 0, events: 0, detail: 0 }, ...over });
 
 async function draw(vm: DashboardViewModel, frameUi: FrameUi, cols: number, rows: number): Promise<string> {
-  const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
-  let written = Promise.resolve();
-  const output = Object.assign(
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        const s = chunk.toString('utf8');
-        written = written.then(() => new Promise<void>((r) => term.write(s, r)));
-        cb();
-      },
-    }),
-    { columns: cols, rows, isTTY: true },
-  );
-  const input = new PassThrough();
-  const screen = blessed.screen({ input: input as never, output: output as never, terminal: 'xterm-256color', forceUnicode: true, smartCSR: true, warnings: false });
+  const h = headlessScreen(cols, rows);
   try {
-    const frame = new DashboardFrame(screen, (o) => blessed.box(o), { color: true, unicode: true });
+    const frame = new DashboardFrame(h.screen, (o) => blessed.box(o), { color: true, unicode: true });
     frame.draw(vm, frameUi);
-    screen.render();
-    await new Promise((r) => setTimeout(r, 20));
-    await written;
-    const b = term.buffer.active;
-    const lines: string[] = [];
-    for (let y = 0; y < rows; y++) lines.push(b.getLine(y)?.translateToString(true) ?? '');
-    return lines.join('\n') + '\n';
+    h.screen.render();
+    return await h.show();
   } finally {
-    screen.destroy();
-    input.destroy();
+    h.close();
   }
 }
 

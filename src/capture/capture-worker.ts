@@ -9,7 +9,9 @@
 // parent's work (model, rendering), so timestamps stay close to the kernel's.
 //
 // Drops: cap does not expose pcap_stats. Where the optional `koffi` FFI loads, the worker reads
-// the packet socket's PACKET_STATISTICS (what pcap_stats reports on Linux) once a second.
+// the packet socket's PACKET_STATISTICS (what pcap_stats reports on Linux) with the frames'
+// flushes, at most once a second (the kernel only drops while frames arrive, and those wake this
+// process anyway), and once more on the way out; new drops reach the parent at once.
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -23,6 +25,8 @@ const FLUSH_BYTES = 256 * 1024;
 const FLUSH_MS = 10;
 const MAX_QUEUED = 64 * 1024 * 1024;
 const STATS_MS = 1000;
+const COALESCE_PPS = 2000;
+const COALESCE_MS = 1;
 
 type CapHandle = { open(dev: string, filter: string, bufSize: number, buf: Buffer): string; close(): void; on(ev: 'packet', f: (n: number, trunc: boolean) => void): void };
 
@@ -130,23 +134,76 @@ function main(): void {
   // as dropped by vrrpscope.
   const sink = new Socket({ fd: 3, readable: false, writable: true });
   sink.on('error', () => process.exit(0)); // the parent is gone
-  let out = Buffer.allocUnsafe(BATCH);
+  const out = Buffer.allocUnsafe(BATCH);
   let used = 0;
   let scheduled = false;
+  let lastFlush = 0;
   let queueDrops = 0;
+
+  // Kernel counters, read with the frames' flushes at most once a second and sent when the drops
+  // move (and on the way out, with what was received): an idle worker wakes up for its frames and
+  // nothing else, and neither does the parent (on a VM a wake-up costs more than the work done).
+  let received = 0;
+  let dropped = 0;
+  let lastRead = 0;
+  let sent = -1;
+  const report = (force: boolean): void => {
+    if (!readStats) return;
+    const now = performance.now();
+    if (!force && now - lastRead < STATS_MS) return;
+    lastRead = now;
+    const s = readStats();
+    // tp_packets counts what passed the filter; frames this process had to drop are among them.
+    received += s.packets;
+    dropped += s.drops;
+    const all = dropped + queueDrops;
+    if (!force && all === sent) return;
+    sent = all;
+    send({ type: 'stats', received, dropped: all });
+  };
+
   const flush = (): void => {
     scheduled = false;
-    if (used === 0) return;
-    sink.write(out.subarray(0, used));
-    out = Buffer.allocUnsafe(BATCH);
-    used = 0;
+    lastFlush = performance.now();
+    if (used > 0) {
+      // A copy of what is used, not a fresh batch buffer: a 1 MiB allocation per flush is a new
+      // mapping and page faults each time, which on a quiet wire (a flush per frame) is most of
+      // the work.
+      sink.write(Buffer.from(out.subarray(0, used)));
+      used = 0;
+    }
+    report(false);
+  };
+  // A busy wire: cap wakes this process for nearly every frame (it asks libpcap for immediate
+  // delivery), and on a VM a wake-up costs more than the frame. Above COALESCE_PPS, each wake-up
+  // ends with a nap of COALESCE_MS, so the next one finds a ring full of frames and cap hands them
+  // over in one go. Frames that arrive during the nap are stamped up to COALESCE_MS late.
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  let wakeArmed = false;
+  let rateFrom = 0;
+  let rateCount = 0;
+  let busy = false;
+  const endOfWake = (): void => {
+    wakeArmed = false;
+    if (busy) Atomics.wait(nap, 0, 0, COALESCE_MS);
   };
   cap.on('packet', (n) => {
     if (sink.writableLength > MAX_QUEUED) {
       queueDrops++;
       return;
     }
-    const ns = baseNs + Math.round((performance.now() - p0) * 1e6);
+    const now = performance.now();
+    rateCount++;
+    if (now - rateFrom >= 100) {
+      busy = rateCount * (1000 / (now - rateFrom)) > COALESCE_PPS;
+      rateFrom = now;
+      rateCount = 0;
+    }
+    if (busy && !wakeArmed) {
+      wakeArmed = true;
+      setImmediate(endOfWake);
+    }
+    const ns = baseNs + Math.round((now - p0) * 1e6);
     const carry = Math.floor(ns / 1e9);
     if (used + FRAME_HEADER + n > BATCH) flush();
     out.writeUInt32LE(n, used);
@@ -157,31 +214,23 @@ function main(): void {
     pkt.copy(out, used + FRAME_HEADER, 0, n);
     used += FRAME_HEADER + n;
     // Frames arrive one wake-up at a time; writing each at once would cost a system call per
-    // frame (and one 'data' event per frame in the parent). They go out every FLUSH_MS instead:
-    // the timestamps are already taken, only delivery waits.
+    // frame (and one 'data' event per frame in the parent). They go out at most every FLUSH_MS:
+    // at the end of this wake-up when the last write is older than that (a quiet wire: no timer,
+    // no second wake-up), else by a timer. The timestamps are already taken; only delivery waits.
     if (used >= FLUSH_BYTES) flush();
     else if (!scheduled) {
       scheduled = true;
-      setTimeout(flush, FLUSH_MS);
+      const wait = FLUSH_MS - (now - lastFlush);
+      if (wait <= 0) setImmediate(flush);
+      else setTimeout(flush, wait);
     }
   });
   send({ type: 'open', linktype, stats: readStats !== undefined });
-
-  let received = 0;
-  let dropped = 0;
-  const report = (): void => {
-    if (!readStats) return;
-    const s = readStats();
-    // tp_packets counts what passed the filter; frames this process had to drop are among them.
-    received += s.packets;
-    dropped += s.drops;
-    send({ type: 'stats', received, dropped: dropped + queueDrops });
-  };
-  setInterval(report, STATS_MS);
   const stop = (): void => {
-    cap.close();
+    // Counters first: once cap is closed the socket is gone.
     flush();
-    report();
+    report(true);
+    cap.close();
     // Let the frames and the last counters go out before leaving.
     sink.end(() => setTimeout(() => process.exit(0), 20));
     setTimeout(() => process.exit(0), 1000).unref();

@@ -4,9 +4,10 @@
 // (opening, up, down, gone, failed), re-opens interfaces that come back and, when capturing on
 // every interface, picks up interfaces that appear. Knows nothing of the model or the views.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Direction, Frame, TsMode } from './frame.js';
@@ -16,12 +17,15 @@ const WORKER = fileURLToPath(new URL('./capture-worker.js', import.meta.url));
 const SYS_NET = '/sys/class/net';
 const IFF_UP = 0x1;
 const IFF_LOOPBACK = 0x8;
-/** How often interface states are checked (re-open, new interfaces). */
-const POLL_MS = 1000;
 /** A worker that failed for another reason than the interface going away is retried this much later. */
 const RETRY_MS = 5000;
 /** How long the first open of every interface may take before start() gives up waiting. */
 const OPEN_TIMEOUT_MS = 10_000;
+/** One read from a worker's channel at most (a pipe holds 64 KiB; the rest waits in the worker). */
+const READ_BYTES = 1 << 20;
+/** A drain that found this much means a busy wire: drain again after BUSY_MS, not at the next beat. */
+const BUSY_BYTES = 4096;
+const BUSY_MS = 10;
 
 export type LiveState = 'opening' | 'up' | 'down' | 'gone' | 'failed';
 
@@ -88,6 +92,8 @@ type Slot = {
   local: Local;
   /** Partial record carried over to the next chunk. */
   rest: Buffer | undefined;
+  /** Read end of the worker's frame channel (a FIFO read when drained), or undefined. */
+  fd: number | undefined;
   /** Stats of earlier workers on this interface (counters restart with each worker). */
   baseReceived: number;
   baseDropped: number;
@@ -96,9 +102,10 @@ type Slot = {
 export class LiveCapture {
   private readonly slots = new Map<string, Slot>();
   private readonly frame = new Frame();
-  private poller: NodeJS.Timeout | undefined;
   private stopped = false;
   private frameNumber = 0;
+  private readonly readBuf = Buffer.allocUnsafe(READ_BYTES);
+  private busyTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: LiveCaptureOptions) {
     this.frame.tsMode = TsMode.secFrac;
@@ -109,7 +116,6 @@ export class LiveCapture {
   async start(): Promise<void> {
     const names = this.opts.interfaces === 'all' ? hostInterfaces().filter((i) => i.up && !i.loopback).map((i) => i.name) : this.opts.interfaces;
     for (const n of names) this.add(n);
-    this.poller = setInterval(() => this.poll(), POLL_MS);
     const deadline = Date.now() + OPEN_TIMEOUT_MS;
     while ([...this.slots.values()].some((s) => s.info.state === 'opening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
@@ -133,7 +139,8 @@ export class LiveCapture {
   /** Stops every worker (each sends its final counters first). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.poller) clearInterval(this.poller);
+    // Workers write their last frames on the way out: keep reading while they go.
+    const draining = setInterval(() => this.drain(), BUSY_MS);
     const exits: Promise<void>[] = [];
     for (const s of this.slots.values()) {
       const c = s.child;
@@ -154,14 +161,70 @@ export class LiveCapture {
       );
     }
     await Promise.all(exits);
-    // Frames still in the pipes were read before 'exit'; give the stream ends a turn.
+    clearInterval(draining);
+    if (this.busyTimer) clearTimeout(this.busyTimer);
+    for (const s of this.slots.values()) this.closeChannel(s);
+    // Frames in stream channels (the fallback) were read before 'exit'; give their ends a turn.
     await new Promise((r) => setImmediate(r));
+  }
+
+  /**
+   * Reads what the workers wrote. The owner calls it on every clock tick; while the wire is busy it
+   * calls itself every BUSY_MS. Frames do not wake this process one by one: on a quiet wire they
+   * wait in the channel for the next tick (their timestamps were taken in the worker).
+   */
+  drain(): void {
+    let busy = false;
+    for (const slot of this.slots.values()) if (slot.fd !== undefined && this.readChannel(slot) >= BUSY_BYTES) busy = true;
+    if (busy && this.busyTimer === undefined)
+      this.busyTimer = setTimeout(() => {
+        this.busyTimer = undefined;
+        this.drain();
+      }, BUSY_MS);
+  }
+
+  /** Reads a slot's channel until it is empty; returns the bytes read. At end of file, closes it. */
+  private readChannel(slot: Slot): number {
+    let total = 0;
+    while (slot.fd !== undefined) {
+      let n: number;
+      // An empty channel is the usual case and readSync says so with an exception: without a stack
+      // trace it costs a fraction as much.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        n = readSync(slot.fd, this.readBuf, 0, READ_BYTES, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') this.closeChannel(slot);
+        break;
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+      if (n === 0) {
+        this.closeChannel(slot); // the worker is gone and its last frame read
+        break;
+      }
+      total += n;
+      this.chunk(slot, this.readBuf.subarray(0, n));
+      if (n < READ_BYTES) break;
+    }
+    return total;
+  }
+
+  private closeChannel(slot: Slot): void {
+    if (slot.fd === undefined) return;
+    try {
+      closeSync(slot.fd);
+    } catch {
+      // already closed
+    }
+    slot.fd = undefined;
   }
 
   private add(name: string): void {
     if (this.slots.has(name)) return;
     const info: LiveInterface = { name, state: 'opening', frames: 0, received: undefined, dropped: undefined, linktype: undefined, message: undefined, opens: 0 };
-    const slot: Slot = { info, child: undefined, retryAt: 0, stopping: false, local: localAddresses(name), rest: undefined, baseReceived: 0, baseDropped: 0 };
+    const slot: Slot = { info, child: undefined, retryAt: 0, stopping: false, local: localAddresses(name), rest: undefined, fd: undefined, baseReceived: 0, baseDropped: 0 };
     this.slots.set(name, slot);
     const flags = readFlags(name);
     if (flags === undefined) this.setState(slot, 'gone', 'no such interface');
@@ -181,8 +244,15 @@ export class LiveCapture {
     slot.rest = undefined;
     slot.stopping = false;
     if (slot.info.state !== 'opening') this.setState(slot, 'opening', undefined);
-    // fd 3: frames (FRAME_HEADER records); fd 4: IPC messages; stderr: libpcap's complaints.
-    const child = spawn(process.execPath, [WORKER, JSON.stringify(params)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ipc'] });
+    // fd 3: frames (FRAME_HEADER records), through a FIFO this side reads when it drains, or a
+    // stream pipe where no FIFO can be made; fd 4: IPC messages; stderr: libpcap's complaints.
+    this.closeChannel(slot);
+    const channel = frameChannel();
+    const child = spawn(process.execPath, [WORKER, JSON.stringify(params)], { stdio: ['ignore', 'ignore', 'pipe', channel?.write ?? 'pipe', 'ipc'] });
+    if (channel) {
+      closeSync(channel.write);
+      slot.fd = channel.read;
+    } else (child.stdio[3] as Readable).on('data', (chunk: Buffer) => this.chunk(slot, chunk));
     slot.child = child;
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (s: string) => {
@@ -190,7 +260,6 @@ export class LiveCapture {
       // interfaces without IPv4; the kernel filter does not need the netmask, so it is noise.
       stderr = (stderr + s).split('\n').filter((l) => !/This may not actually work/.test(l)).join('\n').slice(-2000);
     });
-    (child.stdio[3] as Readable).on('data', (chunk: Buffer) => this.chunk(slot, chunk));
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'open') {
         slot.info.linktype = m.linktype;
@@ -212,6 +281,8 @@ export class LiveCapture {
       slot.info.message = e.message;
     });
     child.on('exit', (code, signal) => {
+      // Its last frames are in the channel: read them (to the end of file) before anything else.
+      if (slot.fd !== undefined && slot.fd === channel?.read) this.readChannel(slot);
       if (slot.child === child) slot.child = undefined;
       slot.baseReceived = slot.info.received ?? 0;
       slot.baseDropped = slot.info.dropped ?? 0;
@@ -225,7 +296,11 @@ export class LiveCapture {
     });
   }
 
-  private poll(): void {
+  /**
+   * Notices interfaces that went down, came back or (capturing on all) appeared; the owner calls it
+   * about once a second from its own clock tick, so an idle capture wakes up once, not twice.
+   */
+  poll(): void {
     if (this.stopped) return;
     const now = Date.now();
     for (const slot of this.slots.values()) {
@@ -282,6 +357,32 @@ export class LiveCapture {
       at += FRAME_HEADER + caplen;
     }
     if (at < b.length) slot.rest = Buffer.from(b.subarray(at));
+  }
+}
+
+/**
+ * A FIFO for one worker's frames, both ends open and its name already gone: the worker inherits the
+ * write end, this process reads the other without the event loop watching it. Node has no pipe()
+ * of its own, so mkfifo(1) makes it; undefined when that fails (the caller then uses a stream).
+ */
+function frameChannel(): { read: number; write: number } | undefined {
+  let dir: string | undefined;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'vrrpscope-'));
+    const path = join(dir, 'frames');
+    if (spawnSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' }).status !== 0) return undefined;
+    // Non-blocking: opening the read end does not wait for a writer, and reads never block.
+    const read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      return { read, write: openSync(path, constants.O_WRONLY | constants.O_NONBLOCK) };
+    } catch (e) {
+      closeSync(read);
+      throw e;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

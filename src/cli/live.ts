@@ -34,8 +34,8 @@ export const TICKS_PER_SECOND = 4;
  * moment after it still reaches the model in time order.
  */
 const TICK_LAG_NS = 100_000_000n;
-/** How often --json looks for new findings. */
-const FINDINGS_MS = 1000;
+/** --json looks for new findings every this many ticks (once a second). */
+const FINDINGS_EVERY = TICKS_PER_SECOND;
 
 export type LiveSink = {
   /** A decoded packet with its segment (the interface name). */
@@ -44,6 +44,11 @@ export type LiveSink = {
   tick(ts: bigint): void;
   /** An interface changed state. */
   state?(i: LiveInterface, ts: bigint): void;
+  /**
+   * Called after every tick, on the same wake-up: the place for periodic work (drawing, streaming
+   * findings) so an idle capture does not wake the process once per timer.
+   */
+  beat?(n: number): void;
 };
 
 /** A running live capture feeding a sink; what the dashboard and the text modes share. */
@@ -130,7 +135,17 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
     dropPrivileges(args.user);
     writer = open();
   }
-  const tick = setInterval(() => sink.tick(clockNow(anchor) - TICK_LAG_NS), Math.round(1000 / TICKS_PER_SECOND));
+  // One heartbeat for everything periodic: on a VM each wake-up of an idle process costs more than
+  // the work it does, so the ticks, the interface poll and the sink's own chores share it.
+  let beats = 0;
+  const tick = setInterval(() => {
+    const n = beats++;
+    // Frames first (on a quiet wire they wait in the workers' channels for this), then the clock.
+    capture.drain();
+    sink.tick(clockNow(anchor) - TICK_LAG_NS);
+    if (n % TICKS_PER_SECOND === 0) capture.poll();
+    sink.beat?.(n);
+  }, Math.round(1000 / TICKS_PER_SECOND));
   let stopping: Promise<bigint> | undefined;
   return {
     capture,
@@ -180,6 +195,16 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
       timeline.apply({ kind: 'tick', ts });
       drain();
     },
+    beat(n) {
+      // --json: findings as they first appear, looked for once a second.
+      if (mode !== 'json' || n % FINDINGS_EVERY !== 0 || timeline.first === undefined) return;
+      for (const f of withHost(timeline, ledger, monitor?.evidence)) {
+        const key = findingKey(f);
+        if (streamed.has(key)) continue;
+        streamed.add(key);
+        io.out(JSON.stringify(jsonFinding(f)));
+      }
+    },
     state(i, ts) {
       if (mode === 'json') {
         const line: JsonInterface = { type: 'interface', time: isoTime(ts), name: i.name, state: i.state, message: i.message ?? null };
@@ -201,19 +226,6 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const names = source.capture.interfaces.map((i) => i.name).join(', ');
   io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
 
-  // --json: findings as they first appear.
-  const findingsTimer =
-    mode === 'json'
-      ? setInterval(() => {
-          if (timeline.first === undefined) return;
-          for (const f of withHost(timeline, ledger, monitor?.evidence)) {
-            const key = findingKey(f);
-            if (streamed.has(key)) continue;
-            streamed.add(key);
-            io.out(JSON.stringify(jsonFinding(f)));
-          }
-        }, FINDINGS_MS)
-      : undefined;
 
   await new Promise<void>((resolve) => {
     const done = (): void => {
@@ -228,7 +240,6 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   // A second Ctrl-C while finishing ends at once.
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
-  if (findingsTimer) clearInterval(findingsTimer);
   await source.stop();
   monitor?.stop();
   process.removeListener('SIGINT', hard);

@@ -9,6 +9,7 @@ import type { Packet } from '../decode/packet.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import type { HostEvidence } from '../host/host-evidence.js';
 import { Timeline } from '../model/timeline.js';
+import { masterDownNs } from '../model/vrrp-timing.js';
 import { withHost } from './analyze-captures.js';
 
 export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 0] as const;
@@ -60,7 +61,7 @@ export class Replay {
     return this.packets[this.packets.length - 1]?.p.ts;
   }
 
-  /** Bumps when mastership changed or a VRID appeared: worth a frame at once. */
+  /** Bumps when mastership changed, a VRID appeared or a master's adverts became overdue: worth a frame at once. */
   significant = 0;
 
   /** Packets the model has taken in so far (a tick moves the clock without changing this). */
@@ -156,8 +157,31 @@ export class Replay {
       this.timeline.newTransitions.length = 0;
       changed = true;
     }
-    if (this.timeline.first !== undefined && ts > this.timeline.now) this.timeline.apply({ kind: 'tick', ts });
+    if (this.timeline.first !== undefined && ts > this.timeline.now) {
+      this.timeline.apply({ kind: 'tick', ts });
+      // Silence past master-down ends a claim (no packet says so), and a master whose adverts are
+      // overdue turns its row red: both are worth a frame at once. (Checked on the clock's ticks,
+      // a few a second, not per packet.)
+      const unwell = this.unwell();
+      if (this.timeline.newTransitions.length > 0 || unwell !== this.unwellSeen) this.significant++;
+      this.timeline.newTransitions.length = 0;
+      this.unwellSeen = unwell;
+    }
     if (changed) this.version++;
     this.position = ts;
+  }
+
+  private unwellSeen = '';
+
+  /** Which VRIDs have no master, and which masters' last adverts are older than master-down. */
+  private unwell(): string {
+    const now = this.timeline.now;
+    let out = '';
+    for (const v of this.timeline.vrids.values()) {
+      const m = v.master !== undefined ? v.routers.get(v.master) : undefined;
+      if (m === undefined) out += `${v.key} none\n`;
+      else if (now - m.lastAdvert > masterDownNs(m.version, m.intervalCs, m.priority || 1)) out += `${v.key} late\n`;
+    }
+    return out;
   }
 }

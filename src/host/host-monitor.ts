@@ -21,9 +21,6 @@ export type HostMonitorOptions = {
   readonly warn: (message: string) => void;
 };
 
-/** The ruleset rarely changes; three processes every half minute are cheap enough. */
-const FIREWALL_EVERY_S = 30;
-
 export class HostMonitor {
   readonly evidence: HostEvidence = emptyEvidence();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -54,7 +51,10 @@ export class HostMonitor {
     ev.windowNs = BigInt(Math.max(3 * this.opts.intervalS, 15)) * 1_000_000_000n;
     ev.refreshFirewall = () => void this.firewall();
     if (this.opts.intervalS > 0) this.every(this.opts.intervalS, () => this.dump());
-    this.every(FIREWALL_EVERY_S, () => this.firewall());
+    // The ruleset is read once now and then only when correlation asks (a drop is suspected and the
+    // last read is older than the counter window): starting three processes from a large process is
+    // the costliest thing an idle monitor would do, and a verdict is only wanted next to a finding.
+    void this.firewall();
     this.followLog();
   }
 

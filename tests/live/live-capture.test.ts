@@ -57,7 +57,7 @@ function runIn(lab: Lab, node: number, args: readonly string[], env: Record<stri
 
 type Summary = {
   vrids: { segment: string; vrid: number; master: string | null; routers: { address: string; thisHost: boolean }[]; adverts: number }[];
-  capture: { dropped: number | null; interfaces: { name: string; state: string; frames: number; dropped: number | null; opens: number }[] };
+  capture: { dropped: number | null; interfaces: { name: string; state: string; frames: number; received: number | null; dropped: number | null; opens: number }[] };
 };
 type FindingLine = { code: string; segment: string | null; vrid: number | null; severity: string };
 
@@ -121,6 +121,7 @@ describe('live capture in network namespaces', { skip }, () => {
     assert.ok(eth0.routers.some((r) => r.address === '192.168.2.11' && !r.thisHost));
     assert.ok(transitions.includes('eth0/51→192.168.2.11') && transitions.includes('eth1/52→10.1.2.11'), transitions.join(', '));
 
+    for (const i of s.capture.interfaces) assert.ok(i.received !== null && Math.abs(i.received - i.frames) <= 2, `${i.name}: kernel ${i.received}, seen ${i.frames}`);
     // The recording: tcpdump reads every frame, with the interface names; the replay agrees.
     const frames = s.capture.interfaces.reduce((n, i) => n + i.frames, 0);
     const td = spawnSync('tcpdump', ['-n', '-r', file('start.pcapng')], { encoding: 'utf8' });
@@ -193,6 +194,27 @@ describe('live capture in network namespaces', { skip }, () => {
     assert.ok(eth1.adverts >= 8, `eth1 adverts: ${eth1.adverts}`);
     const td = spawnSync('tcpdump', ['-n', '-r', file('flap.pcapng')], { encoding: 'utf8' });
     assert.equal(td.status, 0, td.stderr);
+  });
+
+  test('frames reach the model through a stream where no FIFO can be made (no mkfifo), and the kernel counted what was seen', async () => {
+    // PATH without mkfifo (nor anything else): the workers' frames then come over a stream pipe.
+    const ip = sh('sh', ['-c', 'command -v ip']).trim();
+    const child = spawn(ip, ['netns', 'exec', lab.ns(2), process.execPath, BIN, '-i', 'eth0', '-i', 'eth1', '--json', '--duration', '5s'], { env: { PATH: '/nonexistent', TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (x: string) => (out += x));
+    child.stderr.setEncoding('utf8').on('data', (x: string) => (err += x));
+    const status = await new Promise<number | null>((r) => child.on('close', r));
+    assert.notEqual(status, 2, err);
+    const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+    const s = summaryOf(lines);
+    const masters = Object.fromEntries(s.vrids.map((v) => [`${v.segment}/${v.vrid}`, v.master]));
+    assert.deepEqual(masters, { 'eth0/51': '192.168.2.12', 'eth1/52': '10.1.2.12' });
+    for (const i of s.capture.interfaces) {
+      assert.ok(i.frames >= 4, `${i.name}: ${i.frames} frames`);
+      // The workers read the kernel's counters before closing their handles: nothing goes missing.
+      assert.ok(i.received !== null && Math.abs(i.received - i.frames) <= 2, `${i.name}: kernel ${i.received}, seen ${i.frames}`);
+    }
   });
 
   test('-Z drops root once the handles are open', async () => {

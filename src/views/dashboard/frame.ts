@@ -55,11 +55,25 @@ export class DashboardFrame {
 
   /** What each panel shows now (geometry and text), to skip unchanged ones. */
   private readonly drawn = new Map<PanelName, string>();
+  /** The layout of the last full draw ('help' when the help was over it). */
+  private lastKind: string | undefined;
 
-  draw(vm: DashboardViewModel, ui: FrameUi): void {
+  /**
+   * Draws `vm`. scope 'clock' (the main view only; anything else draws all) redraws just the header
+   * and the VRID table — clock, counts, ages — and leaves the time charts, findings and events as
+   * they are: a live dashboard's once-a-second frame with nothing new on the wire.
+   */
+  draw(vm: DashboardViewModel, ui: FrameUi, scope: 'all' | 'clock' = 'all'): void {
     const cols = this.screen.width as number;
     const rows = this.screen.height as number;
     const l = layout(cols, rows, vm.rows.length, vm.detail !== undefined, ui.focus);
+    if (scope === 'clock' && l.kind === 'main' && !ui.help && this.lastKind === 'main') {
+      const ctx = (r: Rect, focused = false): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll: 0 });
+      this.put('header', l.header, header(vm, ctx(l.header)));
+      this.put('table', l.table, vridTable(vm, ctx(l.table, ui.focus === 'table')));
+      return;
+    }
+    this.lastKind = ui.help ? 'help' : l.kind;
     for (const b of Object.values(this.boxes)) b.hide();
     this.helpBox.hide();
     if (l.kind === 'too-small') {
