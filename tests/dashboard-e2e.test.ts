@@ -10,11 +10,7 @@ import { BIN, killAll, restored, ROOT, start } from './helpers/dashboard-pty.js'
 
 /** The whole capture was read and drawn. */
 const ready = (screen: string): boolean => screen.includes('SPLIT-BRAIN') && screen.includes(' END ');
-/**
- * The demo's last frame complete: on a loaded machine a frame can reach the terminal in pieces far
- * enough apart to look finished, with the header new and the lower panels still from an earlier
- * frame; the finding is drawn last.
- */
+/** The demo read to its end and analysed (the finding comes with the last frames). */
 const settled = (screen: string): boolean => ready(screen) && screen.includes('check the firewall');
 
 const tmp = mkdtempSync(join(tmpdir(), 'vrrpscope-dash-'));
@@ -69,7 +65,7 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
 
   test('demo at 160x48 shows backups, events and every panel', async () => {
     const s = start(['--demo'], { cols: 160, rows: 48 });
-    const screen = await s.waitFor((x) => settled(x) && x.includes('Events') && x.includes('MASTER '));
+    const screen = await s.waitFor((x) => settled(x) && x.includes('Events'));
     assert.match(screen, /BACKUPS/);
     assert.match(screen, /eth0\/51 +SPLIT-BRAIN +192\.168\.2\.12 \(100\) +192\.168\.2\.11 \(100\)/);
     assert.match(screen, /eth1\/52 +OK +10\.1\.2\.11 \(100\)/);
@@ -77,7 +73,7 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     assert.match(screen, /Master history/);
     assert.match(screen, /Advert gaps/);
     assert.match(screen, /Master changes/);
-    assert.ok(/MASTER +eth0\/51 192\.168\.2\.11 -> 192\.168\.2\.12/.test(screen), JSON.stringify(screen.split('\n').filter((l) => l.includes('MASTER e'))));
+    assert.ok(/MASTER +eth0\/51 192\.168\.2\.11 -> 192\.168\.2\.12/.test(screen), screen);
     assert.match(screen, /A 192\.168\.2\.11 +B 192\.168\.2\.12/);
     assert.match(screen, /^eth0\/51 +A+\|!+/m);
     s.type('q');

@@ -49,9 +49,15 @@ export function start(args: readonly string[], opts: { cols: number; rows: numbe
   let raw = '';
   let lastData = Date.now();
   let pending = Promise.resolve();
+  // blessed wraps every frame in save-cursor … restore-cursor (ESC 7 … ESC 8). On a loaded machine a
+  // frame can arrive in pieces far enough apart to look finished; one still open is not a screen.
+  let inFrame = false;
   proc.onData((d) => {
     raw += d;
     lastData = Date.now();
+    const sc = d.lastIndexOf('\x1b7');
+    const rc = d.lastIndexOf('\x1b8');
+    if (sc >= 0 || rc >= 0) inFrame = sc > rc;
     pending = pending.then(() => new Promise<void>((r) => term.write(d, r)));
   });
   const exited = new Promise<{ exitCode: number; signal: number | undefined }>((r) => proc.onExit((e) => r({ exitCode: e.exitCode, signal: e.signal })));
@@ -73,7 +79,7 @@ export function start(args: readonly string[], opts: { cols: number; rows: numbe
       for (;;) {
         // Only a quiet screen counts: a frame may arrive in several pieces.
         const s = await screen();
-        if (Date.now() - lastData >= 80 && test(s)) return s;
+        if (!inFrame && Date.now() - lastData >= 80 && test(s)) return s;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(what)}; screen:\n${s}`);
         await new Promise((r) => setTimeout(r, 50));
       }
