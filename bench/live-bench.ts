@@ -22,6 +22,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pcapFile } from '../tests/helpers/capture-writer.js';
 import { Lab, sh, sleep } from '../tests/live/helpers/lab.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,22 +76,8 @@ function advert(vrid: number): Uint8Array {
 function writeTraffic(path: string): number {
   const frames: Uint8Array[] = [];
   for (let r = 0; r < PER_SECOND; r++) for (let v = 1; v <= VRIDS; v++) frames.push(advert(v));
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [head];
-  frames.forEach((f, i) => {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(1_800_000_000, 0);
-    h.writeUInt32LE(Math.floor((i * 1e6) / frames.length), 4);
-    h.writeUInt32LE(f.length, 8);
-    h.writeUInt32LE(f.length, 12);
-    parts.push(h, Buffer.from(f));
-  });
-  writeFileSync(path, Buffer.concat(parts));
+  const records = frames.map((data, i) => ({ sec: 1_800_000_000, frac: Math.floor((i * 1e6) / frames.length), data }));
+  writeFileSync(path, pcapFile({ le: true, records }));
   return frames.length;
 }
 

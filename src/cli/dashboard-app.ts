@@ -123,17 +123,17 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
       const tput = (screen.program as unknown as { tput: { unicode: boolean; numbers: Record<string, number> } }).tput;
       const theme: Theme = { color: !process.env['NO_COLOR'], unicode: tput.unicode || tput.numbers['U8'] === 1 };
       const app = new DashboardController(screen, theme, opts, finish);
+      const frameTick = (): void => {
+        try {
+          app.tick();
+        } catch (e) {
+          onError(e);
+        }
+      };
       const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
       if (opts.live) {
         // Live, the capture's heartbeat (4 a second) also draws: one wake-up instead of two timers.
-        const beat = (): void => {
-          try {
-            app.tick();
-          } catch (e) {
-            onError(e);
-          }
-        };
-        startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat }, (m) => void warnings.push(m)).then((source) => {
+        startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m)).then((source) => {
           live = source;
           monitor = startHostMonitor(opts.hostArgs, source, (m) => void warnings.push(m));
           app.replay.host = monitor.evidence;
@@ -155,14 +155,7 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         },
         onError,
       );
-      if (!opts.live)
-        timer = setInterval(() => {
-          try {
-            app.tick();
-          } catch (e) {
-            onError(e);
-          }
-        }, FRAME_MS);
+      if (!opts.live) timer = setInterval(frameTick, FRAME_MS);
       app.render(true);
     } catch (e) {
       onError(e);
@@ -252,17 +245,13 @@ class DashboardController {
     const now = Date.now();
     if (!force && now - this.lastFrame < FRAME_MS - 20) return;
     if (!force && !this.dirty && this.drawnVersion === this.replay.changes) return;
-    // Only the clock moved (live ticks, nothing new on the wire): ages need a redraw once a second,
-    // not at the frame rate — that keeps an idle dashboard well under 1 % of a core.
-    // Routine adverts and clock ticks (no change of master, no new VRID) are redrawn at most once a
-    // second: ages stay current and an idle dashboard stays cheap; a change of master shows at once.
+    // Routine adverts and clock ticks (nothing significant: see Replay.significant) are redrawn at
+    // most once a second in a replay, every LIVE_ROUTINE_FRAME_MS live; a significant change at once.
     const routine = !force && !this.dirty && this.drawnSignificant === this.replay.significant;
     if (routine && now - this.lastFrame < (this.opts.live ? LIVE_ROUTINE_FRAME_MS : ROUTINE_FRAME_MS)) return;
-    // Live, a frame with nothing significant in it (no change of master, no new VRID, no master
-    // turning late: those are drawn at the next tick) comes every LIVE_ROUTINE_FRAME_MS with the
-    // clock, counts and ages, and redraws the rest (time charts, findings, events) every
-    // FULL_FRAME_MS. On a VM each frame costs an idle dashboard ~0.3 % of a core a second by
-    // itself (the target for all of it is 1 %), and a quiet cluster's panels only creep.
+    // Live, a routine frame brings the clock, counts and ages, and the rest (time charts, findings,
+    // events) every FULL_FRAME_MS. On a VM each frame costs an idle dashboard ~0.3 % of a core a
+    // second by itself (the target for all of it is 1 %), and a quiet cluster's panels only creep.
     const partial = routine && this.opts.live !== undefined && this.fullFindings !== undefined && now - this.lastFull < FULL_FRAME_MS;
     this.drawnVersion = this.replay.changes;
     this.drawnSignificant = this.replay.significant;

@@ -8,6 +8,7 @@ import { printable as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
 import { seconds } from './time-format.js';
 import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';
+import { wrapText } from './wrap-text.js';
 
 const WIDTH = 80;
 
@@ -86,24 +87,9 @@ function fit(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
 }
 
-/** Word-wraps to 80 columns; continuation lines get `indent`. */
+/** Word-wraps to 80 columns, keeping the first line's leading spaces; continuation lines get `indent`. */
 export function wrap(text: string, indent: string): string[] {
   if (text.length <= WIDTH) return [text];
   const lead = /^ */.exec(text)![0];
-  const words = text.slice(lead.length).split(' ');
-  const lines: string[] = [];
-  let cur = lead;
-  for (const w of words) {
-    const next = cur.trim() ? `${cur} ${w}` : cur + w;
-    if (next.length > WIDTH && cur.trim()) {
-      lines.push(cur);
-      cur = indent + w;
-    } else cur = next;
-    while (cur.length > WIDTH) {
-      lines.push(cur.slice(0, WIDTH));
-      cur = indent + cur.slice(WIDTH);
-    }
-  }
-  if (cur.trim()) lines.push(cur);
-  return lines;
+  return wrapText(text.slice(lead.length), WIDTH, indent, lead);
 }

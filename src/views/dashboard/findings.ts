@@ -3,7 +3,8 @@
 
 import { severityBadge, severityStyle } from './badges.js';
 import type { PanelCtx } from './panel.js';
-import { seg, titleLine, wrapText, type Line } from './text.js';
+import { seg, titleLine, type Line } from './text.js';
+import { wrapText } from '../wrap-text.js';
 import type { DashboardViewModel, FindingVM } from './view-model.js';
 
 export function findingLines(fs: readonly FindingVM[], width: number, full: boolean): Line[] {

@@ -70,27 +70,6 @@ export function titleLine(title: string, width: number, theme: Theme, focused: b
   return [seg(head, { fg: 'gray' }), seg(title, focused ? { bold: true, inverse: true } : { bold: true }), seg(' ' + h.repeat(fill), { fg: 'gray' }), seg(tail, { fg: 'gray' })];
 }
 
-/** Word-wraps plain text to width; continuation lines start with `indent`. */
-export function wrapText(text: string, width: number, indent = ''): string[] {
-  if (width <= indent.length + 4) return [text.slice(0, Math.max(0, width))];
-  const out: string[] = [];
-  let cur = '';
-  for (const word of text.split(' ')) {
-    const lead = out.length === 0 ? '' : indent;
-    const next = cur ? `${cur} ${word}` : lead + word;
-    if (next.length > width && cur.trim()) {
-      out.push(cur);
-      cur = indent + word;
-    } else cur = next;
-    while (cur.length > width) {
-      out.push(cur.slice(0, width));
-      cur = indent + cur.slice(width);
-    }
-  }
-  if (cur.trim()) out.push(cur);
-  return out;
-}
-
 export function secs(s: number | undefined, digits = 1): string {
   return s === undefined ? '-' : `${s.toFixed(digits)}s`;
 }
