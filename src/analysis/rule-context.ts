@@ -2,7 +2,7 @@
 // words findings share (who a router is, where a VRID is, times and durations).
 
 import type { Episode, RouterState, VridState } from '../model/model-types.js';
-import { partitionLabel, relationOf } from '../model/partition.js';
+import { relationOf } from '../model/partition.js';
 import type { Timeline } from '../model/timeline.js';
 import { claimingRouters } from '../model/virtual-router.js';
 import { intervalNs, masterDownNs } from '../model/vrrp-timing.js';
@@ -50,8 +50,7 @@ export class RuleContext {
 
   /** "VRID 51 on eth0", with the partition label when the VRID carries several virtual routers. */
   where(v: VridState): string {
-    const sib = this.t.siblings(v).filter((o) => o.routers.size > 0);
-    const label = sib.length ? ` [${inert(partitionLabel(v, sib))}]` : '';
+    const label = v.label ? ` [${inert(v.label)}]` : '';
     return `VRID ${v.vrid}${v.family === 6 ? ' (IPv6)' : ''}${label} on ${inert(v.segment)}`;
   }
 

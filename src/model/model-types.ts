@@ -168,6 +168,8 @@ export type VridState = {
   /** Partition number on this VRID, 0 for the first seen. */
   readonly part: number;
   readonly signature: Signature;
+  /** What tells this partition from the others on its VRID ("v3", "auth \"b\"", "VIPs …"); '' when it is the only one. */
+  label: string;
   readonly routers: Map<string, RouterState>;
   master: string | undefined;
   readonly history: MasterInterval[];

@@ -10,7 +10,7 @@
 import type { Packet, VrrpPacket } from '../decode/packet.js';
 import { pushBounded } from './bounded.js';
 import { GAP_BINS, Limits, type Family, type RouterState, type Signature, type Transition, type VipState, type VridState } from './model-types.js';
-import { sameSignature, signatureOf } from './partition.js';
+import { partitionLabel, sameSignature, signatureOf } from './partition.js';
 import { GARP_GRACE_NS, newRouter, VirtualRouter } from './virtual-router.js';
 
 export { compareAddress, claimingRouters } from './virtual-router.js';
@@ -145,6 +145,7 @@ export class Timeline {
         v = newVrid(segment, a.vrid, p.ip.family, g.parts.length, sig, ts);
         g.parts.push(v);
         this.vrids.set(v.key, v);
+        for (const x of g.parts) x.label = partitionLabel(x, g.parts.filter((o) => o !== x));
       }
     }
     if (!r) {
@@ -230,6 +231,7 @@ function newVrid(segment: string, vrid: number, family: Family, part: number, si
     family,
     part,
     signature,
+    label: '',
     routers: new Map(),
     master: undefined,
     history: [],

@@ -14,6 +14,9 @@ export type VridSummary = {
   readonly segment: string;
   readonly vrid: number;
   readonly family: 4 | 6;
+  /** Partition number and label when the VRID carries several virtual routers ('' otherwise). */
+  readonly part: number;
+  readonly partLabel: string;
   readonly status: VridStatus;
   readonly master: RouterState | undefined;
   /** Routers other than the master, best first. */
@@ -63,6 +66,8 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
     segment: v.segment,
     vrid: v.vrid,
     family: v.family,
+    part: v.part,
+    partLabel: v.label,
     status,
     master,
     backups,
@@ -79,6 +84,6 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
 }
 
 /** Stable order: segment, then VRID, then family — rows never jump. */
-export function compareVrids(a: { segment: string; vrid: number; family: number }, b: { segment: string; vrid: number; family: number }): number {
-  return a.segment.localeCompare(b.segment) || a.vrid - b.vrid || a.family - b.family;
+export function compareVrids(a: { segment: string; vrid: number; family: number; part?: number }, b: { segment: string; vrid: number; family: number; part?: number }): number {
+  return a.segment.localeCompare(b.segment) || a.vrid - b.vrid || a.family - b.family || (a.part ?? 0) - (b.part ?? 0);
 }

@@ -59,13 +59,13 @@ function rule(spec: Spec): Rule {
 function one(ctx: RuleContext, spec: Spec, p: PartitionPair) {
   const { a, b } = p;
   const sides = [a, b].map((v) => `${list(routersOf(v).map((r) => ctx.who(v, r.address)))} ${spec.primary === 'vips' ? 'lists' : 'sends'} ${spec.what(routersOf(v)[0]!)}`);
-  const silent = [a, b].flatMap((v) => nearlySilent(ctx, v, p.from, p.to).map((r) => ({ v, r })));
+  const silent = [a, b].flatMap((v) => nearlySilent(ctx, v).map((r) => ({ v, r })));
   const outcome = p.bothMaster ? 'each drops the other\'s adverts, so both act as master' : 'each drops the other\'s adverts';
   const more = [p.diff.version && spec.primary !== 'version' ? 'version' : '', p.diff.auth && spec.primary !== 'auth' ? 'authentication' : '', p.diff.interval && spec.primary !== 'interval' ? 'interval' : '', p.diff.vips && spec.primary !== 'vips' ? 'virtual addresses' : ''].filter(Boolean);
   const evidence = [
     partitionEvidence(ctx, a, spec.what),
     partitionEvidence(ctx, b, spec.what),
-    ...silent.map(({ v, r }) => `${ctx.who(v, r.address)} went almost silent (${r.adverts} adverts) yet keeps announcing the virtual addresses: a master restarts its advert timer on every packet for its VRID, even one it rejects`),
+    ...silent.map(({ v, r }) => `${ctx.who(v, r.address)} went almost silent (${r.adverts} advert${r.adverts === 1 ? "" : "s"}) yet keeps announcing the virtual addresses: a master restarts its advert timer on every packet for its VRID, even one it rejects`),
     spec.log,
     ...(more.length ? [`they also differ in: ${more.join(', ')}`] : []),
   ];

@@ -73,15 +73,16 @@ export function partitionEvidence(ctx: RuleContext, v: VridState, what: (r: Rout
   const masters = v.history.filter((h) => h.master !== undefined);
   const spans = masters.slice(-2).map((h) => `${h.master} master ${fmtSpan(h.start, h.end)}`);
   const g = announcements(ctx, v);
-  return `${rs.map((r) => `${ctx.who(v, r.address)}: ${what(r)}, ${r.adverts} adverts`).join('; ')}${spans.length ? `; ${spans.join(', ')}` : ''}; ${g} gratuitous ARP/NA for ${v.signature.vips.join(', ') || 'no address'}`;
+  return `${rs.map((r) => `${ctx.who(v, r.address)}: ${what(r)}, ${r.adverts} advert${r.adverts === 1 ? '' : 's'}`).join('; ')}${spans.length ? `; ${spans.join(', ')}` : ''}; ${g} gratuitous ARP/NA for ${v.signature.vips.join(', ') || 'no address'}`;
 }
 
 /** Routers that sent far fewer adverts than their interval implies while holding the VIPs (a master whose timer the other side keeps resetting). */
-export function nearlySilent(ctx: RuleContext, v: VridState, from: bigint, to: bigint): RouterState[] {
+export function nearlySilent(ctx: RuleContext, v: VridState): RouterState[] {
   return routersOf(v).filter((r) => {
     const iv = intervalNs(r.intervalCs);
-    if (iv <= 0n || to <= from) return false;
-    const expected = Number(to - from) / Number(iv);
+    const span = ctx.t.now - r.firstSeen;
+    if (iv <= 0n || span <= 0n) return false;
+    const expected = Number(span) / Number(iv);
     return expected >= 5 && r.adverts < expected * 0.3 && announcements(ctx, v) > 0;
   });
 }
