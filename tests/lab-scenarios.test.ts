@@ -20,7 +20,7 @@ const LAB = fileURLToPath(new URL('../../tests/fixtures/lab/', import.meta.url))
 type Iface = { ipv4?: string; ifindex?: number; mac?: string };
 type Node = { interfaces: Record<string, Iface> };
 type Cause = { code: string; segment?: string; vrid?: number; culprit?: { node?: string; address?: string; interface?: string } };
-export type Diagnosis = { needsEnd?: boolean; causes?: Cause[]; symptoms?: string[]; healthy?: string[]; mustSay?: string[]; mustNotSay?: string[]; forbid?: string[] };
+export type Diagnosis = { needsEnd?: boolean; causes?: Cause[]; symptoms?: string[]; healthy?: string[]; mustSay?: string[]; mustNotSay?: string[]; forbid?: string[]; notFindings?: string[] };
 type Scenario = { scenario: string; variant: number; expect: Record<string, string>; expectDetail?: Record<string, unknown>; nodes: Record<string, Node>; diagnosis?: Diagnosis };
 
 /** The ways an operator may hand us the same recording. */
@@ -147,7 +147,7 @@ for (const dir of dirs) {
           assert.ok(f, `${got} — missing symptom ${s}`);
           assert.ok(f.causedBy, `${label}: ${s} names its cause`);
         }
-        for (const code of dx.forbid ?? []) assert.ok(!mine.some((f) => f.code === code && serious(f)), `${got} — must not say ${code}`);
+        for (const code of [...(dx.forbid ?? []), ...(dx.notFindings ?? [])]) assert.ok(!mine.some((f) => f.code === code && serious(f)), `${got} — must not say ${code}`);
         // Causes come first in the report.
         const firstSerious = findings.find(serious);
         if (firstSerious && (dx.causes ?? []).length) assert.equal(firstSerious.kind, 'cause', `${label}: a cause comes first`);

@@ -30,7 +30,7 @@ export const checkFirewall: Rule = {
       const local = last.routers.map((a) => v.routers.get(a)).find((r) => r?.local);
       const peer = last.routers.find((a) => a !== local?.address);
       const head = goodNames.length
-        ? `VRRP adverts are ${open ? 'accepted' : 'were accepted'} on ${goodNames.join(', ')} but not on ${iface} — check the firewall on ${iface}`
+        ? `VRRP adverts ${open ? 'are' : 'were'} accepted on ${goodNames.join(', ')} but not on ${iface} — check the firewall on ${iface}`
         : `adverts ${open ? 'reach' : 'reached'} ${iface} from every router, yet none of them ${open ? 'hears' : 'heard'} the others — check the firewall on ${iface}`;
       const detail = local && peer
         ? `: this host (${local.address}) receives ${ctx.who(v, peer)}'s adverts there but keeps advertising as master, so its firewall (netfilter INPUT) drops them, and ${peer} does not hear this host either`
