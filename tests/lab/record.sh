@@ -63,7 +63,7 @@ for v in "${VARIANTS[@]}"; do
 done
 
 [ "$(id -u)" = 0 ] || { echo "record.sh must run as root (network namespaces, keepalived)" >&2; exit 1; }
-for bin in ip keepalived tcpdump dumpcap iptables iptables-save ip6tables ip6tables-save nft jq tshark arping; do
+for bin in ip keepalived tcpdump dumpcap iptables iptables-save ip6tables ip6tables-save nft jq tshark arping python3; do
   command -v "$bin" >/dev/null || { echo "missing $bin" >&2; exit 1; }
 done
 
@@ -148,7 +148,7 @@ setup_topology() {
   ip netns add "$sw"
   ip netns exec "$sw" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   ip -n "$sw" link set lo up
-  for i in 0 1; do
+  for i in 0 1 $([ "$VLAN" = 1 ] && echo 100); do
     ip -n "$sw" link add "br$i" type bridge stp_state 0 mcast_snooping 0
     # with an observer, ageing 0 makes the bridge flood every frame (a hub / SPAN port): it sees unicast too
     [ "$OBS" = 1 ] && ip -n "$sw" link set "br$i" type bridge ageing_time 0
@@ -172,11 +172,22 @@ setup_topology() {
       ip -n "$(ns "$n")" link set "eth$i" up
     done
     if [ "$VLAN" = 1 ] && [ "$n" != 3 ]; then
-      ip -n "$(ns "$n")" link add link eth0 name eth0.100 type vlan id 100
+      # eth0.100: an access port on br100 with eth0's MAC (see vlan-trunk.py: no 8021q in the lab kernel)
+      ip -n "$sw" link add "n$n-e0v100" type veth peer name eth0.100 netns "$(ns "$n")"
+      ip -n "$sw" link set "n$n-e0v100" master br100 up
+      ip -n "$(ns "$n")" link set eth0.100 address "$(mac "$n" 0)"
       ip -n "$(ns "$n")" addr add "192.168.100.1$n/24" dev eth0.100
       ip -n "$(ns "$n")" link set eth0.100 up
     fi
   done
+  if [ "$VLAN" = 1 ]; then   # the trunk: br100 <-> relay <-> br0, tagging VLAN 100
+    ip -n "$sw" link add tr100a type veth peer name tr100b
+    ip -n "$sw" link add ac100a type veth peer name ac100b
+    ip -n "$sw" link set tr100a master br0 up
+    ip -n "$sw" link set ac100a master br100 up
+    ip -n "$sw" link set tr100b up; ip -n "$sw" link set ac100b up
+    ip netns exec "$sw" python3 "$HERE/vlan-trunk.py" ac100b tr100b 100 &
+  fi
   if [ "$OBS" = 1 ]; then
     # the observer: no addresses, IPv6 off, so it sends nothing; it only listens on both segments
     ip netns add "$P-obs"
@@ -413,7 +424,9 @@ start_captures() {
       start_capture "$n" "node$n-$i.pcap" tcpdump -Z root -U -n -s "$SNAPLEN" -i "$i" -w "$W/cap/node$n-$i.pcap" "$f"
     done
   done
-  start_capture 2 node2-any.pcap tcpdump -Z root -U -n -s "$SNAPLEN" -i any -y LINUX_SLL2 -w "$W/cap/node2-any.pcap" "$f"
+  # libpcap has no `vlan` for LINUX_SLL2 ("no VLAN support for Linux cooked v2"), and it does not put the
+  # tag back into cooked frames: tagged frames on eth0 show up untagged under eth0's ifindex
+  start_capture 2 node2-any.pcap tcpdump -Z root -U -n -s "$SNAPLEN" -i any -y LINUX_SLL2 -w "$W/cap/node2-any.pcap" "$FILTER"
   for i in $(cap_ifaces 2); do dc+=(-i "$i" -f "$f" -s "$SNAPLEN"); done
   start_capture 2 node2.pcapng dumpcap "${dc[@]}" -w "$W/cap/node2.pcapng"
   if [ "$OBS" = 1 ]; then
@@ -723,13 +736,22 @@ sc_stall() {
   modern
   if [ "$V" = 1 ]; then STALL_AT=12; STALL_FOR=8
   else hi_lo "$FIRST" 110 100; STALL_AT=15; STALL_FOR=6; fi
-  DESCRIPTION="The master's (node$FIRST) keepalived VRRP process is SIGSTOPped for ${STALL_FOR} s (longer than the master-down interval) and then SIGCONTed: node$SECOND takes over during the stall; on SIGCONT the stalled node resumes advertising as master."
+  # What keepalived 2.2.7 does on SIGCONT: it first reads the adverts queued on its socket during the stall.
+  # v1 (equal priority, the peer has the higher IP): it yields at once without sending a single advert,
+  # so the wire shows a master that went away for good (wireCode master-gone), and only the host side
+  # (no restart in the log, JSON dumps missing during the stall) tells a stall.
+  # v2 (the stalled node has the higher priority): "forcing new election", it advertises again at once
+  # with its GARP burst and the peer yields: a return after ~6 s of silence without a restart.
+  if [ "$V" = 1 ]; then STALL_RESUMES=false; STALL_WIRE=master-gone; STALL_SYMPTOMS='["master-change"]'
+  else STALL_RESUMES=true; STALL_WIRE=master-stalled; STALL_SYMPTOMS='["master-change"]'; fi
+  DESCRIPTION="The master's (node$FIRST) keepalived VRRP process is SIGSTOPped for ${STALL_FOR} s (longer than the master-down interval) and then SIGCONTed: node$SECOND takes over during the stall. $([ "$V" = 1 ] && echo "On SIGCONT node1 reads node2's queued equal-priority adverts (higher IP) and goes BACKUP without advertising once." || echo "On SIGCONT node2 (110) hears node1's priority-100 adverts, forces a new election and is master again at once; node1 yields.")"
   ex '{"eth0/51":"stall","eth1/52":"stall"}' \
-    "{\"stalledNode\":\"node$FIRST\",\"stallSeconds\":$STALL_FOR}"
-  DIAG=$(jq -nc --argjson c "$(ref "$FIRST" eth0)" --argjson c1 "$(ref "$FIRST" eth1)" --argjson s "$STALL_FOR" '
-    {causes:[{code:"master-stalled", segment:"eth0", vrid:51, culprit:$c, facts:{stallSeconds:$s, signal:"SIGSTOP/SIGCONT"}},
-             {code:"master-stalled", segment:"eth1", vrid:52, culprit:$c1, facts:{stallSeconds:$s, signal:"SIGSTOP/SIGCONT"}}],
-     symptoms:["split-brain"], healthy:[], notFindings:["check-firewall","advert-loss"],
+    "{\"stalledNode\":\"node$FIRST\",\"stallSeconds\":$STALL_FOR,\"resumesAdvertising\":$STALL_RESUMES,\"finalMasters\":{\"eth0/51\":[\"node$([ "$V" = 1 ] && echo "$SECOND" || echo "$FIRST")\"],\"eth1/52\":[\"node$([ "$V" = 1 ] && echo "$SECOND" || echo "$FIRST")\"]}}"
+  DIAG=$(jq -nc --argjson c "$(ref "$FIRST" eth0)" --argjson c1 "$(ref "$FIRST" eth1)" --argjson s "$STALL_FOR" --arg w "$STALL_WIRE" \
+    --argjson r "$STALL_RESUMES" --argjson sy "$STALL_SYMPTOMS" --arg peer "node$SECOND" '
+    {causes:[{code:"master-stalled", wireCode:$w, segment:"eth0", vrid:51, culprit:$c, facts:{stallSeconds:$s, signal:"SIGSTOP/SIGCONT", resumesAdvertising:$r, takeoverBy:$peer}},
+             {code:"master-stalled", wireCode:$w, segment:"eth1", vrid:52, culprit:$c1, facts:{stallSeconds:$s, signal:"SIGSTOP/SIGCONT", resumesAdvertising:$r, takeoverBy:$peer}}],
+     symptoms:$sy, healthy:[], notFindings:["check-firewall","advert-loss"],
      mustSay:[$c.address]}')
   body() {
     start_pair; sleep_until "$STALL_AT"
@@ -999,7 +1021,8 @@ write_manifest() {
     if [ "$VLAN" = 1 ] && [ "$n" != 3 ]; then
       idx=$(ip -n "$(ns "$n")" -o link show dev eth0.100 | cut -d: -f1)
       ifs=$(jq -c --arg m "$(mac "$n" 0)" --argjson idx "$idx" --arg a "192.168.100.1$n" \
-        '. + {"eth0.100":{mac:$m, ifindex:$idx, ipv4:$a, vlan:100, parent:"eth0", segment:"vlan100"}}' <<<"$ifs")
+        '. + {"eth0.100":{mac:$m, ifindex:$idx, ipv4:$a, vlan:100, parent:"eth0", segment:"vlan100",
+                          kind:"access port on br100, tagged onto br0 by tests/lab/vlan-trunk.py (the lab kernel has no 8021q)"}}' <<<"$ifs")
     fi
     local inst ka=0 ver sver
     case " ${KA_NODES[*]} " in *" $n "*) ka=1 ;; esac
