@@ -127,7 +127,9 @@ test('a configured VRID never on the wire, and a unicast peer that never spoke',
 
 test('across every lab recording and both nodes: adverts-dropped-on-host only where that node really drops VRRP', async () => {
   const fired: string[] = [];
-  for (const dir of readdirSync(LAB).sort()) {
+  // The classic recordings; those with a `diagnosis` block (issue 10) are asserted by the diagnosis tests.
+  const classic = (dir: string): boolean => (JSON.parse(readFileSync(join(LAB, dir, 'scenario.json'), 'utf8')) as { diagnosis?: unknown }).diagnosis === undefined;
+  for (const dir of readdirSync(LAB).sort().filter(classic)) {
     for (const node of ['node1', 'node2']) {
       const d = join(LAB, dir);
       if (!existsSync(join(d, `${node}-eth0.pcap`))) continue;
