@@ -30,6 +30,8 @@ export const FindingCode = {
   configMismatch: 'config-mismatch',
   unicastPeerSilent: 'unicast-peer-silent',
   configError: 'config-error',
+  interfaceNames: 'interface-names',
+  dumpTime: 'dump-time',
 } as const;
 export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
 
@@ -44,6 +46,9 @@ export type Finding = {
   readonly advice: readonly string[];
   readonly firstSeen: bigint;
   readonly lastSeen: bigint;
+  /** A cause (what to fix), a symptom (what it looks like; causedBy names the cause's code) or info. */
+  readonly kind?: 'cause' | 'symptom' | 'info';
+  readonly causedBy?: string;
 };
 
 export function sortFindings(fs: Finding[]): Finding[] {

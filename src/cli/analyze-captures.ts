@@ -8,7 +8,8 @@ import { analyze } from '../analysis/analyze.js';
 import { sortFindings, type Finding } from '../analysis/finding.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { correlate, linkInstances, type InstanceLink } from '../host/correlate.js';
-import type { HostEvidence } from '../host/host-evidence.js';
+import { settleDumpTimes, type HostEvidence } from '../host/host-evidence.js';
+import { IfindexNamer } from '../host/interface-namer.js';
 import type { Transition, VridState } from '../model/model-types.js';
 import { segmentOf } from '../model/segment.js';
 import { Timeline } from '../model/timeline.js';
@@ -28,11 +29,11 @@ export type AnalysisHooks = {
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
 
 export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: AnalysisHooks): Promise<Analysis> {
-  const labelled = new Set(inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
+  const segmentFor = segmenter(inputs, hooks.host);
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
   const onPacket = (p: Packet): void => {
-    const segment = segmentOf(p, labelled.has(p.input));
+    const segment = segmentFor(p);
     hooks.onPacket?.(p, segment);
     if (hooks.decodeOnly) return;
     if (hooks.host) ledger.add(p, segment);
@@ -45,7 +46,25 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);
   if (end > timeline.now) timeline.apply({ kind: 'tick', ts: end });
+  if (hooks.host) settleHost(hooks.host, timeline.first !== undefined ? timeline.now : undefined);
   return { timeline, findings: withHost(timeline, ledger, hooks.host), reports, instances: hooks.host ? linkInstances(timeline, hooks.host) : [] };
+}
+
+/**
+ * Packet → segment for these inputs. With host evidence, `-i any` interface indexes are named from
+ * it (an `ip link` file or keepalived data dump, else the configured instances), and the mapping
+ * used is kept in the evidence for the report.
+ */
+export function segmenter(inputs: readonly CaptureInput[], host: HostEvidence | undefined): (p: Packet) => string {
+  const labelled = new Set(inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
+  if (!host) return (p) => segmentOf(p, labelled.has(p.input));
+  const namer = (host.namer = new IfindexNamer(host.interfaceNames, host.config?.instances ?? []));
+  return (p) => segmentOf(p, labelled.has(p.input), namer.namer);
+}
+
+/** After the capture: dumps without a time are dated (never by their file's mtime). */
+export function settleHost(host: HostEvidence, captureEndNs: bigint | undefined): void {
+  settleDumpTimes(host, captureEndNs);
 }
 
 /** The wire's findings, plus the host's when there is host evidence. */
