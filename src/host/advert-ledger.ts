@@ -10,6 +10,8 @@ type Entry = { readonly ts: bigint; readonly src: string };
 export class AdvertLedger {
   private readonly adverts = new Map<string, Entry[]>();
   private readonly speakers = new Map<string, Set<string>>();
+  /** segment|vrid|family|src → how its adverts last came: destination (unicast peers) and AH. */
+  private readonly how = new Map<string, { dst: string; ah: boolean }>();
   private size = 0;
 
   constructor(private readonly limit = 400_000) {}
@@ -21,6 +23,14 @@ export class AdvertLedger {
       let list = this.adverts.get(key);
       if (!list) this.adverts.set(key, (list = []));
       list.push({ ts: p.ts, src: p.ip.src });
+      const hk = `${key}|${p.ip.src}`;
+      const h = this.how.get(hk);
+      if (h === undefined) {
+        if (this.how.size < 65_536) this.how.set(hk, { dst: p.ip.dst, ah: p.vrrp.viaAh });
+      } else if (h.dst !== p.ip.dst || h.ah !== p.vrrp.viaAh) {
+        h.dst = p.ip.dst;
+        h.ah = p.vrrp.viaAh;
+      }
       if (++this.size > this.limit) this.trim();
       this.speaker(segment, p.ip.src);
     } else if (p.kind === 'arp' && p.arp.senderIp !== undefined && p.arp.senderIp !== '0.0.0.0') this.speaker(segment, p.arp.senderIp);
@@ -34,6 +44,18 @@ export class AdvertLedger {
       if (e.ts > from && e.ts <= to) out.set(e.src, (out.get(e.src) ?? 0) + 1);
     }
     return out;
+  }
+
+  /** Times of src's adverts on segment/VRID/family with from < ts ≤ to, oldest first. */
+  times(segment: string, vrid: number, family: 4 | 6, src: string, from: bigint, to: bigint): bigint[] {
+    const out: bigint[] = [];
+    for (const e of this.adverts.get(`${segment}|${vrid}|${family}`) ?? []) if (e.src === src && e.ts > from && e.ts <= to) out.push(e.ts);
+    return out;
+  }
+
+  /** Where src's latest advert went (its destination address) and whether it came inside AH. */
+  delivery(segment: string, vrid: number, family: 4 | 6, src: string): { readonly dst: string; readonly ah: boolean } | undefined {
+    return this.how.get(`${segment}|${vrid}|${family}|${src}`);
   }
 
   /** The first and last advert time on segment/VRID/family, if any. */

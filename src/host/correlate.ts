@@ -11,10 +11,11 @@ import { ifaceOf } from '../analysis/analyze.js';
 import { FindingCode as C, Severity as S, type Finding } from '../analysis/finding.js';
 import type { RouterState, VridState } from '../model/model-types.js';
 import type { Timeline } from '../model/timeline.js';
-import { masterDownNs } from '../model/vrrp-timing.js';
+import { masterDownNs, nsToSeconds } from '../model/vrrp-timing.js';
 import type { AdvertLedger } from './advert-ledger.js';
 import { evaluateVrrpInput, type FirewallVerdict } from './firewall/index.js';
 import type { HostEvidence, TimedDump } from './host-evidence.js';
+import { findInterfaceCommand } from './interface-names.js';
 import type { KeepalivedInstance } from './keepalived/config.js';
 import type { KeepalivedInstanceStatus } from './keepalived/dump-types.js';
 
@@ -74,35 +75,66 @@ export function correlate(t: Timeline, ledger: AdvertLedger, ev: HostEvidence): 
   for (const p of ev.config?.errors ?? []) {
     out.push(finding(C.configError, S.info, undefined, `keepalived configuration: ${p.file}:${p.line}: ${p.message}`, [], ['keepalived may read this differently from what was meant; check with keepalived --config-test.'], first, first));
   }
+  inputNotes(t, ev, out);
   for (const inst of instancesOf(ev)) {
     const v = vridFor(t, inst.interface, inst.vrid, inst.family);
     if (inst.conf) configChecks(t, ledger, ev, inst, inst.conf, v, out);
-    if (v) dropChecks(t, ledger, ev, inst, v, out);
+    if (!v) continue;
+    const counted = dropChecks(t, ledger, ev, inst, v, out);
+    if (!counted) logChecks(t, ledger, ev, inst, v, out);
   }
   return out;
 }
 
-function finding(code: Finding['code'], severity: Finding['severity'], v: VridState | undefined, message: string, evidence: string[], advice: string[], firstSeen: bigint, lastSeen: bigint): Finding {
-  return { code, severity, segment: v?.segment, vrid: v?.vrid, family: v?.family, message, evidence, advice, firstSeen, lastSeen };
+function finding(code: Finding['code'], severity: Finding['severity'], v: VridState | undefined, message: string, evidence: string[], advice: string[], firstSeen: bigint, lastSeen: bigint, kind: Finding['kind'] = 'info'): Finding {
+  return { code, severity, segment: v?.segment, vrid: v?.vrid, family: v?.family, message, evidence, advice, firstSeen, lastSeen, kind };
+}
+
+/** Which names the `-i any` indexes got, and how undated dumps were dated: said once, as info. */
+function inputNotes(t: Timeline, ev: HostEvidence, out: Finding[]): void {
+  const first = t.first ?? 0n;
+  const maps = ev.namer?.mappings() ?? [];
+  const unnamed = ev.namer?.unnamed() ?? [];
+  if (maps.length > 0 || unnamed.length > 0) {
+    const named = maps.map((m) => `if${m.index} = ${m.name}`).join(', ');
+    const message =
+      maps.length > 0
+        ? `this capture names interfaces by index only (tcpdump -i any): ${named}${unnamed.length > 0 ? `; ${unnamed.map((i) => `if${i}`).join(', ')} not named` : ''}`
+        : `this capture names interfaces by index only (tcpdump -i any): ${unnamed.map((i) => `if${i}`).join(', ')} could not be named`;
+    const advice =
+      unnamed.length > 0
+        ? [`On the capturing host, the name of interface N is printed by: ${findInterfaceCommand(unnamed[0]!)} (put the index in place of ${unnamed[0]!}); or give \`ip -j link\` output with --ip-link FILE.`]
+        : [];
+    out.push(finding(C.interfaceNames, S.info, undefined, message, maps.map((m) => m.how), advice, first, t.now));
+  }
+  for (const d of ev.dumps) {
+    if (d.timeHow === undefined) continue;
+    out.push(finding(C.dumpTime, S.info, undefined, d.timeHow, [], [], d.ts, d.ts));
+  }
 }
 
 function local(v: VridState, r: RouterState, ev: HostEvidence, inst: InstanceRef): boolean {
   return r.local || ev.localAddresses.has(r.address) || inst.conf?.unicastSrcIp === r.address;
 }
 
-/** The wire carried the peer's adverts, keepalived did not count them. */
-function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, out: Finding[]): void {
+type Window = { from: bigint; to: bigint; rcvd: number; sent: number | undefined; label?: string };
+
+/**
+ * The wire carried the peer's adverts, keepalived did not count them. Returns whether keepalived's
+ * counters covered this instance (then the log is not needed to judge it).
+ */
+function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, out: Finding[]): boolean {
   const dumps = ev.dumps.map((d) => ({ d, st: d.dump.instances.find((i) => i.name === inst.name) })).filter((x): x is { d: TimedDump; st: KeepalivedInstanceStatus } => x.st !== undefined && x.st.stats.advertRcvd !== undefined);
-  if (dumps.length === 0) return;
+  if (dumps.length === 0) return false;
   const span = ledger.span(v.segment, v.vrid, v.family);
-  if (!span) return;
+  if (!span) return true;
   // Windows between consecutive dumps that the capture covers; with one dump, from the capture's start.
-  const windows: { from: bigint; to: bigint; rcvd: number; sent: number | undefined; a: KeepalivedInstanceStatus; b: KeepalivedInstanceStatus }[] = [];
+  const windows: Window[] = [];
   if (dumps.length === 1) {
     const only = dumps[0]!;
     if (only.st.lastTransitionNs !== undefined && only.st.lastTransitionNs > span[0]) {
       // Since its last transition it has been in one state: a master sent the adverts, a backup none.
-      windows.push({ from: only.st.lastTransitionNs, to: only.d.ts, rcvd: only.st.stats.advertRcvd! + rejected(only.st), sent: only.st.stateName === 'MASTER' ? -1 : 0, a: only.st, b: only.st });
+      windows.push({ from: only.st.lastTransitionNs, to: only.d.ts, rcvd: only.st.stats.advertRcvd! + rejected(only.st), sent: only.st.stateName === 'MASTER' ? -1 : 0 });
     }
   } else {
     for (let i = 1; i < dumps.length; i++) {
@@ -112,18 +144,67 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
       const rcvd = b.st.stats.advertRcvd! - a.st.stats.advertRcvd!;
       const sent = b.st.stats.advertSent !== undefined && a.st.stats.advertSent !== undefined ? b.st.stats.advertSent - a.st.stats.advertSent : undefined;
       if (rcvd < 0) continue; // keepalived restarted between the dumps
-      windows.push({ from: a.d.ts, to: b.d.ts, rcvd: rcvd + rejected(b.st) - rejected(a.st), sent, a: a.st, b: b.st });
+      windows.push({ from: a.d.ts, to: b.d.ts, rcvd: rcvd + rejected(b.st) - rejected(a.st), sent });
     }
   }
   if (ev.windowNs !== undefined) {
     const since = t.now - ev.windowNs;
     for (let i = windows.length - 1; i >= 0; i--) if (windows[i]!.to < since) windows.splice(i, 1);
-    if (windows.length === 0) return;
+    if (windows.length === 0) return true;
   }
-  let wire = 0;
-  let rcvd = 0;
-  const peers = new Map<string, number>();
-  const lines: string[] = [];
+  const last = dumps[dumps.length - 1]!;
+  let seen = tally(ledger, ev, inst, v, windows);
+  if (seen.wire < MIN_PEER_ADVERTS || seen.rcvd >= seen.wire * RECEIVED_SHARE) {
+    // advert_rcvd counts since keepalived started: a firewall in place before it started leaves no
+    // window between dumps with a difference to see — the total itself is the evidence.
+    const total = sinceStart(ev, last.d, last.st, span);
+    if (total === undefined) return true;
+    const whole = tally(ledger, ev, inst, v, [total]);
+    const dated = last.d.timeSource === undefined || last.d.timeSource === 'given' || last.d.timeSource === 'live' || last.d.timeSource === 'log';
+    // A dump dated only by the capture's end may be older than that: then only "none at all" is conclusive.
+    if (whole.wire < MIN_PEER_ADVERTS || (dated ? whole.rcvd >= whole.wire * RECEIVED_SHARE : whole.rcvd > 0)) return true;
+    seen = whole;
+  }
+  // Live, the verdict must come from a ruleset read after the latest counter window began (a rule
+  // added a moment ago is the likeliest cause): otherwise ask for a fresh read and report next time.
+  if (ev.refreshFirewall && (ev.firewallReadNs === undefined || ev.firewallReadNs < seen.windows[seen.windows.length - 1]!.from)) {
+    ev.refreshFirewall();
+    return true;
+  }
+  const st = last.st;
+  const evidence = [...seen.lines.slice(-6)];
+  evidence.push(`keepalived ${inst.name}${inst.syncGroup ? ` (sync group ${inst.syncGroup})` : ''}: state ${st.stateName ?? '?'}${st.wantStateName && st.wantStateName !== st.stateName ? `, wants ${st.wantStateName}` : ''}; advert_rcvd ${st.stats.advertRcvd}, advert_sent ${st.stats.advertSent ?? '?'}`);
+  if (last.d.timeHow !== undefined) evidence.push(last.d.timeHow);
+  if (st.wantStateName === 'MASTER' && st.stateName === 'BACKUP' && inst.syncGroup) evidence.push(`the sync group ${inst.syncGroup} holds ${inst.name} in BACKUP while another member still hears its master, so nothing flaps on the wire`);
+  const timeouts = ev.log.filter((e) => e.kind === 'advert-timeout' && (e.instance === undefined || e.instance === inst.name));
+  if (timeouts.length > 0) evidence.push(`keepalived logged "Receive advertisement timeout" ${timeouts.length} time(s)${timeouts[0]!.time !== undefined ? `, first at ${clock(timeouts[0]!.time)}` : ''}`);
+  out.push(dropFinding(ev, inst, v, ledger, seen.peers, `(${seen.rcvd} of ${seen.wire} counted)`, evidence, S.critical, seen.windows[0]!.from, seen.windows[seen.windows.length - 1]!.to, true));
+  return true;
+}
+
+/**
+ * The one window over which the latest dump's total advert_rcvd is comparable with the wire: from
+ * when keepalived was surely running (the instance's last transition, or the log's latest start
+ * before the dump; not before the capture) to the dump. undefined when nothing says when it started.
+ */
+function sinceStart(ev: HostEvidence, d: TimedDump, st: KeepalivedInstanceStatus, span: [bigint, bigint]): Window | undefined {
+  const rcvd = st.stats.advertRcvd! + rejected(st);
+  if (st.lastTransitionNs !== undefined && st.lastTransitionNs < d.ts) {
+    const from = st.lastTransitionNs > span[0] ? st.lastTransitionNs : span[0] - 1n;
+    // In one state since: a master sent adverts all along, a backup none.
+    return { from, to: d.ts, rcvd, sent: st.stateName === 'MASTER' ? -1 : st.stateName === 'BACKUP' ? 0 : undefined, label: 'since keepalived started' };
+  }
+  const starts = ev.log.filter((e) => e.time !== undefined && e.time <= d.ts && /^Starting (VRRP child process|Keepalived v)/.test(e.text));
+  const start = starts[starts.length - 1]?.time;
+  if (start === undefined) return undefined;
+  return { from: start > span[0] ? start : span[0] - 1n, to: d.ts, rcvd, sent: undefined, label: 'since keepalived started' };
+}
+
+type Tally = { wire: number; rcvd: number; peers: Map<string, number>; lines: string[]; windows: Window[] };
+
+/** Peer adverts on the wire against keepalived's count, window by window. */
+function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, windows: readonly Window[]): Tally {
+  const res: Tally = { wire: 0, rcvd: 0, peers: new Map(), lines: [], windows: [...windows] };
   for (const w of windows) {
     const counts = ledger.count(v.segment, v.vrid, v.family, w.from, w.to);
     // This host's own adverts are not "received": drop the routers known to be local; otherwise, when
@@ -137,65 +218,116 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
         own = true;
       }
     }
+    if (!own && w.sent === undefined) continue; // cannot tell this host's own adverts from its peers'
     if (!own && w.sent !== undefined && w.sent !== 0) {
       const target = w.sent;
       const best = [...counts.entries()].sort((x, y) => (target < 0 ? y[1] - x[1] : Math.abs(x[1] - target) - Math.abs(y[1] - target)))[0];
       if (best && (target < 0 || Math.abs(best[1] - target) <= Math.max(2, target * 0.25))) counts.delete(best[0]);
     }
     const n = [...counts.values()].reduce((a, b) => a + b, 0);
-    for (const [addr, c] of counts) peers.set(addr, (peers.get(addr) ?? 0) + c);
-    wire += n;
-    rcvd += w.rcvd;
-    if (n > 0) lines.push(`${clock(w.from)}–${clock(w.to)}: the wire on ${ifaceOf(v.segment)} carried ${n} advert(s) from ${[...counts.keys()].join(', ')}; keepalived's ${inst.name} counted ${w.rcvd} received (or refused)`);
+    for (const [addr, c] of counts) res.peers.set(addr, (res.peers.get(addr) ?? 0) + c);
+    res.wire += n;
+    res.rcvd += w.rcvd;
+    if (n > 0) {
+      res.lines.push(
+        w.label !== undefined
+          ? `${clock(w.from)}–${clock(w.to)}: the wire on ${ifaceOf(v.segment)} carried ${n} advert(s) from ${[...counts.keys()].join(', ')}; keepalived's ${inst.name} counted ${w.rcvd} received (or refused) in all, ${w.label} (advert_rcvd counts from its start)`
+          : `${clock(w.from)}–${clock(w.to)}: the wire on ${ifaceOf(v.segment)} carried ${n} advert(s) from ${[...counts.keys()].join(', ')}; keepalived's ${inst.name} counted ${w.rcvd} received (or refused)`,
+      );
+    }
   }
-  if (wire < MIN_PEER_ADVERTS || rcvd >= wire * RECEIVED_SHARE) return;
-  // Live, the verdict must come from a ruleset read after the latest counter window began (a rule
-  // added a moment ago is the likeliest cause): otherwise ask for a fresh read and report next time.
-  if (ev.refreshFirewall && (ev.firewallReadNs === undefined || ev.firewallReadNs < windows[windows.length - 1]!.from)) {
-    ev.refreshFirewall();
-    return;
-  }
+  return res;
+}
+
+/** The finding, its firewall verdict and fix: shared by the counter and the log evidence. */
+function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: AdvertLedger, peers: Map<string, number>, count: string, evidence: string[], severity: Finding['severity'], from: bigint, to: bigint, onHost: boolean): Finding {
   const iface = inst.interface ?? ifaceOf(v.segment);
-  const last = dumps[dumps.length - 1]!.st;
-  const evidence = [...lines.slice(-6)];
-  evidence.push(`keepalived ${inst.name}${inst.syncGroup ? ` (sync group ${inst.syncGroup})` : ''}: state ${last.stateName ?? '?'}${last.wantStateName && last.wantStateName !== last.stateName ? `, wants ${last.wantStateName}` : ''}; advert_rcvd ${last.stats.advertRcvd}, advert_sent ${last.stats.advertSent ?? '?'}`);
-  if (last.wantStateName === 'MASTER' && last.stateName === 'BACKUP' && inst.syncGroup) evidence.push(`the sync group ${inst.syncGroup} holds ${inst.name} in BACKUP while another member still hears its master, so nothing flaps on the wire`);
-  const timeouts = ev.log.filter((e) => e.kind === 'advert-timeout' && (e.instance === undefined || e.instance === inst.name));
-  if (timeouts.length > 0) evidence.push(`keepalived logged "Receive advertisement timeout" ${timeouts.length} time(s)${timeouts[0]!.time !== undefined ? `, first at ${clock(timeouts[0]!.time)}` : ''}`);
   let advice = firewallAdvice(iface);
-  let verdictText = '';
+  let rule = '';
   let accepted = false;
-  if (ev.firewall) {
-    const peer = [...peers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-    if (peer !== undefined) {
-      try {
-        const verdict = evaluateVrrpInput(ev.firewall, { src: peer, iface }).overall;
-        verdictText = describeVerdict(verdict);
-        evidence.push(`firewall (${ev.firewallSource ?? 'ruleset'}): ${verdictText}`);
-        for (const r of verdict.reasons.slice(0, 3)) evidence.push(`  ${r}`);
-        if (verdict.verdict === 'drop' || verdict.verdict === 'reject') advice = fixAdvice(verdict);
-        else if (verdict.verdict === 'accept' && verdict.confidence === 'certain') accepted = true;
-        if (accepted) advice = ['The ruleset accepts VRRP on this interface: look at rp_filter, the interface keepalived listens on, and keepalived\'s own rejections in its log (authentication, interval, TTL).'];
-      } catch (e) {
-        evidence.push(`firewall: could not be judged (${(e as Error).message})`);
+  const peer = [...peers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (ev.firewall && peer !== undefined) {
+    const how = ledger.delivery(v.segment, v.vrid, v.family, peer) ?? { dst: v.routers.get(peer)?.dst ?? '', ah: v.routers.get(peer)?.authType === 2 };
+    // Unicast VRRP goes to this host's own address: the rules on that destination (and on the
+    // source) decide. Multicast goes to 224.0.0.18 / ff02::12, the evaluator's default.
+    const unicast = how.dst !== '' && !/^(224\.0\.0\.18|ff02::12)$/i.test(how.dst);
+    try {
+      const verdict = evaluateVrrpInput(ev.firewall, { src: peer, iface, ...(unicast ? { dst: how.dst } : {}), ...(how.ah && v.family === 4 ? { protocol: 'ah' as const } : {}) }).overall;
+      const text = describeVerdict(verdict);
+      evidence.push(`firewall (${ev.firewallSource ?? 'ruleset'}): ${text}`);
+      for (const r of verdict.reasons.slice(0, 3)) evidence.push(`  ${r}`);
+      if (verdict.verdict === 'drop' || verdict.verdict === 'reject') {
+        advice = fixAdvice(verdict);
+        rule = ruleName(verdict);
+      } else if (verdict.verdict === 'accept' && verdict.confidence === 'certain') accepted = true;
+      if (accepted) advice = ['The ruleset accepts VRRP on this interface: look at rp_filter, the interface keepalived listens on, and keepalived\'s own rejections in its log (authentication, interval, TTL).'];
+    } catch (e) {
+      evidence.push(`firewall: could not be judged (${(e as Error).message})`);
+    }
+  }
+  const node = ev.config?.globals.routerId;
+  const on = `${iface}${node !== undefined && /^[\w.-]{1,64}$/.test(node) ? ` on ${node}` : ''}`;
+  const peerList = [...peers.keys()].map((a) => `peer ${a}`).join(', ');
+  const arrive = onHost ? `reach ${on}` : `are on the wire of ${iface} (as captured)`;
+  const why = accepted ? `something on this host drops them, though its ruleset accepts VRRP on ${iface}` : `this host's firewall drops them${rule ? ` — ${rule}` : ''}`;
+  return finding(C.advertsDroppedOnHost, severity, v, `adverts from ${peerList} ${arrive} but keepalived never gets them ${count}: ${why}`, evidence, advice, from, to, 'cause');
+}
+
+/**
+ * No counters, only keepalived's log: "Receive advertisement timeout" means keepalived heard no
+ * advert for master_down_interval. When the capture shows a master's adverts arriving on time on
+ * that interface right then, they reached the host and keepalived did not get them.
+ * Log times have 1 s resolution and may be in another zone: a timeout counts only when every gap
+ * in the peer's adverts from master_down before it to 1 s after it is within 2 intervals, and one
+ * such timeout alone counts only when the log's own "Entering MASTER STATE" lines up with the wire.
+ */
+function logChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, out: Finding[]): void {
+  const timeouts = ev.log.filter((e) => e.kind === 'advert-timeout' && e.instance === inst.name && e.time !== undefined);
+  if (timeouts.length === 0) return;
+  const span = ledger.span(v.segment, v.vrid, v.family);
+  if (!span) return;
+  const second = 1_000_000_000n;
+  const routers = [...v.routers.values()].filter((r) => !local(v, r, ev, inst));
+  const onTime: { at: bigint; peer: string; adverts: number; downNs: bigint }[] = [];
+  for (const e of timeouts) {
+    const at = e.time!;
+    for (const r of routers) {
+      const intervalNs = BigInt(Math.max(1, r.intervalCs)) * 10_000_000n;
+      const down = masterDownNs(r.version, r.intervalCs, r.priority);
+      const from = at - down;
+      const to = at + second;
+      if (from < span[0] || to > span[1]) continue; // the capture must cover the whole window
+      const ts = ledger.times(v.segment, v.vrid, v.family, r.address, from, to);
+      if (ts.length < 2) continue;
+      let prev = from;
+      let worst = 0n;
+      for (const x of [...ts, to]) {
+        if (x - prev > worst) worst = x - prev;
+        prev = x;
+      }
+      if (worst <= 2n * intervalNs) {
+        onTime.push({ at, peer: r.address, adverts: ts.length, downNs: down });
+        break;
       }
     }
   }
-  const peerList = [...peers.keys()].map((a) => `peer ${a}`).join(', ');
-  out.push(
-    finding(
-      C.advertsDroppedOnHost,
-      S.critical,
-      v,
-      `adverts from ${peerList} reach ${iface} but keepalived never gets them (${rcvd} of ${wire} counted): ${
-        accepted ? `something on this host drops them, though its ruleset accepts VRRP on ${iface}` : `this host's firewall drops them${verdictText && /drop|reject/.test(verdictText) ? ` — ${verdictText}` : ''}`
-      }`,
-      evidence,
-      advice,
-      windows[0]!.from,
-      windows[windows.length - 1]!.to,
-    ),
-  );
+  if (onTime.length === 0) return;
+  if (onTime.length === 1) {
+    const at = onTime[0]!.at;
+    const master = ev.log.find((e) => e.kind === 'state' && e.instance === inst.name && e.to === 'MASTER' && e.time !== undefined && e.time >= at && e.time <= at + 2n * second);
+    if (!master) return;
+    // This host's first adverts as master must be on the wire within a second or two of that line.
+    const newcomer = [...v.routers.values()].some((r) => r.address !== onTime[0]!.peer && ledger.times(v.segment, v.vrid, v.family, r.address, at - 3n * second, at - second).length === 0 && ledger.times(v.segment, v.vrid, v.family, r.address, at - second, at + 3n * second).length > 0);
+    if (!newcomer) return;
+  }
+  const peers = new Map<string, number>();
+  for (const o of onTime) peers.set(o.peer, (peers.get(o.peer) ?? 0) + o.adverts);
+  const onHost = [...v.routers.values()].some((r) => local(v, r, ev, inst)) || (ev.namer?.mappings().some((m) => m.name === ifaceOf(v.segment)) ?? false);
+  const evidence = onTime.slice(0, 6).map((o) => `${clock(o.at)}: keepalived ${inst.name} logged "Receive advertisement timeout", yet the wire on ${ifaceOf(v.segment)} carried ${o.adverts} advert(s) from ${o.peer} in the ${nsToSeconds(o.downNs).toFixed(1)} s before it, none late`);
+  if (onTime.length > 6) evidence.push(`… ${onTime.length} such timeouts in all`);
+  evidence.push(`no keepalived counter dump for ${inst.name} was given: this rests on its log (times to the second)`);
+  if (!onHost) evidence.push('the capture does not show that it was taken on this host; if it was taken elsewhere on the segment, a filter between it and this host (switch, bridge) fits as well');
+  out.push(dropFinding(ev, inst, v, ledger, peers, `(${onTime.length} advertisement timeout(s) logged while they arrived on time)`, evidence, onHost ? S.critical : S.warning, onTime[0]!.at, onTime[onTime.length - 1]!.at, onHost));
 }
 
 /**
@@ -214,6 +346,14 @@ function describeVerdict(v: FirewallVerdict): string {
   const rule = d.ruleText ? ` rule ${d.ruleNumber ?? d.handle ?? ''} \`${d.ruleText}\``.replace('  ', ' ') : d.policy ? ` policy ${d.policy}` : '';
   const verb = v.verdict === 'drop' ? 'drops it' : v.verdict === 'reject' ? 'rejects it' : v.verdict === 'accept' ? 'accepts it' : 'cannot be judged';
   return `${where}${rule} ${verb}${v.confidence === 'uncertain' ? ' (uncertain)' : ''}${v.managedBy !== d.tool ? `; the rules are managed by ${v.managedBy}` : ''}`;
+}
+
+/** The deciding rule in the finding's sentence: `iptables filter INPUT rule 1 \`-A INPUT -i eth0 -p vrrp -j DROP\``. */
+function ruleName(v: FirewallVerdict): string {
+  const d = v.decidedBy;
+  const where = `${d.tool} ${d.table} ${d.chain}`;
+  if (d.ruleText) return `${where} rule ${d.ruleNumber ?? d.handle ?? ''}${d.tool === 'nftables' && d.handle !== undefined ? ` (handle ${d.handle})` : ''} \`${d.ruleText}\``.replace('  ', ' ');
+  return d.policy ? `the policy ${d.policy} of ${where}` : where;
 }
 
 function fixAdvice(v: FirewallVerdict): string[] {

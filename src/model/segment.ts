@@ -7,7 +7,8 @@
 // The VLAN IDs are part of the segment, as Linux names VLAN devices: frames tagged 100 seen on eth0
 // are `eth0.100` (the same segment as a capture on the eth0.100 device itself, where the kernel has
 // removed the tag), stacked tags `eth0.100.200` (outermost first). Tagged and untagged VRRP on one
-// wire are different broadcast domains and never mix. VLAN 0 is a priority tag, not a VLAN.
+// wire are different broadcast domains and never mix. VLAN 0 is a priority tag, not a VLAN. When no
+// interface name is known (an unlabelled pcap file), the segment is `FILE vlan 100`.
 
 import type { Packet } from '../decode/packet.js';
 import { inert } from '../util/inert.js';
@@ -22,9 +23,9 @@ export function segmentOf(p: Packet, labelled: boolean, namer?: InterfaceNamer):
   const base = baseSegment(p, labelled, namer);
   const tags = p.l2 === undefined ? undefined : p.l2.vlans;
   if (tags === undefined || tags.length === 0) return base;
-  let out = base;
-  for (const t of tags) if (t !== 0) out += `.${t}`;
-  return out;
+  const ids = tags.filter((t) => t !== 0);
+  if (ids.length === 0) return base;
+  return base === p.input && !labelled ? `${base} vlan ${ids.join('.')}` : `${base}.${ids.join('.')}`;
 }
 
 function baseSegment(p: Packet, labelled: boolean, namer: InterfaceNamer | undefined): string {
