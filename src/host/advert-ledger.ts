@@ -5,7 +5,7 @@
 
 import type { Packet } from '../decode/packet.js';
 
-type Entry = { readonly ts: bigint; readonly src: string };
+type Entry = { readonly ts: bigint; readonly src: string; readonly prio: number };
 
 export class AdvertLedger {
   private readonly adverts = new Map<string, Entry[]>();
@@ -22,7 +22,7 @@ export class AdvertLedger {
       const key = `${segment}|${p.vrrp.vrid}|${p.ip.family}`;
       let list = this.adverts.get(key);
       if (!list) this.adverts.set(key, (list = []));
-      list.push({ ts: p.ts, src: p.ip.src });
+      list.push({ ts: p.ts, src: p.ip.src, prio: p.vrrp.priority });
       const hk = `${key}|${p.ip.src}`;
       const h = this.how.get(hk);
       if (h === undefined) {
@@ -46,10 +46,10 @@ export class AdvertLedger {
     return out;
   }
 
-  /** Times of src's adverts on segment/VRID/family with from < ts ≤ to, oldest first. */
-  times(segment: string, vrid: number, family: 4 | 6, src: string, from: bigint, to: bigint): bigint[] {
-    const out: bigint[] = [];
-    for (const e of this.adverts.get(`${segment}|${vrid}|${family}`) ?? []) if (e.src === src && e.ts > from && e.ts <= to) out.push(e.ts);
+  /** src's adverts (time, priority) on segment/VRID/family with from < ts ≤ to, oldest first. */
+  times(segment: string, vrid: number, family: 4 | 6, src: string, from: bigint, to: bigint): { readonly ts: bigint; readonly prio: number }[] {
+    const out: { ts: bigint; prio: number }[] = [];
+    for (const e of this.adverts.get(`${segment}|${vrid}|${family}`) ?? []) if (e.src === src && e.ts > from && e.ts <= to) out.push({ ts: e.ts, prio: e.prio });
     return out;
   }
 

@@ -221,7 +221,11 @@ function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: Vri
     if (!own && w.sent === undefined) continue; // cannot tell this host's own adverts from its peers'
     if (!own && w.sent !== undefined && w.sent !== 0) {
       const target = w.sent;
-      const best = [...counts.entries()].sort((x, y) => (target < 0 ? y[1] - x[1] : Math.abs(x[1] - target) - Math.abs(y[1] - target)))[0];
+      const score = (c: number): number => (target < 0 ? -c : Math.abs(c - target));
+      const ranked = [...counts.entries()].sort((x, y) => score(x[1]) - score(y[1]));
+      const best = ranked[0];
+      // Two routers that fit equally well (two steady masters): which one is this host is unknown.
+      if (best && ranked[1] && score(ranked[1][1]) - score(best[1]) <= 1) continue;
       if (best && (target < 0 || Math.abs(best[1] - target) <= Math.max(2, target * 0.25))) counts.delete(best[0]);
     }
     const n = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -282,31 +286,36 @@ function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: 
  * such timeout alone counts only when the log's own "Entering MASTER STATE" lines up with the wire.
  */
 function logChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, out: Finding[]): void {
+  const conf = inst.conf;
+  if (conf === undefined) return;
   const timeouts = ev.log.filter((e) => e.kind === 'advert-timeout' && e.instance === inst.name && e.time !== undefined);
   if (timeouts.length === 0) return;
   const span = ledger.span(v.segment, v.vrid, v.family);
   if (!span) return;
   const second = 1_000_000_000n;
-  const routers = [...v.routers.values()].filter((r) => !local(v, r, ev, inst));
+  // Only a router whose adverts this instance would accept: same version, addresses, interval and
+  // authentication (else keepalived drops them on purpose — the mismatch findings say so).
+  const routers = [...v.routers.values()].filter((r) => !local(v, r, ev, inst) && acceptable(r, conf));
+  // Log lines that show adverts reaching keepalived (it logs what it discards or answers).
+  const heard = ev.log.filter((e) => e.instance === inst.name && e.time !== undefined && RECEIVED_KINDS.has(e.kind) && !(e.kind === 'priority-zero' && e.direction === 'sent'));
   const onTime: { at: bigint; peer: string; adverts: number; downNs: bigint }[] = [];
+  const down = masterDownNs(conf.version, conf.advertInt * 100, conf.priority);
+  const starts = ev.log.filter((e) => e.time !== undefined && /^Starting (VRRP child process|Keepalived v)/.test(e.text)).map((e) => e.time!);
   for (const e of timeouts) {
+    // The line's second is [at, at + 1 s): adverts from at + 1 s - master_down to at were surely within
+    // master_down of the timeout, and after keepalived (re)started.
     const at = e.time!;
+    const start = starts.filter((x) => x <= at).pop();
+    let from = at + second - down;
+    if (start !== undefined && start + second > from) from = start + second;
+    if (at > span[1] || at - from < 1n * second) continue;
+    // keepalived logs the adverts it discards or answers (a lower priority, a bad password …): any such
+    // line then means they reached it.
+    if (heard.some((h) => h.time! >= from - second && h.time! <= at + second)) continue;
     for (const r of routers) {
-      const intervalNs = BigInt(Math.max(1, r.intervalCs)) * 10_000_000n;
-      const down = masterDownNs(r.version, r.intervalCs, r.priority);
-      const from = at - down;
-      const to = at + second;
-      if (from < span[0] || to > span[1]) continue; // the capture must cover the whole window
-      const ts = ledger.times(v.segment, v.vrid, v.family, r.address, from, to);
-      if (ts.length < 2) continue;
-      let prev = from;
-      let worst = 0n;
-      for (const x of [...ts, to]) {
-        if (x - prev > worst) worst = x - prev;
-        prev = x;
-      }
-      if (worst <= 2n * intervalNs) {
-        onTime.push({ at, peer: r.address, adverts: ts.length, downNs: down });
+      const ads = ledger.times(v.segment, v.vrid, v.family, r.address, from, at).filter((x) => x.prio > 0);
+      if (ads.length >= 2) {
+        onTime.push({ at, peer: r.address, adverts: ads.length, downNs: down });
         break;
       }
     }
@@ -323,11 +332,29 @@ function logChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: In
   const peers = new Map<string, number>();
   for (const o of onTime) peers.set(o.peer, (peers.get(o.peer) ?? 0) + o.adverts);
   const onHost = [...v.routers.values()].some((r) => local(v, r, ev, inst)) || (ev.namer?.mappings().some((m) => m.name === ifaceOf(v.segment)) ?? false);
-  const evidence = onTime.slice(0, 6).map((o) => `${clock(o.at)}: keepalived ${inst.name} logged "Receive advertisement timeout", yet the wire on ${ifaceOf(v.segment)} carried ${o.adverts} advert(s) from ${o.peer} in the ${nsToSeconds(o.downNs).toFixed(1)} s before it, none late`);
+  const evidence = onTime.slice(0, 6).map((o) => `${clock(o.at)}: keepalived ${inst.name} logged "Receive advertisement timeout", yet the wire on ${ifaceOf(v.segment)} carried ${o.adverts} advert(s) from ${o.peer} in the last seconds of its ${nsToSeconds(o.downNs).toFixed(1)} s master-down interval, and keepalived logged none of them`);
   if (onTime.length > 6) evidence.push(`… ${onTime.length} such timeouts in all`);
-  evidence.push(`no keepalived counter dump for ${inst.name} was given: this rests on its log (times to the second)`);
+  evidence.push(`no keepalived counter dump for ${inst.name} was given: this rests on its log (times to the second), which shows no advert reaching keepalived then`);
   if (!onHost) evidence.push('the capture does not show that it was taken on this host; if it was taken elsewhere on the segment, a filter between it and this host (switch, bridge) fits as well');
   out.push(dropFinding(ev, inst, v, ledger, peers, `(${onTime.length} advertisement timeout(s) logged while they arrived on time)`, evidence, onHost ? S.critical : S.warning, onTime[0]!.at, onTime[onTime.length - 1]!.at, onHost));
+}
+
+/** Log events that mean an advert reached keepalived. */
+const RECEIVED_KINDS = new Set<string>(['lower-priority', 'higher-priority', 'priority-zero', 'auth-error', 'interval-mismatch', 'ttl-error', 'address-list-mismatch']);
+
+/** Whether keepalived's instance `c` would take r's adverts (vrrp.c vrrp_check_packet). */
+function acceptable(r: RouterState, c: KeepalivedInstance): boolean {
+  if (r.version !== c.version) return false;
+  const want = c.virtualAddresses.map((a) => a.address).sort();
+  if (want.length > 0 && JSON.stringify([...r.vips].sort()) !== JSON.stringify(want)) return false;
+  if (c.version === 2) {
+    if (Math.abs(r.intervalCs - c.advertInt * 100) > 0.5) return false;
+    if (c.auth && !c.auth.ignored) {
+      if (c.auth.type === 'PASS' && (r.authType !== 1 || (c.auth.pass !== undefined && r.authText !== c.auth.pass))) return false;
+      if (c.auth.type === 'AH' && r.authType !== 2) return false;
+    } else if (r.authType !== undefined && r.authType !== 0) return false;
+  }
+  return true;
 }
 
 /**

@@ -113,6 +113,8 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
         const names = parseKeepalivedDataInterfaces(text, path);
         for (const e of names.errors) ev.problems.push(`${path}: ${e.line !== undefined ? `line ${e.line}: ` : ''}${e.message}`);
         if (ev.interfaceNames === undefined && names.byIndex.size > 0) ev.interfaceNames = names;
+        // "Using src_ip = 192.168.2.12" per instance: the address this host's adverts come from.
+        for (const m of text.matchAll(/^ {3}Using src_ip = ([0-9a-fA-F.:]+)\s*$/gm)) ev.localAddresses.add(m[1]!);
         continue;
       }
       const dump = text.trimStart().startsWith('[') || text.trimStart().startsWith('{') ? parseKeepalivedJson(text) : parseKeepalivedStats(text);
@@ -137,6 +139,11 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   if (b.log !== undefined) {
     try {
       ev.log.push(...parseKeepalivedLog(readFileSync(b.log, 'utf8'), b.year !== undefined ? { referenceYear: b.year } : {}));
+      // keepalived names this host's addresses at start: "Assigned address 192.168.2.12 for interface eth0".
+      for (const e of ev.log) {
+        const m = /^Assigned address ([0-9a-fA-F.:]+) for interface \S+$/.exec(e.text);
+        if (m) ev.localAddresses.add(m[1]!);
+      }
     } catch (e) {
       ev.problems.push(`${b.log}: ${readProblem(e)}`);
     }
