@@ -13,7 +13,7 @@ import type { RouterState, VridState } from '../model/model-types.js';
 import type { Timeline } from '../model/timeline.js';
 import { masterDownNs, nsToSeconds } from '../model/vrrp-timing.js';
 import type { AdvertLedger } from './advert-ledger.js';
-import { evaluateVrrpInput, type FirewallVerdict } from './firewall/index.js';
+import { evaluateVrrpInput, type FirewallVerdict, type VrrpInputQuery } from './firewall/index.js';
 import type { HostEvidence, TimedDump } from './host-evidence.js';
 import { findInterfaceCommand } from './interface-names.js';
 import type { KeepalivedInstance } from './keepalived/config.js';
@@ -134,7 +134,7 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
     const only = dumps[0]!;
     if (only.st.lastTransitionNs !== undefined && only.st.lastTransitionNs > span[0]) {
       // Since its last transition it has been in one state: a master sent the adverts, a backup none.
-      windows.push({ from: only.st.lastTransitionNs, to: only.d.ts, rcvd: only.st.stats.advertRcvd! + rejected(only.st), sent: only.st.stateName === 'MASTER' ? -1 : 0 });
+      windows.push({ from: only.st.lastTransitionNs, to: only.d.ts, rcvd: only.st.stats.advertRcvd! + rejected(only.st), sent: only.st.stateName === 'MASTER' ? -1 : 0, label: 'since keepalived started' });
     }
   } else {
     for (let i = 1; i < dumps.length; i++) {
@@ -243,6 +243,18 @@ function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: Vri
   return res;
 }
 
+/**
+ * The firewall question for the peer's adverts as the wire carried them: its source, the interface,
+ * the destination when they were unicast (this host's address: rules on it, and on the source,
+ * decide; multicast goes to 224.0.0.18 / ff02::12, the evaluator's default), AH when they came in it.
+ */
+export function advertQuery(ledger: AdvertLedger, v: VridState, peer: string, iface: string): VrrpInputQuery {
+  const r = v.routers.get(peer);
+  const how = ledger.delivery(v.segment, v.vrid, v.family, peer) ?? { dst: r?.dst ?? '', ah: r?.authType === 2 };
+  const unicast = how.dst !== '' && !/^(224\.0\.0\.18|ff02::12)$/i.test(how.dst);
+  return { src: peer, iface, ...(unicast ? { dst: how.dst } : {}), ...(how.ah && v.family === 4 ? { protocol: 'ah' as const } : {}) };
+}
+
 /** The finding, its firewall verdict and fix: shared by the counter and the log evidence. */
 function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: AdvertLedger, peers: Map<string, number>, count: string, evidence: string[], severity: Finding['severity'], from: bigint, to: bigint, onHost: boolean): Finding {
   const iface = inst.interface ?? ifaceOf(v.segment);
@@ -251,12 +263,8 @@ function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: 
   let accepted = false;
   const peer = [...peers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   if (ev.firewall && peer !== undefined) {
-    const how = ledger.delivery(v.segment, v.vrid, v.family, peer) ?? { dst: v.routers.get(peer)?.dst ?? '', ah: v.routers.get(peer)?.authType === 2 };
-    // Unicast VRRP goes to this host's own address: the rules on that destination (and on the
-    // source) decide. Multicast goes to 224.0.0.18 / ff02::12, the evaluator's default.
-    const unicast = how.dst !== '' && !/^(224\.0\.0\.18|ff02::12)$/i.test(how.dst);
     try {
-      const verdict = evaluateVrrpInput(ev.firewall, { src: peer, iface, ...(unicast ? { dst: how.dst } : {}), ...(how.ah && v.family === 4 ? { protocol: 'ah' as const } : {}) }).overall;
+      const verdict = evaluateVrrpInput(ev.firewall, advertQuery(ledger, v, peer, iface)).overall;
       const text = describeVerdict(verdict);
       evidence.push(`firewall (${ev.firewallSource ?? 'ruleset'}): ${text}`);
       for (const r of verdict.reasons.slice(0, 3)) evidence.push(`  ${r}`);
@@ -411,6 +419,7 @@ function configChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst:
           ['Is keepalived running, and is the instance in FAULT (a tracked interface or script down)? With unicast peers, adverts only go to the peers.'],
           first,
           t.now,
+          'symptom',
         ),
       );
     }
@@ -433,13 +442,13 @@ function configChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst:
   }
   if (diffs.length > 0) {
     out.push(
-      finding(C.configMismatch, S.warning, v, `${c.name} on ${iface} (VRID ${c.vrid}): the wire disagrees with this host's keepalived configuration`, diffs.slice(0, 8), [`Compare ${c.at.file}:${c.at.line} with the peers' configuration; a node not reloaded after an edit shows up like this (systemctl reload keepalived).`], v.firstSeen, v.lastSeen),
+      finding(C.configMismatch, S.warning, v, `${c.name} on ${iface} (VRID ${c.vrid}): the wire disagrees with this host's keepalived configuration`, diffs.slice(0, 8), [`Compare ${c.at.file}:${c.at.line} with the peers' configuration; a node not reloaded after an edit shows up like this (systemctl reload keepalived).`], v.firstSeen, v.lastSeen, 'cause'),
     );
   }
   for (const peer of c.unicastPeers) {
     if (ev.localAddresses.has(peer.address)) continue;
     if (!ledger.spoke(v.segment, peer.address) && span > 3n * BigInt(Math.round(c.advertInt * 1e9))) {
-      out.push(finding(C.unicastPeerSilent, S.warning, v, `${c.name}: unicast peer ${peer.address} never sent anything on ${iface} (no VRRP, no ARP)`, [`configured at ${peer.at.file}:${peer.at.line}`], ['Check the address, that the peer is up and configured with this host as its unicast_peer, and the route/firewall between them.'], first, t.now));
+      out.push(finding(C.unicastPeerSilent, S.warning, v, `${c.name}: unicast peer ${peer.address} never sent anything on ${iface} (no VRRP, no ARP)`, [`configured at ${peer.at.file}:${peer.at.line}`], ['Check the address, that the peer is up and configured with this host as its unicast_peer, and the route/firewall between them.'], first, t.now, 'cause'));
     }
   }
 }
