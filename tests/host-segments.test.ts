@@ -35,6 +35,7 @@ test('a VLAN tag is part of the segment: eth0.100, stacked eth0.100.200, VLAN 0 
   assert.equal(segmentOf(tagged(a, [100, 200]), false), 'eth0.100.200');
   assert.equal(segmentOf(tagged(a, [0]), false), 'eth0', 'a priority tag (VID 0) is untagged traffic');
   assert.equal(segmentOf(tagged({ ...a, input: 'node1' }, [100]), true), 'node1/eth0.100');
+  assert.equal(segmentOf(tagged({ ...a, input: 'eth0' }, [100]), false), 'eth0.100', 'live: the input is the interface');
   const file = { ...a, ifName: undefined, input: 'cap.pcap' } as Packet;
   assert.equal(segmentOf(tagged(file, [100]), false), 'cap.pcap vlan 100', 'no interface name: say it is a VLAN of the file');
   assert.equal(segmentOf(tagged({ ...file, input: 'eth0' }, [100]), true), 'eth0.100', '-r eth0=cap.pcap');

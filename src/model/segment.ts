@@ -20,15 +20,18 @@ const SLL2 = 276;
 export type InterfaceNamer = (index: number, p: Packet) => string | undefined;
 
 export function segmentOf(p: Packet, labelled: boolean, namer?: InterfaceNamer): string {
-  const base = baseSegment(p, labelled, namer);
+  const segment = base(p, labelled, namer);
   const tags = p.l2 === undefined ? undefined : p.l2.vlans;
-  if (tags === undefined || tags.length === 0) return base;
+  if (tags === undefined || tags.length === 0) return segment;
   const ids = tags.filter((t) => t !== 0);
-  if (ids.length === 0) return base;
-  return base === p.input && !labelled ? `${base} vlan ${ids.join('.')}` : `${base}.${ids.join('.')}`;
+  if (ids.length === 0) return segment;
+  return named || labelled ? `${segment}.${ids.join('.')}` : `${segment} vlan ${ids.join('.')}`;
 }
 
-function baseSegment(p: Packet, labelled: boolean, namer: InterfaceNamer | undefined): string {
+/** Whether the last `base` call found an interface name (kept out of its result: no object per packet). */
+let named = false;
+
+function base(p: Packet, labelled: boolean, namer: InterfaceNamer | undefined): string {
   // dumpcap / tshark -i any write one pcapng interface called "any": the SLL2 header says which one.
   const anyName = p.ifName === 'any' && (p.linktype === SLL2 || p.linktype === SLL);
   let iface: string | undefined;
@@ -37,7 +40,8 @@ function baseSegment(p: Packet, labelled: boolean, namer: InterfaceNamer | undef
     const index = p.linkIfIndex ?? (anyName ? undefined : p.ifIndex);
     if (index !== undefined) iface = namer?.(index, p) ?? `if${index}`;
   }
-  if (iface === undefined) return anyName ? (labelled ? p.input : 'any') : p.input;
+  named = iface !== undefined;
+  if (iface === undefined) return anyName && !labelled ? 'any' : p.input;
   if (iface === p.input) return p.input;
   return labelled ? `${p.input}/${iface}` : iface;
 }
