@@ -67,8 +67,8 @@ test('the namer learns an index from the one configured instance whose VRID and 
   assert.equal(at(advert({ src: '192.168.2.11' }, 1), 9), 'if9', 'eth0 already has index 2');
   assert.equal(at(advert({ src: '192.168.2.11' }, 2), 2), 'eth0', 'sticky');
   assert.deepEqual(namer.mappings().map((m) => [m.index, m.name, m.source]), [
-    [2, 'eth0', 'keepalived-config'],
-    [3, 'eth1', 'keepalived-config'],
+    [2, 'eth0', 'keepalived-instance'],
+    [3, 'eth1', 'keepalived-instance'],
   ]);
   assert.deepEqual(namer.unnamed(), [5, 7, 9]);
 });
@@ -83,7 +83,8 @@ test('node2-any.pcap alone: segments if2/if3 (nothing names them)', async () => 
 });
 
 for (const [how, bundle, source, says] of [
-  ['the configured instances', { conf: join(SGF, 'node2.conf') }, 'keepalived-config', /if2 is taken to be eth0: adverts for VRID 51 \(192\.168\.2\.1, 192\.168\.2\.2\) arrived on it, and only keepalived instance SERVICE \(interface eth0\) has them/],
+  ['the configured instances', { conf: join(SGF, 'node2.conf') }, 'keepalived-instance', /if2 is taken to be eth0: adverts for VRID 51 \(192\.168\.2\.1, 192\.168\.2\.2\) arrived on it, and only keepalived instance SERVICE \(interface eth0\) has them/],
+  ['keepalived\'s JSON dump (no configuration)', { json: [`${join(SGF, 'node2-json-1795640469.json')}@1795640469`] }, 'keepalived-instance', /if3 is taken to be eth1: adverts for VRID 52 \(10\.1\.2\.1\) arrived on it, and only keepalived instance BACKEND \(interface eth1\) has them/],
   ['`ip -j link` output (--ip-link)', { interfaces: join(FIX, 'host', 'lab-node2.ip-j-link.json') }, 'ip-json', /if2 is eth0 in the `ip -j` output .*lab-node2\.ip-j-link\.json/],
   ['`ip addr` output (--ip-link)', { interfaces: join(FIX, 'host', 'lab-node2.ip-addr.txt') }, 'ip-text', /if3 is eth1 in the `ip` output/],
   ['keepalived\'s data dump (--keepalived-json keepalived.data)', { json: [join(FIX, 'keepalived', 'lab-2.2.7', 'node2-a.data')] }, 'keepalived-data', /if2 is eth0 in the keepalived data dump/],

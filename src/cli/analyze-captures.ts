@@ -9,7 +9,7 @@ import { sortFindings, type Finding } from '../analysis/finding.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { correlate, linkInstances, type InstanceLink } from '../host/correlate.js';
 import { settleDumpTimes, type HostEvidence } from '../host/host-evidence.js';
-import { IfindexNamer } from '../host/interface-namer.js';
+import { IfindexNamer, type NamerInstance } from '../host/interface-namer.js';
 import type { Transition, VridState } from '../model/model-types.js';
 import { segmentOf } from '../model/segment.js';
 import { Timeline } from '../model/timeline.js';
@@ -58,8 +58,24 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
 export function segmenter(inputs: readonly CaptureInput[], host: HostEvidence | undefined): (p: Packet) => string {
   const labelled = new Set(inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
   if (!host) return (p) => segmentOf(p, labelled.has(p.input));
-  const namer = (host.namer = new IfindexNamer(host.interfaceNames, host.config?.instances ?? []));
+  const namer = (host.namer = new IfindexNamer(host.interfaceNames, namerInstances(host)));
   return (p) => segmentOf(p, labelled.has(p.input), namer.namer);
+}
+
+/** The instances an index can be matched with: configured ones, else those keepalived's dumps list. */
+function namerInstances(host: HostEvidence): NamerInstance[] {
+  const out: NamerInstance[] = [...(host.config?.instances ?? [])];
+  const seen = new Set(out.map((i) => i.name));
+  for (const d of [...host.dumps, ...host.undated]) {
+    for (const i of d.dump.instances) {
+      if (seen.has(i.name)) continue;
+      seen.add(i.name);
+      // A dump's VIPs read "192.168.2.1/24 dev eth0 scope global".
+      const addrs = i.vips.map((v) => v.split(/[\s/]/)[0] ?? '').filter((a) => a !== '');
+      out.push({ name: i.name, interface: i.interface, vrid: i.vrid, family: addrs.some((a) => a.includes(':')) ? 6 : 4, virtualAddresses: addrs.map((address) => ({ address })) });
+    }
+  }
+  return out;
 }
 
 /** After the capture: dumps without a time are dated (never by their file's mtime). */

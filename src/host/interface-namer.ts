@@ -22,8 +22,8 @@ export type NamerInstance = {
 export type IfindexMapping = {
   readonly index: number;
   readonly name: string;
-  /** 'keepalived-data' | 'ip-json' | 'ip-text' (a file), or 'keepalived-config' (matched instance). */
-  readonly source: InterfaceNames['source'] | 'keepalived-config';
+  /** 'keepalived-data' | 'ip-json' | 'ip-text' (a file), or 'keepalived-instance' (the one configured or dumped instance that matches). */
+  readonly source: InterfaceNames['source'] | 'keepalived-instance';
   /** One plain sentence: where the name came from. */
   readonly how: string;
 };
@@ -99,7 +99,7 @@ export class IfindexNamer {
     // An interface has one index: a second index with the same instance is not this interface.
     if ([...this.used.values()].some((m) => m.name === name && m.index !== index)) return undefined;
     const inst = hits.filter((i) => i.interface === name).map((i) => i.name);
-    const m: IfindexMapping = { index, name, source: 'keepalived-config', how: `if${index} is taken to be ${name}: ${why} arrived on it, and only keepalived instance ${inst.join(', ')} (interface ${name}) has them` };
+    const m: IfindexMapping = { index, name, source: 'keepalived-instance', how: `if${index} is taken to be ${name}: ${why} arrived on it, and only keepalived instance ${inst.join(', ')} (interface ${name}) has them` };
     this.learned.set(index, m);
     return m;
   }
