@@ -154,9 +154,11 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
   }
   const last = dumps[dumps.length - 1]!;
   let seen = tally(ledger, ev, inst, v, windows);
-  if (seen.wire < MIN_PEER_ADVERTS || seen.rcvd >= seen.wire * RECEIVED_SHARE) {
-    // advert_rcvd counts since keepalived started: a firewall in place before it started leaves no
-    // window between dumps with a difference to see — the total itself is the evidence.
+  if (seen.wire >= MIN_PEER_ADVERTS && seen.rcvd >= seen.wire * RECEIVED_SHARE) return true; // counting now
+  if (seen.wire < MIN_PEER_ADVERTS) {
+    // advert_rcvd counts since keepalived started: with no window between dumps to compare (one
+    // dump), the total itself is the evidence — a firewall there before keepalived started. Only when
+    // the windows say nothing: once they show counting (a fix), the old deafness is history.
     const total = sinceStart(ev, last.d, last.st, span);
     if (total === undefined) return true;
     const whole = tally(ledger, ev, inst, v, [total]);
@@ -296,7 +298,9 @@ function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: 
 function logChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, out: Finding[]): void {
   const conf = inst.conf;
   if (conf === undefined) return;
-  const timeouts = ev.log.filter((e) => e.kind === 'advert-timeout' && e.instance === inst.name && e.time !== undefined);
+  // Live, only recent timeouts count, so the finding goes once the fix is in.
+  const since = ev.windowNs !== undefined ? t.now - ev.windowNs : undefined;
+  const timeouts = ev.log.filter((e) => e.kind === 'advert-timeout' && e.instance === inst.name && e.time !== undefined && (since === undefined || e.time >= since));
   if (timeouts.length === 0) return;
   const span = ledger.span(v.segment, v.vrid, v.family);
   if (!span) return;
