@@ -114,6 +114,7 @@ test('node2-any.pcap with node2\'s whole bundle: the drop is on eth0, named, and
   assert.ok(f, JSON.stringify(a.findings.map((x) => x.code)));
   assert.equal(f.segment, 'eth0');
   assert.match(f.message, /reach eth0 on node2 but keepalived never gets them .*iptables filter INPUT rule 1 `-A INPUT -i eth0 -p vrrp -j DROP`/);
+  assert.ok(f.evidence.some((e) => /^if2 is taken to be eth0: adverts for VRID 51/.test(e)), f.evidence.join('\n'));
   for (const x of a.findings) assert.ok(!x.advice.some((l) => /\bif\d\b/.test(l)), `${x.code}: ${x.advice.join(' | ')}`);
   assert.deepEqual(linkInstances(a.timeline, host).map((l) => [l.name, l.vrid.segment]).sort(), [['BACKEND', 'eth1'], ['SERVICE', 'eth0']]);
 });

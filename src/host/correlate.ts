@@ -279,6 +279,9 @@ function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: 
       evidence.push(`firewall: could not be judged (${(e as Error).message})`);
     }
   }
+  // A `-i any` capture: which index this interface is, and how that was known.
+  const mapped = ev.namer?.mappings().find((m) => m.name === ifaceOf(v.segment));
+  if (mapped) evidence.push(mapped.how);
   const node = ev.config?.globals.routerId;
   const on = `${iface}${node !== undefined && /^[\w.-]{1,64}$/.test(node) ? ` on ${node}` : ''}`;
   const peerList = [...peers.keys()].map((a) => `peer ${a}`).join(', ');
