@@ -235,3 +235,34 @@ test('the finding names an nftables rule by table, chain and handle when nft dec
   assert.match(f.message, /this host's firewall drops them — nftables inet late input rule 1 \(handle \d+\) `iifname eth0 ip saddr 192\.168\.2\.11 meta l4proto vrrp counter drop`$/);
   assert.match(f.advice[0] ?? '', /^nftables: nft insert rule inet late input position \d+ iifname "eth0" meta l4proto vrrp accept$/);
 });
+
+/** keepalived's console log with every time moved by `s` seconds (a host clock off, or another zone). */
+function shiftLog(text: string, s: number): string {
+  return text.replace(/^\w{3} (\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) (\d{4}):/gm, (_m, mon: string, d: string, hh: string, mm: string, ss: string, y: string) => {
+    const t = new Date(`${mon} ${d} ${y} ${hh}:${mm}:${ss} UTC`).getTime() + s * 1000;
+    const x = new Date(t);
+    const p2 = (n: number): string => String(n).padStart(2, '0');
+    return `${x.toUTCString().slice(0, 3)} ${x.toUTCString().slice(8, 11)} ${p2(x.getUTCDate())} ${p2(x.getUTCHours())}:${p2(x.getUTCMinutes())}:${p2(x.getUTCSeconds())} ${x.getUTCFullYear()}:`;
+  });
+}
+
+test('the log alone, with its clock off by seconds or hours: never a drop on a node that does not drop', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'vsh-log-'));
+  try {
+    for (const dir of readdirSync(LAB).sort()) {
+      for (const node of ['node1', 'node2']) {
+        if (!existsSync(join(LAB, dir, `${node}-eth0.pcap`)) || drops(dir, node)) continue;
+        const text = readFileSync(join(LAB, dir, `${node}.log`), 'utf8');
+        assert.equal(shiftLog(text, 0), text, 'the shift keeps the format');
+        for (const s of [-4, -3, -2, 2, 3, 4, 3600]) {
+          const f = join(tmp, `${dir}-${node}-${s}.log`);
+          (await import('node:fs')).writeFileSync(f, shiftLog(text, s));
+          const { findings } = await run(dir, node, { conf: join(LAB, dir, `${node}.conf`), log: f });
+          assert.deepEqual(findings.filter((x) => x.code === 'adverts-dropped-on-host').map((x) => x.message), [], `${dir}/${node} log shifted ${s} s`);
+        }
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

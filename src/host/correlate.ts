@@ -336,13 +336,19 @@ function logChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: In
     }
   }
   if (onTime.length === 0) return;
+  // The log's clock must agree with the capture's: each "Entering MASTER STATE" of this instance
+  // during the capture must be matched by a router starting to advertise on the wire within that
+  // logged second (keepalived sends its first advert as it enters MASTER; 0.2 s of slack). One
+  // timeout alone needs such a match.
+  const peer0 = onTime[0]!.peer;
+  const startsAdvertising = (at: bigint): boolean =>
+    [...v.routers.values()].some((r) => r.address !== peer0 && ledger.times(v.segment, v.vrid, v.family, r.address, at - 3n * second, at - 1n).length === 0 && ledger.times(v.segment, v.vrid, v.family, r.address, at - 1n, at + second + second / 5n).length > 0);
+  const masters = ev.log.filter((e) => e.kind === 'state' && e.instance === inst.name && e.to === 'MASTER' && e.time !== undefined && e.time > span[0] + 3n * second && e.time < span[1] - 3n * second);
+  if (masters.some((e) => !startsAdvertising(e.time!))) return;
   if (onTime.length === 1) {
     const at = onTime[0]!.at;
     const master = ev.log.find((e) => e.kind === 'state' && e.instance === inst.name && e.to === 'MASTER' && e.time !== undefined && e.time >= at && e.time <= at + 2n * second);
-    if (!master) return;
-    // This host's first adverts as master must be on the wire within a second or two of that line.
-    const newcomer = [...v.routers.values()].some((r) => r.address !== onTime[0]!.peer && ledger.times(v.segment, v.vrid, v.family, r.address, at - 3n * second, at - second).length === 0 && ledger.times(v.segment, v.vrid, v.family, r.address, at - second, at + 3n * second).length > 0);
-    if (!newcomer) return;
+    if (!master || !startsAdvertising(at)) return;
   }
   const peers = new Map<string, number>();
   for (const o of onTime) peers.set(o.peer, (peers.get(o.peer) ?? 0) + o.adverts);
