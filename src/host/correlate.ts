@@ -107,9 +107,11 @@ function inputNotes(t: Timeline, ev: HostEvidence, out: Finding[]): void {
         : [];
     out.push(finding(C.interfaceNames, S.info, undefined, message, maps.map((m) => m.how), advice, first, t.now));
   }
-  for (const d of ev.dumps) {
-    if (d.timeHow === undefined) continue;
-    out.push(finding(C.dumpTime, S.info, undefined, d.timeHow, [], [], d.ts, d.ts));
+  const undated = ev.dumps.filter((d) => d.timeHow !== undefined);
+  if (undated.length === 1) out.push(finding(C.dumpTime, S.info, undefined, undated[0]!.timeHow!, [], [], undated[0]!.ts, undated[0]!.ts));
+  else if (undated.length > 1) {
+    const ways = [...new Set(undated.map((d) => (d.timeSource === 'log' ? "keepalived's log" : d.timeSource === 'dump' ? 'their latest transition' : 'the end of the capture')))];
+    out.push(finding(C.dumpTime, S.info, undefined, `${undated.length} keepalived dumps were given without a time (FILE@TIME): dated by ${ways.join(' and ')}, never by their files' mtime`, undated.map((d) => d.timeHow!), [], undated[0]!.ts, undated[undated.length - 1]!.ts));
   }
 }
 
