@@ -155,7 +155,8 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
     if (windows.length === 0) return true;
   }
   const last = dumps[dumps.length - 1]!;
-  let seen = tally(ledger, ev, inst, v, windows);
+  const version = last.st.version;
+  let seen = tally(ledger, ev, inst, v, windows, version);
   if (seen.wire >= MIN_PEER_ADVERTS && seen.rcvd >= seen.wire * RECEIVED_SHARE) return true; // counting now
   if (seen.wire < MIN_PEER_ADVERTS) {
     // advert_rcvd counts since keepalived started: with no window between dumps to compare (one
@@ -163,7 +164,7 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
     // the windows say nothing: once they show counting (a fix), the old deafness is history.
     const total = sinceStart(ev, last.d, last.st, span);
     if (total === undefined) return true;
-    const whole = tally(ledger, ev, inst, v, [total]);
+    const whole = tally(ledger, ev, inst, v, [total], version);
     const dated = last.d.timeSource === undefined || last.d.timeSource === 'given' || last.d.timeSource === 'live' || last.d.timeSource === 'log';
     // A dump dated only by the capture's end may be older than that: then only "none at all" is conclusive.
     if (whole.wire < MIN_PEER_ADVERTS || (dated ? whole.rcvd >= whole.wire * RECEIVED_SHARE : whole.rcvd > 0)) return true;
@@ -182,8 +183,37 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
   if (st.wantStateName === 'MASTER' && st.stateName === 'BACKUP' && inst.syncGroup) evidence.push(`the sync group ${inst.syncGroup} holds ${inst.name} in BACKUP while another member still hears its master, so nothing flaps on the wire`);
   const timeouts = ev.log.filter((e) => e.kind === 'advert-timeout' && (e.instance === undefined || e.instance === inst.name));
   if (timeouts.length > 0) evidence.push(`keepalived logged "Receive advertisement timeout" ${timeouts.length} time(s)${timeouts[0]!.time !== undefined ? `, first at ${clock(timeouts[0]!.time)}` : ''}`);
-  out.push(dropFinding(ev, inst, v, ledger, seen.peers, `(${seen.rcvd} of ${seen.wire} counted)`, evidence, S.critical, seen.windows[0]!.from, seen.windows[seen.windows.length - 1]!.to, true));
+  // Deaf, then counting again (a rule removed): the drop is over — told in the past tense.
+  const deaf = seen.per.map((w) => w.n > 0 && w.rcvd < w.n * RECEIVED_SHARE);
+  const lastDeaf = deaf.lastIndexOf(true);
+  const after = seen.per.slice(lastDeaf + 1).filter((w) => w.n >= 2);
+  let over: Over | undefined = lastDeaf >= 0 && after.length > 0 && after.every((w) => w.rcvd >= w.n * RECEIVED_SHARE) ? { at: after[0]!.from, how: 'counting' } : undefined;
+  const main = [...seen.peers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const lastAd = main !== undefined ? v.routers.get(main)?.lastAdvert : undefined;
+  if (over === undefined && main !== undefined && lastAd !== undefined && t.now - lastAd > 3_000_000_000n) {
+    const wi = seen.per.findIndex((w) => lastAd > w.from && lastAd <= w.to);
+    // The peer yielded once its adverts got through: keepalived counted some in the window where
+    // they end (between two dumps, so it is known when).
+    if (wi >= 0 && seen.per[wi]!.rcvd > 0 && seen.windows[wi]!.label === undefined && deaf.slice(0, wi + 1).some(Boolean)) over = { at: lastAd, how: 'counting' };
+    // Or the peer went quiet and the ruleset given (read at the end, after any fix) surely accepts it.
+    else if (acceptsNow(ev, ledger, v, main, inst.interface ?? ifaceOf(v.segment))) over = { at: lastAd, how: 'quiet' };
+  }
+  const first = seen.per.find((w, i) => deaf[i])?.from ?? seen.windows[0]!.from;
+  const end = over !== undefined ? (over.at === lastAd ? over.at : seen.per[lastDeaf]!.to) : seen.windows[seen.windows.length - 1]!.to;
+  if (over?.how === 'counting') evidence.unshift(over.at === lastAd ? `keepalived's ${inst.name} counted the peer's adverts again just before ${main} went quiet at ${clock(over.at)} (it yielded once it heard this host): the drop is over` : `since ${clock(over.at)} keepalived's ${inst.name} counts them again: the drop is over`);
+  out.push(dropFinding(ev, inst, v, ledger, seen.peers, `(${seen.rcvd} of ${seen.wire} counted)`, evidence, over !== undefined ? S.warning : S.critical, first, end, true, over));
   return true;
+}
+
+/** Whether the ruleset given surely accepts the peer's adverts (it was read at the end, after any fix). */
+function acceptsNow(ev: HostEvidence, ledger: AdvertLedger, v: VridState, peer: string, iface: string): boolean {
+  if (!ev.firewall) return false;
+  try {
+    const o = evaluateVrrpInput(ev.firewall, advertQuery(ledger, v, peer, iface)).overall;
+    return o.verdict === 'accept' && o.confidence === 'certain';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -204,11 +234,15 @@ function sinceStart(ev: HostEvidence, d: TimedDump, st: KeepalivedInstanceStatus
   return { from: start > span[0] ? start : span[0] - 1n, to: d.ts, rcvd, sent: undefined, label: 'since keepalived started' };
 }
 
-type Tally = { wire: number; rcvd: number; peers: Map<string, number>; lines: string[]; windows: Window[] };
+type Tally = { wire: number; rcvd: number; peers: Map<string, number>; lines: string[]; windows: Window[]; per: { from: bigint; to: bigint; n: number; rcvd: number }[] };
 
-/** Peer adverts on the wire against keepalived's count, window by window. */
-function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, windows: readonly Window[]): Tally {
-  const res: Tally = { wire: 0, rcvd: 0, peers: new Map(), lines: [], windows: [...windows] };
+/**
+ * Peer adverts on the wire against keepalived's count, window by window. Only adverts the instance
+ * would take count: keepalived drops another version's (or another interval's) without counting,
+ * and counts what it refuses for authentication or addresses (rejected()).
+ */
+function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, windows: readonly Window[], version?: number): Tally {
+  const res: Tally = { wire: 0, rcvd: 0, peers: new Map(), lines: [], windows: [...windows], per: [] };
   for (const w of windows) {
     const counts = ledger.count(v.segment, v.vrid, v.family, w.from, w.to);
     // This host's own adverts are not "received": drop the routers known to be local; otherwise, when
@@ -232,7 +266,12 @@ function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: Vri
       if (best && ranked[1] && score(ranked[1][1]) - score(best[1]) <= 1) continue;
       if (best && (target < 0 || Math.abs(best[1] - target) <= Math.max(2, target * 0.25))) counts.delete(best[0]);
     }
+    for (const addr of [...counts.keys()]) {
+      const r = v.routers.get(addr);
+      if (r && (inst.conf ? !acceptable(r, inst.conf) : version !== undefined && r.version !== version)) counts.delete(addr);
+    }
     const n = [...counts.values()].reduce((a, b) => a + b, 0);
+    res.per.push({ from: w.from, to: w.to, n, rcvd: w.rcvd });
     for (const [addr, c] of counts) res.peers.set(addr, (res.peers.get(addr) ?? 0) + c);
     res.wire += n;
     res.rcvd += w.rcvd;
@@ -260,7 +299,10 @@ export function advertQuery(ledger: AdvertLedger, v: VridState, peer: string, if
 }
 
 /** The finding, its firewall verdict and fix: shared by the counter and the log evidence. */
-function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: AdvertLedger, peers: Map<string, number>, count: string, evidence: string[], severity: Finding['severity'], from: bigint, to: bigint, onHost: boolean): Finding {
+/** A drop that is over: keepalived counts (or logs) the adverts again, or the peer went quiet and the ruleset accepts it now. */
+type Over = { readonly at: bigint; readonly how: 'counting' | 'quiet' };
+
+function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: AdvertLedger, peers: Map<string, number>, count: string, evidence: string[], severity: Finding['severity'], from: bigint, to: bigint, onHost: boolean, over?: Over): Finding {
   const iface = inst.interface ?? ifaceOf(v.segment);
   let advice = firewallAdvice(iface);
   let rule = '';
@@ -287,6 +329,12 @@ function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, ledger: 
   const node = ev.config?.globals.routerId;
   const on = `${iface}${node !== undefined && /^[\w.-]{1,64}$/.test(node) ? ` on ${node}` : ''}`;
   const peerList = [...peers.keys()].map((a) => `peer ${a}`).join(', ');
+  if (over !== undefined) {
+    // Over: the ruleset given was most likely read after the fix, so it is no evidence of the cause.
+    const then = accepted ? `; the ruleset given accepts VRRP on ${iface} now (a rule that dropped them then is gone, or something else on this host dropped them)` : rule ? `; this host's firewall still has ${rule}` : '';
+    const now = over.how === 'counting' ? `since ${clock(over.at)} it gets them again${then}` : `${[...peers.keys()][0]} has been quiet since ${clock(over.at)} (it yielded, or stopped)${then}`;
+    return finding(C.advertsDroppedOnHost, severity, v, `adverts from ${peerList} reached ${on} from ${clock(from)} to ${clock(to)} but keepalived did not get them ${count}; ${now}`, evidence, accepted ? ['Nothing to do now; if the drop comes back, compare the ruleset then with this one.'] : advice, from, to, 'cause');
+  }
   const arrive = onHost ? `reach ${on}` : `are on the wire of ${iface} (as captured)`;
   const why = accepted ? `something on this host drops them, though its ruleset accepts VRRP on ${iface}` : `this host's firewall drops them${rule ? ` — ${rule}` : ''}`;
   return finding(C.advertsDroppedOnHost, severity, v, `adverts from ${peerList} ${arrive} but keepalived never gets them ${count}: ${why}`, evidence, advice, from, to, 'cause');
@@ -354,12 +402,24 @@ function logChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: In
   }
   const peers = new Map<string, number>();
   for (const o of onTime) peers.set(o.peer, (peers.get(o.peer) ?? 0) + o.adverts);
+  // Received again after the last such timeout (keepalived logged an advert it answered or
+  // discarded): the drop is over.
+  const lastAt = onTime[onTime.length - 1]!.at;
+  const back = heard.find((h) => h.time! > lastAt + second);
   const onHost = [...v.routers.values()].some((r) => local(v, r, ev, inst)) || (ev.namer?.mappings().some((m) => m.name === ifaceOf(v.segment)) ?? false);
   const evidence = onTime.slice(0, 6).map((o) => `${clock(o.at)}: keepalived ${inst.name} logged "Receive advertisement timeout", yet the wire on ${ifaceOf(v.segment)} carried ${o.adverts} advert(s) from ${o.peer} in the last seconds of its ${nsToSeconds(o.downNs).toFixed(1)} s master-down interval, and keepalived logged none of them`);
   if (onTime.length > 6) evidence.push(`… ${onTime.length} such timeouts in all`);
   evidence.push(`no keepalived counter dump for ${inst.name} was given: this rests on its log (times to the second), which shows no advert reaching keepalived then`);
   if (!onHost) evidence.push('the capture does not show that it was taken on this host; if it was taken elsewhere on the segment, a filter between it and this host (switch, bridge) fits as well');
-  out.push(dropFinding(ev, inst, v, ledger, peers, `(${onTime.length} advertisement timeout(s) logged while they arrived on time)`, evidence, onHost ? S.critical : S.warning, onTime[0]!.at, onTime[onTime.length - 1]!.at, onHost));
+  let over: Over | undefined = back ? { at: back.time!, how: 'counting' } : undefined;
+  if (back) evidence.unshift(`${clock(back.time!)}: keepalived ${inst.name} logged "${back.text}": adverts reach it again, the drop is over`);
+  else {
+    // No timeout since, the peer quiet and the ruleset (read at the end) surely accepting it: over.
+    const p = onTime[onTime.length - 1]!.peer;
+    const quiet = v.routers.get(p)?.lastAdvert;
+    if (quiet !== undefined && t.now - quiet > 3n * second && acceptsNow(ev, ledger, v, p, inst.interface ?? ifaceOf(v.segment))) over = { at: quiet, how: 'quiet' };
+  }
+  out.push(dropFinding(ev, inst, v, ledger, peers, `(${onTime.length} advertisement timeout(s) logged while they arrived on time)`, evidence, onHost && over === undefined ? S.critical : S.warning, onTime[0]!.at, over ? over.at : lastAt, onHost, over));
 }
 
 /** Log events that mean an advert reached keepalived. */
