@@ -157,7 +157,15 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
   const last = dumps[dumps.length - 1]!;
   const version = last.st.version;
   let seen = tally(ledger, ev, inst, v, windows, version);
-  if (seen.wire >= MIN_PEER_ADVERTS && seen.rcvd >= seen.wire * RECEIVED_SHARE) return true; // counting now
+  let count = `(${seen.rcvd} of ${seen.wire} counted)`;
+  if (seen.wire >= MIN_PEER_ADVERTS && seen.rcvd >= seen.wire * RECEIVED_SHARE) {
+    // Counting over all: unless a run of windows before was deaf (a rule added, then removed). The
+    // bar is higher here (at least 5 adverts, under a quarter counted), as dump times are coarse.
+    const run = deafRun(seen.per);
+    if (run === undefined || run.n < Math.max(MIN_PEER_ADVERTS, 5) || run.rcvd >= run.n * 0.25) return true;
+    seen = tally(ledger, ev, inst, v, windows.slice(run.first), version);
+    count = `(${run.rcvd} of ${run.n} counted)`;
+  }
   if (seen.wire < MIN_PEER_ADVERTS) {
     // advert_rcvd counts since keepalived started: with no window between dumps to compare (one
     // dump), the total itself is the evidence — a firewall there before keepalived started. Only when
@@ -169,6 +177,7 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
     // A dump dated only by the capture's end may be older than that: then only "none at all" is conclusive.
     if (whole.wire < MIN_PEER_ADVERTS || (dated ? whole.rcvd >= whole.wire * RECEIVED_SHARE : whole.rcvd > 0)) return true;
     seen = whole;
+    count = `(${seen.rcvd} of ${seen.wire} counted)`;
   }
   // Live, the verdict must come from a ruleset read after the latest counter window began (a rule
   // added a moment ago is the likeliest cause): otherwise ask for a fresh read and report next time.
@@ -201,8 +210,24 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
   const first = seen.per.find((w, i) => deaf[i])?.from ?? seen.windows[0]!.from;
   const end = over !== undefined ? (over.at === lastAd ? over.at : seen.per[lastDeaf]!.to) : seen.windows[seen.windows.length - 1]!.to;
   if (over?.how === 'counting') evidence.unshift(over.at === lastAd ? `keepalived's ${inst.name} counted the peer's adverts again just before ${main} went quiet at ${clock(over.at)} (it yielded once it heard this host): the drop is over` : `since ${clock(over.at)} keepalived's ${inst.name} counts them again: the drop is over`);
-  out.push(dropFinding(ev, inst, v, ledger, seen.peers, `(${seen.rcvd} of ${seen.wire} counted)`, evidence, over !== undefined ? S.warning : S.critical, first, end, true, over));
+  out.push(dropFinding(ev, inst, v, ledger, seen.peers, count, evidence, over !== undefined ? S.warning : S.critical, first, end, true, over));
   return true;
+}
+
+/** The last run of consecutive deaf windows (windows without peer adverts neither break nor extend it). */
+function deafRun(per: Tally['per']): { first: number; n: number; rcvd: number } | undefined {
+  let best: { first: number; n: number; rcvd: number } | undefined;
+  let cur: { first: number; n: number; rcvd: number } | undefined;
+  per.forEach((w, i) => {
+    if (w.n === 0) return;
+    if (w.rcvd < w.n * RECEIVED_SHARE) {
+      cur = cur ?? { first: i, n: 0, rcvd: 0 };
+      cur.n += w.n;
+      cur.rcvd += w.rcvd;
+      best = cur;
+    } else cur = undefined;
+  });
+  return best;
 }
 
 /** Whether the ruleset given surely accepts the peer's adverts (it was read at the end, after any fix). */
@@ -270,7 +295,14 @@ function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: Vri
       const r = v.routers.get(addr);
       if (r && (inst.conf ? !acceptable(r, inst.conf) : version !== undefined && r.version !== version)) counts.delete(addr);
     }
-    const n = [...counts.values()].reduce((a, b) => a + b, 0);
+    let n = [...counts.values()].reduce((a, b) => a + b, 0);
+    // keepalived's log shows adverts reaching it in this window (it logs what it discards or answers):
+    // whatever the counters say (dump times can be a second off), it was not deaf then.
+    const heardThen = ev.log.some((e) => e.instance === inst.name && e.time !== undefined && e.time > w.from && e.time <= w.to && RECEIVED_KINDS.has(e.kind) && !(e.kind === 'priority-zero' && e.direction === 'sent'));
+    if (heardThen && w.rcvd < n * RECEIVED_SHARE) {
+      counts.clear();
+      n = 0;
+    }
     res.per.push({ from: w.from, to: w.to, n, rcvd: w.rcvd });
     for (const [addr, c] of counts) res.peers.set(addr, (res.peers.get(addr) ?? 0) + c);
     res.wire += n;

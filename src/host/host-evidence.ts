@@ -173,12 +173,15 @@ export function settleDumpTimes(ev: HostEvidence, captureEndNs: bigint | undefin
   for (const kind of ['json', 'stats'] as const) {
     const mine = pending.filter((u) => u.dump.format === kind).sort((a, b) => counterSum(a.dump) - counterSum(b.dump));
     if (mine.length === 0) continue;
-    const printed = ev.log.filter((e) => e.time !== undefined && (kind === 'json' ? /^Printing VRRP as json for process/ : /^Printing VRRP stats for process/).test(e.text));
+    // Two signals within one second leave one file (the later dump): one line per second counts.
+    const all = ev.log.filter((e) => e.time !== undefined && (kind === 'json' ? /^Printing VRRP as json for process/ : /^Printing VRRP stats for process/).test(e.text));
+    const printed = all.filter((e, i) => all[i + 1]?.time !== e.time);
     if (printed.length >= mine.length) {
       const lines = printed.slice(-mine.length);
+      const guess = printed.length > mine.length ? ` (${mine.length} dumps, ${printed.length} such lines: taken to be the last ${mine.length})` : '';
       mine.forEach((u, i) => {
         const t = lines[i]!.time!;
-        addDump(ev, { ts: t, dump: u.dump, source: u.source, timeSource: 'log', timeHow: `${u.source} is dated ${iso(t)} by keepalived's log line "${lines[i]!.text}"` });
+        addDump(ev, { ts: t, dump: u.dump, source: u.source, timeSource: 'log', timeHow: `${u.source} is dated ${iso(t)} by keepalived's log line "${lines[i]!.text}"${guess}` });
       });
       continue;
     }
