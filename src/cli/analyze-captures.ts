@@ -1,6 +1,7 @@
 // Captures in, timeline and findings out: the replay pipeline without the process around it, so
 // the CLI and the tests run exactly the same code.
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readInputs, type InputReport } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
 import type { Packet } from '../decode/packet.js';
@@ -30,6 +31,7 @@ export type Analysis = { readonly timeline: Timeline; readonly findings: Finding
 
 export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: AnalysisHooks): Promise<Analysis> {
   const segmentFor = segmenter(inputs, hooks.host);
+  if (!hooks.decodeOnly) await learnIndexes(inputs, hooks.host);
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
   const onPacket = (p: Packet): void => {
@@ -76,6 +78,45 @@ function namerInstances(host: HostEvidence): NamerInstance[] {
     }
   }
   return out;
+}
+
+/**
+ * `-i any` files named only from keepalived's instances: an index is named by the first advert that
+ * matches an instance, so read those files once before, to learn every name — else the packets
+ * before that advert (a foreign cluster's, an ARP) would make a segment `if2` of their own.
+ * Not for standard input, gzip or files that are not SLL2 (their first interface says so).
+ */
+export async function learnIndexes(inputs: readonly CaptureInput[], host: HostEvidence | undefined): Promise<void> {
+  const namer = host?.namer;
+  if (namer === undefined || !namer.learns()) return;
+  const files = inputs.filter((i) => i.stream === undefined && i.path !== '-' && firstLinkType(i.path) === 276);
+  if (files.length === 0) return;
+  await readInputs(files, (p) => void (p.linktype === 276 && segmentOf(p, false, namer.namer)), () => undefined);
+  namer.settle();
+}
+
+/** The link type of a pcap file, or of a pcapng file's first interface; undefined when not readable so. */
+function firstLinkType(path: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(4096);
+    const n = readSync(fd, b, 0, b.length, 0);
+    if (n < 24) return undefined;
+    const magic = b.readUInt32LE(0);
+    if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) return b.readUInt32LE(20) & 0xffff;
+    if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) return b.readUInt32BE(20) & 0xffff;
+    if (magic !== 0x0a0d0d0a) return undefined;
+    const le = b.readUInt32LE(8) === 0x1a2b3c4d;
+    const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    const shb = u32(4);
+    if (shb < 28 || shb + 12 > n || u32(shb) !== 1) return undefined;
+    return le ? b.readUInt16LE(shb + 8) : b.readUInt16BE(shb + 8);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** After the capture: dumps without a time are dated (never by their file's mtime). */

@@ -12,7 +12,7 @@ import tty from 'node:tty';
 import blessed from 'blessed';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { readInputs } from '../capture/read-inputs.js';
-import { captureEnd, segmenter, settleHost } from './analyze-captures.js';
+import { captureEnd, learnIndexes, segmenter, settleHost } from './analyze-captures.js';
 import { DashboardFrame, type FrameUi } from '../views/dashboard/frame.js';
 import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
@@ -143,7 +143,7 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         }, onError);
       } else {
         const segmentFor = segmenter(opts.inputs, opts.host);
-        readInputs(opts.inputs, (p) => app.replay.add(p, segmentFor(p)), (m) => void warnings.push(m)).then(
+        learnIndexes(opts.inputs, opts.host).then(() => readInputs(opts.inputs, (p) => app.replay.add(p, segmentFor(p)), (m) => void warnings.push(m))).then(
         (reports) => {
           for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
           const last = app.replay.lastPacket;

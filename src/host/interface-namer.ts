@@ -55,6 +55,17 @@ export class IfindexNamer {
     return undefined;
   }
 
+  /** Whether it can learn names from instances (else a pre-read of the capture is of no use). */
+  learns(): boolean {
+    return this.names === undefined && this.instances.some((i) => i.interface !== undefined && i.vrid !== undefined);
+  }
+
+  /** After a pre-read: keep what was learned, forget which names were used and which indexes seen. */
+  settle(): void {
+    this.used.clear();
+    this.unmapped.clear();
+  }
+
   /** The mappings used so far, by index. */
   mappings(): IfindexMapping[] {
     return [...this.used.values()].sort((a, b) => a.index - b.index);
