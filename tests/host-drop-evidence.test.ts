@@ -269,3 +269,40 @@ test('the log alone, with its clock off by seconds or hours: never a drop on a n
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+// Two tiny real runs recorded by tests/fixtures/host/record-lab.sh (keepalived 2.2.7 in vsh-rec-*).
+const REC = join(FIX, 'host');
+async function rec(dir: string, node: string, withDumps = true) {
+  const d = join(REC, dir);
+  const json = withDumps ? readdirSync(d).filter((f) => f.startsWith(`${node}-json-`)).sort().map((f) => `${join(d, f)}@${f.slice(`${node}-json-`.length, -'.json'.length)}`) : [];
+  const host = loadBundle({ conf: join(d, `${node}.conf`), json, log: join(d, `${node}.log`), firewall: [join(d, `${node}.iptables-save`)] });
+  assert.deepEqual(host.problems, []);
+  return analyzeCaptures([{ label: 'eth0', path: join(d, `${node}-eth0.pcap`) }], { warn: (m) => assert.fail(m), host });
+}
+
+test('a split brain that healed when the rules were deleted: the drop is told in the past tense, a warning, on both nodes', async () => {
+  // Without dumps only node2 has evidence: node1 started first and never timed out while its peer
+  // advertised (it was master all along), so its log alone says nothing — and nothing is claimed.
+  const { findings: quiet } = await rec('heal', 'node1', false);
+  assert.deepEqual(quiet.filter((x) => x.code === 'adverts-dropped-on-host'), []);
+  for (const [node, peer, withDumps] of [['node1', '192.168.2.12', true], ['node2', '192.168.2.11', true], ['node2', '192.168.2.11', false]] as const) {
+    {
+      const { findings } = await rec('heal', node, withDumps);
+      const f = findings.filter((x) => x.code === 'adverts-dropped-on-host');
+      assert.equal(f.length, 1, `${node} ${withDumps}: ${JSON.stringify(findings.map((x) => x.code))}`);
+      assert.equal(f[0]!.severity, 'warning');
+      assert.equal(f[0]!.kind, 'cause');
+      assert.match(f[0]!.message, new RegExp(`^adverts from peer ${peer.replace(/\./g, '\\.')} reached eth0 on ${node} from \\d\\d:\\d\\d:\\d\\d to \\d\\d:\\d\\d:\\d\\d but keepalived did not get them \\(.*\\); (since \\d\\d:\\d\\d:\\d\\d it gets them again|${peer.replace(/\./g, '\\.')} has been quiet since \\d\\d:\\d\\d:\\d\\d \\(it yielded, or stopped\\)); the ruleset given accepts VRRP on eth0 now`), `${node} ${withDumps}`);
+      assert.ok(!f[0]!.advice.some((a) => /iptables -I/.test(a)), 'nothing to paste: the rule is gone');
+    }
+  }
+});
+
+test('VRRPv2 against VRRPv3 on one VRID: keepalived ignores the other version on purpose — never adverts-dropped-on-host', async () => {
+  for (const node of ['node1', 'node2']) {
+    for (const withDumps of [true, false]) {
+      const { findings } = await rec('version', node, withDumps);
+      assert.deepEqual(findings.filter((x) => x.code === 'adverts-dropped-on-host').map((x) => x.message), [], `${node} ${withDumps}`);
+    }
+  }
+});
