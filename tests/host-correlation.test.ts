@@ -60,7 +60,8 @@ for (const { dir, node, inputs } of victims) {
     assert.equal(f.severity, 'critical');
     assert.equal(f.segment, 'eth0');
     assert.equal(f.vrid, 51);
-    assert.match(f.message, /reach eth0 but keepalived never gets them \(\d+ of \d+ counted\)/);
+    assert.match(f.message, new RegExp(`reach eth0 on ${node} but keepalived never gets them \\(\\d+ of \\d+ counted\\): this host's firewall drops them — iptables filter INPUT rule \\d+ \`-A INPUT -i eth0 -p vrrp -j DROP\``));
+    assert.equal(f.kind, 'cause');
     assert.match(f.message, /-A INPUT -i eth0 -p vrrp -j DROP/);
     assert.ok(f.evidence.some((e) => /state BACKUP, wants MASTER/.test(e)), f.evidence.join('\n'));
     assert.ok(f.evidence.some((e) => /Receive advertisement timeout/.test(e)));

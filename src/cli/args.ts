@@ -34,6 +34,8 @@ export type HostArgs = {
   readonly intervalS: number;
   /** --log-year: the year of syslog lines (they carry none). */
   readonly year: number | undefined;
+  /** --ip-link FILE: `ip -j link` / `ip -j addr` / `ip link` / `ip addr` output or keepalived.data, naming `-i any` interface indexes. */
+  readonly ipLink: string | undefined;
 };
 
 export class UsageError extends Error {}
@@ -60,11 +62,14 @@ virtual IPs flap or split.
   -B, --buffer-size KiB    kernel capture buffer per interface (default 32768)
       --keepalived-conf PATH   keepalived's configuration (live default /etc/keepalived/keepalived.conf)
       --keepalived-json FILE[@TIME]  keepalived JSON or stats dumps, taken at TIME (epoch or ISO
-                           8601; default the file's time); repeat for a series
+                           8601; without it: from keepalived's log, else the capture's end);
+                           repeat for a series (a data dump, keepalived.data, names interfaces)
       --keepalived-log FILE    keepalived's log (syslog file, its own -g log, or journalctl -o json)
       --firewall FILE      iptables-save / ip6tables-save / nft -j list ruleset output (repeatable)
       --keepalived-interval S  live: ask keepalived for its counters every S seconds (default 5, 0 = never)
       --log-year YEAR      the year of syslog lines in --keepalived-log (they have none)
+      --ip-link FILE       names the interface indexes of a 'tcpdump -i any' capture: output of
+                           ip -j link, ip -j addr, ip link or ip addr, or keepalived.data
   -h, --help               show this help
   -V, --version            show the version
 
@@ -93,6 +98,7 @@ export function parseOptions(argv: readonly string[]): Options {
         firewall: { type: 'string', multiple: true },
         'keepalived-interval': { type: 'string' },
         'log-year': { type: 'string' },
+        'ip-link': { type: 'string' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -121,7 +127,7 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
   const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
   if (year !== undefined && !(Number.isInteger(year) && year > 1970 && year < 3000)) throw new UsageError(`--log-year wants a year, not '${v['log-year']}'`);
-  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year };
+  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year, ipLink: v['ip-link'] };
   return {
     host,
     inputs,

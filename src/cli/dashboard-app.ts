@@ -12,8 +12,7 @@ import tty from 'node:tty';
 import blessed from 'blessed';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { readInputs } from '../capture/read-inputs.js';
-import { captureEnd } from './analyze-captures.js';
-import { segmentOf } from '../model/segment.js';
+import { captureEnd, learnIndexes, segmenter, settleHost } from './analyze-captures.js';
 import { DashboardFrame, type FrameUi } from '../views/dashboard/frame.js';
 import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
@@ -130,7 +129,6 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
           onError(e);
         }
       };
-      const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
       if (opts.live) {
         // Live, the capture's heartbeat (4 a second) also draws: one wake-up instead of two timers.
         startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m)).then((source) => {
@@ -143,18 +141,22 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
           if (done) void source.stop();
           app.loaded();
         }, onError);
-      } else readInputs(opts.inputs, (p) => app.replay.add(p, segmentOf(p, labelled.has(p.input))), (m) => void warnings.push(m)).then(
+      } else {
+        const segmentFor = segmenter(opts.inputs, opts.host);
+        learnIndexes(opts.inputs, opts.host).then(() => readInputs(opts.inputs, (p) => app.replay.add(p, segmentFor(p)), (m) => void warnings.push(m))).then(
         (reports) => {
           for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
           const last = app.replay.lastPacket;
           if (last !== undefined) {
             const end = captureEnd(reports, last);
             if (end > last) app.replay.captureEnd = end;
+            if (opts.host) settleHost(opts.host, end > last ? end : last);
           }
           app.loaded();
         },
         onError,
-      );
+        );
+      }
       if (!opts.live) timer = setInterval(frameTick, FRAME_MS);
       app.render(true);
     } catch (e) {

@@ -14,6 +14,7 @@ import { canCapture, dropPrivileges, NO_PRIVILEGE_MESSAGE, userExists } from '..
 import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
 import { linkTypeName } from '../capture/link-types.js';
+import { segmentOf } from '../model/segment.js';
 import { Timeline } from '../model/timeline.js';
 import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
 import type { JsonCapture, JsonInterface } from '../views/json-types.js';
@@ -113,7 +114,8 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
         return;
       }
       const p = decodeFrame(f, ifName);
-      if (p) sink.packet(p, ifName);
+      // The segment is the interface, plus the VLAN tags libpcap hands back (eth0.100).
+      if (p) sink.packet(p, p.l2 === undefined || p.l2.vlans.length === 0 ? ifName : segmentOf(p, false));
     },
     onState(i) {
       if (started || i.state === 'down' || i.state === 'gone') sink.state?.(i, clockNow(anchor));

@@ -76,8 +76,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
 function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | undefined {
-  if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0) return undefined;
-  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year });
+  if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0 && h.ipLink === undefined) return undefined;
+  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year, interfaces: h.ipLink });
   for (const p of ev.problems) warn(p);
   return ev;
 }

@@ -111,7 +111,7 @@ export class HostMonitor {
       const n = this.signals.numbers;
       let r = n.json !== undefined ? await requestKeepalivedDump('json', { pid, signal: n.json, timeoutMs: 2000 }) : undefined;
       if (!r?.dump && n.stats !== undefined) r = await requestKeepalivedDump('stats', { pid, signal: n.stats, timeoutMs: 2000 });
-      if (r?.dump) addDump(this.evidence, { ts: this.opts.clock(), dump: r.dump, source: r.path ?? 'keepalived' });
+      if (r?.dump) addDump(this.evidence, { ts: this.opts.clock(), dump: r.dump, source: r.path ?? 'keepalived', timeSource: 'live' });
     } finally {
       this.busy = false;
     }

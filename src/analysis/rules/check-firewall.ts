@@ -49,7 +49,7 @@ export const checkFirewall: Rule = {
             'libpcap sees packets before the host firewall (netfilter INPUT) drops them, so this capture can show adverts that keepalived never gets.',
             ...(open ? [] : [`nothing was dropped after ${fmtTime(last.end!)}: if a rule was removed then, that was the fix`]),
           ],
-          [`On ${local ? 'both nodes (this host first)' : 'both nodes'}, accept VRRP on ${iface}:`, ...firewallAdviceFor(v.segment)],
+          [...firewallAdviceFor(v.segment), `Apply it on ${local ? 'both nodes, this host first' : 'both nodes'}.`],
           steady[0]!.start,
           last.end ?? ctx.t.now,
         ),

@@ -57,7 +57,7 @@ export const oneWayVrrp: Rule = {
             v,
             msg,
             [...cases.slice(-5).map((x) => `${fmtTime(x.o.ts)}: ${ctx.who(v, deaf)} claimed mastership; ${ctx.who(v, heard)}'s last advert was ${secs(x.o.ageNs)} earlier (interval ${secs(x.o.intervalNs)})`), ...alt],
-            [`On ${deaf}, accept VRRP from ${heard} on ${iface}:`, ...firewallAdviceFor(v.segment)],
+            [...firewallAdviceFor(v.segment), `Apply it on ${deaf}: it is the node that does not receive ${heard}'s adverts.`],
             cases[0]!.o.ts,
             c.o.ts,
           ),

@@ -22,6 +22,11 @@ export type IptDump = {
   readonly backend?: 'nf_tables' | 'legacy';
   /** The header said ip6tables-save. */
   readonly ipv6?: boolean;
+  /**
+   * iptables-nft could not show these tables ("# Table `filter' contains incompatible base-chains,
+   * use 'nft' tool to list them"): they hold native nft chains, so nft's JSON is the one to judge them.
+   */
+  readonly incompatible?: ReadonlySet<string>;
   /** Lines not understood (with line numbers), and warnings printed into the dump. */
   readonly problems: readonly string[];
 };
@@ -66,6 +71,7 @@ export function parseIptablesSave(text: string): IptDump {
   const problems: string[] = [];
   let backend: IptDump['backend'];
   let ipv6: boolean | undefined;
+  const incompatible = new Set<string>();
   let table: IptTable | undefined;
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, idx) => {
@@ -79,6 +85,8 @@ export function parseIptablesSave(text: string): IptDump {
         if (h[2]) backend = h[2] as 'nf_tables' | 'legacy';
       }
       if (/^# Warning:/.test(line)) problems.push(`line ${n}: ${line.slice(2)}`);
+      const inc = /^# Table `([^']+)' contains incompatible base-chains/.exec(line);
+      if (inc) incompatible.add(inc[1]!);
       return;
     }
     if (line.startsWith('*')) {
@@ -119,7 +127,7 @@ export function parseIptablesSave(text: string): IptDump {
     }
     problems.push(`line ${n}: not understood: ${line}`);
   });
-  return { tables, ...(backend ? { backend } : {}), ...(ipv6 !== undefined ? { ipv6 } : {}), problems };
+  return { tables, ...(backend ? { backend } : {}), ...(ipv6 !== undefined ? { ipv6 } : {}), ...(incompatible.size > 0 ? { incompatible } : {}), problems };
 }
 
 /** Targets that never end the walk. */
