@@ -11,6 +11,8 @@ import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
+import { hostProblemLines, message } from './message.js';
+import { inertText } from '../util/inert.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -23,7 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     opts = parseOptions(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`vrrpscope: ${e.message}\n(see vrrpscope --help)\n`);
+      process.stderr.write(`${message(e.message)}(see vrrpscope --help)\n`);
       return ExitCode.error;
     }
     throw e;
@@ -37,13 +39,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (opts.demo) opts = { ...opts, inputs: [{ label: undefined, path: DEMO_CAPTURE }] };
-  const warn = (m: string): void => void process.stderr.write(`vrrpscope: ${m}\n`);
+  const warn = (m: string): void => void process.stderr.write(message(m));
   const out = new LineWriter();
   const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
   if (opts.inputs.length === 0) return (await import('./live-main.js')).liveMain(opts, mode, out, warn);
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');
-    const label = opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', ');
+    const label = inertText(opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', '));
     const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host: hostBundle(opts.host, warn) });
     // Quitting ends the program even while standard input is still open.
     setTimeout(() => process.exit(code), 100).unref();
@@ -78,7 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | undefined {
   if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0) return undefined;
   const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year });
-  for (const p of ev.problems) warn(p);
+  for (const p of hostProblemLines(ev.problems)) warn(p);
   return ev;
 }
 

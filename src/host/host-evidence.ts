@@ -2,7 +2,10 @@
 // dumps over time, its log, and the firewall ruleset. Collected offline from files (a bundle an
 // engineer was sent) or live from the running host; the correlation reads it, never the files.
 
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { hostLimits, limitText } from './host-limits.js';
+import { mib, readHostBytes, readHostText } from './read-host-file.js';
+import { decodeUtf8, inertJsonSource, inertSource } from '../util/inert.js';
 import type { FirewallRulesets } from './firewall/index.js';
 import { splitFirewallDump } from './firewall/index.js';
 import { parseKeepalivedConf, type KeepalivedConfig } from './keepalived/config.js';
@@ -63,14 +66,21 @@ export type OfflineBundle = {
   readonly firewall?: readonly string[];
   /** Year for syslog lines, which carry none. */
   readonly year?: number;
+  /** The bundle directory these files came from: the config's includes stay inside it… */
+  readonly root?: string;
+  /** …unless the user said otherwise (--allow-include-outside). */
+  readonly allowIncludeOutside?: boolean;
 };
 
 /** Reads an offline bundle; problems are collected, never thrown. */
 export function loadBundle(b: OfflineBundle): HostEvidence {
   const ev = emptyEvidence();
+  const limits = hostLimits();
+  // Every file goes through readHostText: regular files only, a size cap, and the text already inert.
+  const file = { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes') };
   if (b.conf !== undefined) {
     try {
-      ev.config = parseKeepalivedConf(b.conf);
+      ev.config = parseKeepalivedConf(b.conf, undefined, undefined, { limits, ...(b.root !== undefined ? { root: b.root, allowOutside: b.allowIncludeOutside === true } : {}) });
       for (const e of ev.config.errors) ev.problems.push(`${e.file}:${e.line}: ${e.message}`);
     } catch (e) {
       ev.problems.push(`${b.conf}: ${(e as Error).message}`);
@@ -79,8 +89,9 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   for (const arg of b.json ?? []) {
     const { path, ts } = dumpTime(arg);
     try {
-      const text = readFileSync(path, 'utf8');
-      const dump = text.trimStart().startsWith('[') || text.trimStart().startsWith('{') ? parseKeepalivedJson(text) : parseKeepalivedStats(text);
+      const raw = decodeUtf8(readHostBytes(path, file).bytes);
+      const isJson = /^\s*[[{]/.test(raw);
+      const dump = isJson ? parseKeepalivedJson(inertJsonSource(raw)) : parseKeepalivedStats(inertSource(raw));
       for (const e of dump.errors) ev.problems.push(`${path}: ${e.message}`);
       addDump(ev, { ts: ts ?? BigInt(Math.round(statSync(path).mtimeMs * 1e6)), dump, source: path });
     } catch (e) {
@@ -89,14 +100,23 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   }
   if (b.log !== undefined) {
     try {
-      ev.log.push(...parseKeepalivedLog(readFileSync(b.log, 'utf8'), b.year !== undefined ? { referenceYear: b.year } : {}));
+      const r = readHostText(b.log, { maxBytes: limits.logBytes, limit: limitText(limits, 'logBytes'), tail: true });
+      if (r.keptFrom !== undefined) ev.problems.push(`${b.log}: ${mib(r.size)} is over ${limitText(limits, 'logBytes')}: only its last ${mib(r.size - r.keptFrom)} (from byte ${r.keptFrom}) was read`);
+      // one by one: a spread of a few hundred thousand events would overflow the call stack
+      for (const e of parseKeepalivedLog(r.text, b.year !== undefined ? { referenceYear: b.year } : {})) ev.log.push(e);
     } catch (e) {
       ev.problems.push(`${b.log}: ${readProblem(e)}`);
     }
   }
   for (const f of b.firewall ?? []) {
     try {
-      const r = splitFirewallDump(readFileSync(f, 'utf8'));
+      const split = splitFirewallDump(decodeUtf8(readHostBytes(f, file).bytes));
+      // made inert per part: nft -j output is JSON, whose string escapes must be neutralised too
+      const r = {
+        ...(split.iptablesSave !== undefined ? { iptablesSave: inertSource(split.iptablesSave) } : {}),
+        ...(split.ip6tablesSave !== undefined ? { ip6tablesSave: inertSource(split.ip6tablesSave) } : {}),
+        ...(split.nftJson !== undefined ? { nftJson: inertJsonSource(split.nftJson) } : {}),
+      };
       ev.firewall = { ...ev.firewall, ...Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) };
       ev.firewallSource = ev.firewallSource ? `${ev.firewallSource}, ${f}` : f;
     } catch (e) {

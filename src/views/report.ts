@@ -4,7 +4,7 @@
 import type { Finding } from '../analysis/finding.js';
 import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
-import { printable as inert } from '../util/inert.js';
+import { inertText as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
 import { seconds } from './time-format.js';
 import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';

@@ -1,0 +1,18 @@
+// The one formatter for messages on stderr: whatever a message quotes (a file name, a line of a
+// config, a reason the kernel gave) goes through inertText, so it cannot retitle or recolour the
+// terminal; one message is one line.
+
+import { inertText } from '../util/inert.js';
+
+export function message(m: string): string {
+  return `vrrpscope: ${inertText(m)}\n`;
+}
+
+/** At most this many problems reading host files are printed; the rest are counted. */
+export const MAX_HOST_PROBLEMS_SHOWN = 50;
+
+/** Host-file problems for stderr: the first MAX_HOST_PROBLEMS_SHOWN, then how many more there were. */
+export function hostProblemLines(problems: readonly string[]): string[] {
+  if (problems.length <= MAX_HOST_PROBLEMS_SHOWN) return [...problems];
+  return [...problems.slice(0, MAX_HOST_PROBLEMS_SHOWN), `… and ${problems.length - MAX_HOST_PROBLEMS_SHOWN} more problems reading the host files (not shown)`];
+}
