@@ -100,7 +100,7 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   }
   if (b.log !== undefined) {
     try {
-      const r = readHostText(b.log, { maxBytes: limits.logBytes, limit: limitText(limits, 'logBytes'), tail: true });
+      const r = readHostText(b.log, { maxBytes: limits.logBytes, limit: limitText(limits, 'logBytes'), tail: true, format: 'lines' });
       if (r.keptFrom !== undefined) ev.problems.push(`${b.log}: ${mib(r.size)} is over ${limitText(limits, 'logBytes')}: only its last ${mib(r.size - r.keptFrom)} (from byte ${r.keptFrom}) was read`);
       // one by one: a spread of a few hundred thousand events would overflow the call stack
       for (const e of parseKeepalivedLog(r.text, b.year !== undefined ? { referenceYear: b.year } : {})) ev.log.push(e);

@@ -23,14 +23,26 @@ export type ReadOptions = {
   readonly limit: string;
   /** Read the last maxBytes (from a line start) instead of refusing a larger file. */
   readonly tail?: boolean;
-  /** Text whose values come from JSON.parse (escapes are neutralised inside JSON strings). */
-  readonly json?: boolean;
+  /**
+   * `json`: values come from JSON.parse (escapes are neutralised inside JSON strings too); `lines`: a
+   * log, whose lines may each be JSON (journalctl -o json) or text.
+   */
+  readonly format?: 'text' | 'json' | 'lines';
 };
 
 export function readHostText(path: string, o: ReadOptions): HostRead {
   const { bytes, size, keptFrom } = readHostBytes(path, o);
-  const raw = decodeUtf8(bytes);
-  return { text: o.json ? inertJsonSource(raw) : inertSource(raw), size, keptFrom };
+  return { text: inertHostText(decodeUtf8(bytes), o.format ?? 'text'), size, keptFrom };
+}
+
+/** Text that came from the host some other way (a command's output, a log line followed live). */
+export function inertHostText(raw: string, format: 'text' | 'json' | 'lines'): string {
+  if (format === 'json') return inertJsonSource(raw);
+  if (format === 'text') return inertSource(raw);
+  return raw
+    .split('\n')
+    .map((l) => (/^\s*\{/.test(l) ? inertJsonSource(l) : inertSource(l)))
+    .join('\n');
 }
 
 export function readHostBytes(path: string, o: ReadOptions): { bytes: Buffer; size: number; keptFrom: number | undefined } {
