@@ -11,8 +11,18 @@ export function message(m: string): string {
 /** At most this many problems reading host files are printed; the rest are counted. */
 export const MAX_HOST_PROBLEMS_SHOWN = 50;
 
-/** Host-file problems for stderr: the first MAX_HOST_PROBLEMS_SHOWN, then how many more there were. */
+/**
+ * Host-file problems for stderr: a run of identical lines once with its count, the first
+ * MAX_HOST_PROBLEMS_SHOWN of those, then how many more there were.
+ */
 export function hostProblemLines(problems: readonly string[]): string[] {
-  if (problems.length <= MAX_HOST_PROBLEMS_SHOWN) return [...problems];
-  return [...problems.slice(0, MAX_HOST_PROBLEMS_SHOWN), `… and ${problems.length - MAX_HOST_PROBLEMS_SHOWN} more problems reading the host files (not shown)`];
+  const runs: string[] = [];
+  for (let i = 0; i < problems.length; ) {
+    let j = i + 1;
+    while (j < problems.length && problems[j] === problems[i]) j++;
+    runs.push(j - i > 1 ? `${problems[i]} (${j - i} times)` : (problems[i] as string));
+    i = j;
+  }
+  if (runs.length <= MAX_HOST_PROBLEMS_SHOWN) return runs;
+  return [...runs.slice(0, MAX_HOST_PROBLEMS_SHOWN), `… and ${runs.length - MAX_HOST_PROBLEMS_SHOWN} more problems reading the host files (not shown)`];
 }
