@@ -53,6 +53,8 @@ test('decodeUtf8 keeps valid UTF-8 and marks each invalid byte (overlong, surrog
 
 test('inertSource keeps line structure; inertJsonSource neutralises JSON escapes too', () => {
   assert.equal(inertSource('a\x1b[2Jb\n\tc\r\n'), 'a\\x1b[2Jb\n\tc\r\n');
+  // found by the host fuzz: a bare CR (not of a CRLF) inside a rule or log line returns the cursor
+  assert.equal(inertSource('iptables -\rstate\r\n'), 'iptables -\\x0dstate\r\n');
   const json = '{"iname": "VI\\u001b]0;pwned\\u0007", "x": "a\\nb\\u202e", "ok": "\\ud83d\\ude00 \\"q\\" \\\\u001b", "raw": "\u202e\x1b"}';
   const v = JSON.parse(inertJsonSource(json)) as Record<string, string>;
   assert.equal(v['iname'], 'VI\\u001b]0;pwned\\u0007');

@@ -10,7 +10,7 @@ const INVISIBLE = /[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 // C0, DEL, C1, the invisible set, and lone surrogates (U+DC80–U+DCFF stand for undecodable bytes).
 const DANGEROUS = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const DANGEROUS_KEEP_LINES = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const DANGEROUS_KEEP_LINES = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function escapeOne(c: string): string {
   const u = c.charCodeAt(0);
@@ -24,7 +24,7 @@ export function inertText(s: string): string {
   return s.replace(DANGEROUS, escapeOne);
 }
 
-/** A whole untrusted file before it is parsed: like inertText, but tab, CR and LF stay. */
+/** A whole untrusted file before it is parsed: like inertText, but tab, LF and the CR of CRLF stay. */
 export function inertSource(s: string): string {
   return s.replace(DANGEROUS_KEEP_LINES, escapeOne);
 }
