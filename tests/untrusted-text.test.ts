@@ -116,3 +116,26 @@ test('an offline bundle: every refusal is a problem line naming the file, and wh
   assert.ok(ev.problems.some((p) => p.startsWith(`${dir}: not a regular file (a directory)`)));
   for (const p of ev.problems) assert.doesNotMatch(p, UNSAFE);
 });
+
+test('--json: every line is valid JSON, nothing a terminal acts on is written raw, host text shows escaped', async () => {
+  const { runCli } = await import('./helpers/run-cli.js');
+  const { copyFileSync } = await import('node:fs');
+  const { REPO_ROOT } = await import('./helpers/corpus.js');
+  const lab = join(REPO_ROOT, 'tests/fixtures/lab/firewall-eth0-both');
+  const cap = join(dir, 'cap\u202e\x9b\x1b]0;x\x07.pcapng');
+  copyFileSync(join(lab, 'node2.pcapng'), cap);
+  const conf = join(dir, 'json.conf');
+  writeFileSync(conf, 'vrrp_instance SERVICE\u2066\x1b[31m {\n interface eth0\n virtual_router_id 51\n}\n');
+  const r = runCli(['-r', cap, '--json', '--keepalived-conf', conf]);
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  for (const l of lines) {
+    assert.doesNotMatch(l, UNSAFE);
+    JSON.parse(l);
+  }
+  const summary = JSON.parse(lines[lines.length - 1] as string) as { inputs: { name: string }[] };
+  assert.ok(summary.inputs[0]?.name.includes('\u202e'), 'the value itself is kept: the JSON escape stands for it');
+  assert.match(r.stdout, /\\u202e\\u009b\\u001b\]0;x\\u0007\.pcapng/);
+  assert.match(r.stdout, /SERVICE\\\\u2066\\\\x1b\[31m/, 'host text arrives already inert');
+  assert.doesNotMatch(r.stderr, UNSAFE);
+});

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InputReport } from '../capture/read-inputs.js';
-import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
+import { jsonFinding, jsonSummary, jsonTransition, jsonLine } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
@@ -57,7 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     host,
     decodeOnly: mode === 'packets',
     onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
-    onTransition: mode === 'json' ? (v, t) => out.write(JSON.stringify(jsonTransition(v, t))) : undefined,
+    onTransition: mode === 'json' ? (v, t) => out.write(jsonLine(jsonTransition(v, t))) : undefined,
   });
   const readable = finishInputs(reports, warn);
   if (mode === 'packets' || readable === ExitCode.error) {
@@ -67,8 +67,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
   const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
   if (mode === 'json') {
-    for (const f of findings) out.write(JSON.stringify(jsonFinding(f)));
-    out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status, instances)));
+    for (const f of findings) out.write(jsonLine(jsonFinding(f)));
+    out.write(jsonLine(jsonSummary(timeline, findings, inputs, status, instances)));
   } else {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }

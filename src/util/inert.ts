@@ -87,6 +87,15 @@ export function decodeUtf8(b: Uint8Array): string {
 }
 
 /**
+ * A JSON text (JSON.stringify's output) with C1 controls, DEL and the invisible/bidi set also
+ * written as \uNNNN escapes (JSON.stringify escapes only C0 and lone surrogates): the same value,
+ * still valid JSON and UTF-8, and safe to `cat` to a terminal. They can only occur inside strings.
+ */
+export function inertJson(json: string): string {
+  return json.replace(/[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Wire text (auth strings, pcapng interface names), held one byte per character: like inertText, and
  * also bytes ≥ 0x80 (and the backslash, so the escape is unambiguous) are escaped: a packet is bytes.
  */
