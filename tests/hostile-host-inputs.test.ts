@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,6 +48,8 @@ type Case = {
   /** What stdout + stderr must not hold (a secret, a raw sequence). */
   readonly never?: RegExp;
   readonly rssMiB: number;
+  /** More to check once the run is over. */
+  readonly then?: () => void;
 };
 
 const cases: Case[] = [
@@ -110,6 +112,16 @@ const cases: Case[] = [
     args: () => ['--keepalived-conf', file('inj.conf', `vrrp_instance VI${OSC}${CSI} {\n interface eth0\n virtual_router_id 51\n priority 1${OSC}${BIDI}\n virtual_ipaddress {\n  192.168.2.100${BIDI}/24\n }\n notify_master "/bin/echo ${OSC}"\n}\n`)],
     says: /priority '1\\x1b\]0;pwned\\x07\\u202e\\u2066' is not an integer/,
     rssMiB: 150,
+  },
+  {
+    name: 'config: notify and track scripts are never run',
+    args: () => {
+      const script = file('scripts/notify.sh', `#!/bin/sh\ntouch ${join(dir, 'script-ran')}\n`);
+      execFileSync('chmod', ['+x', script]);
+      return ['--keepalived-conf', file('scripts/keepalived.conf', `vrrp_script chk {\n script "${script}"\n interval 1\n}\nvrrp_instance SERVICE {\n interface eth0\n virtual_router_id 51\n track_script {\n  chk\n }\n notify_master "${script}"\n notify "/bin/sh -c 'touch ${join(dir, 'script-ran')}'"\n}\n`)];
+    },
+    rssMiB: 150,
+    then: () => assert.equal(existsSync(join(dir, 'script-ran')), false, 'a script named in the config was run'),
   },
   // ---- dumps
   { name: 'JSON dump: a million nested arrays', args: () => ['--keepalived-conf', CONF, '--keepalived-json', `${file('deep.json', '['.repeat(1_000_000) + ']'.repeat(1_000_000))}@1795640090`], says: /deep\.json: /, rssMiB: 250 },
@@ -217,5 +229,6 @@ for (const c of cases) {
     assert.doesNotMatch(r.stderr, UNSAFE, 'nothing a terminal acts on reaches stderr');
     if (c.says) assert.match(r.stderr, c.says, where);
     if (c.never) assert.doesNotMatch(r.stdout + r.stderr, c.never, where);
+    c.then?.();
   });
 }

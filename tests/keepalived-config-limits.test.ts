@@ -118,6 +118,10 @@ test('an include of a file outside the config directory is followed, but no mess
   assert.ok(c.errors.length > 0, 'the bad lines are reported');
   assert.doesNotMatch(all, /SECRET/);
   assert.match(messages(c), /shadow:1: not understood \(.*is outside the configuration's directory: its content is not shown\)/);
+  // quoted from a line of a trusted file: a sync-group member read from the outside file
+  const groups = parseKeepalivedConf(write('etc2/keepalived.conf', `vrrp_sync_group G {\n group {\n  include ${secret}\n }\n}\n` + INSTANCE));
+  assert.match(messages(groups), /sync group G: member … is not a vrrp_instance/);
+  assert.doesNotMatch(messages(groups), /SECRET/);
 });
 
 test('in a bundle, includes stay inside the bundle directory unless allowed', () => {

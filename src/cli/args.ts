@@ -34,6 +34,8 @@ export type HostArgs = {
   readonly intervalS: number;
   /** --log-year: the year of syslog lines (they carry none). */
   readonly year: number | undefined;
+  /** --allow-include-outside: a bundle's config may include files outside the bundle directory. */
+  readonly allowIncludeOutside: boolean;
 };
 
 export class UsageError extends Error {}
@@ -65,6 +67,7 @@ virtual IPs flap or split.
       --firewall FILE      iptables-save / ip6tables-save / nft -j list ruleset output (repeatable)
       --keepalived-interval S  live: ask keepalived for its counters every S seconds (default 5, 0 = never)
       --log-year YEAR      the year of syslog lines in --keepalived-log (they have none)
+      --allow-include-outside  let a bundle's keepalived config include files outside the bundle
   -h, --help               show this help
   -V, --version            show the version
 
@@ -93,6 +96,7 @@ export function parseOptions(argv: readonly string[]): Options {
         firewall: { type: 'string', multiple: true },
         'keepalived-interval': { type: 'string' },
         'log-year': { type: 'string' },
+        'allow-include-outside': { type: 'boolean' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -121,7 +125,7 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
   const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
   if (year !== undefined && !(Number.isInteger(year) && year > 1970 && year < 3000)) throw new UsageError(`--log-year wants a year, not '${v['log-year']}'`);
-  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year };
+  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year, allowIncludeOutside: v['allow-include-outside'] ?? false };
   return {
     host,
     inputs,

@@ -79,7 +79,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
 function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | undefined {
   if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0) return undefined;
-  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year });
+  // (a bundle directory, once given, becomes `root`: its config's includes then stay inside it)
+  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year, allowIncludeOutside: h.allowIncludeOutside });
   for (const p of hostProblemLines(ev.problems)) warn(p);
   return ev;
 }

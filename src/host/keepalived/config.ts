@@ -308,10 +308,27 @@ function interpret(lex: LexResult): KeepalivedConfig {
     if (other !== undefined) ctx.errors.push({ ...i.at, message: `vrrp_instance ${i.name}: VRID ${i.vrid} on ${i.interface} is also used by ${other.name}` });
     else seen.set(key, i);
   }
-  const errors = ctx.errors.items.map((e) => (lex.hidden.has(e.file) ? { ...e, message: hiddenMessage(e.file) } : e));
+  // A problem on a line of a hidden file is said without its content; one elsewhere that quotes a
+  // word from a hidden file (a sync-group member, an instance name) has that word blanked.
+  const blank = redactor(lex.statements, lex.hidden);
+  const errors = ctx.errors.items.map((e) => (lex.hidden.has(e.file) ? { ...e, message: hiddenMessage(e.file) } : { ...e, message: blank(e.message) }));
   if (ctx.errors.dropped > 0) errors.push({ file: lex.files[0] ?? '', line: 0, message: `… and ${ctx.errors.dropped} more problems in this configuration (not listed)` });
-  const unknown = ctx.unknown.items.map((u) => (lex.hidden.has(u.file) ? { ...u, keyword: '…', context: hiddenMessage(u.file) } : u));
+  const unknown = ctx.unknown.items.map((u) => (lex.hidden.has(u.file) ? { ...u, keyword: '…', context: hiddenMessage(u.file) } : { ...u, context: blank(u.context) }));
   return { instances, syncGroups: groups, globals, errors, unknown, files: lex.files };
+}
+
+/** message → message with every word that came from a hidden file replaced by `…`. */
+function redactor(statements: readonly ConfStatement[], hidden: ReadonlySet<string>): (m: string) => string {
+  if (hidden.size === 0) return (m) => m;
+  const words = new Set<string>();
+  const stack: ConfStatement[] = [...statements];
+  while (stack.length > 0) {
+    const s = stack.pop() as ConfStatement;
+    if (hidden.has(s.file)) for (const w of s.words) words.add(w.text);
+    if (s.block !== undefined) for (const c of s.block) stack.push(c);
+  }
+  if (words.size === 0) return (m) => m;
+  return (m) => m.split(/([\s'"(),]+)/).map((t) => (words.has(t) ? '…' : t)).join('');
 }
 
 /**
