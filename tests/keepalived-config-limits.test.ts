@@ -140,6 +140,13 @@ test('in a bundle, includes stay inside the bundle directory unless allowed', ()
   assert.ok(loadBundle({ conf: main, root }).problems.some((p) => /link\.conf \(outside the bundle/.test(p)));
   const allowed = loadBundle({ conf: main, root, allowIncludeOutside: true });
   assert.ok(allowed.config?.instances.some((i) => i.name === 'OUT'));
+  // every file of the bundle: a dump, log or ruleset (or the config itself) symlinked out is not read
+  const secret = write('outside/shadow', 'root:$6$SECRETHASH:19000:0:99999:7:::\n');
+  for (const n of ['keepalived.stats', 'keepalived.log', 'iptables.txt', 'main.conf']) symlinkSync(secret, join(root, n));
+  const ev = loadBundle({ conf: join(root, 'main.conf'), json: [`${join(root, 'keepalived.stats')}@1700000000`], log: join(root, 'keepalived.log'), firewall: [join(root, 'iptables.txt')], root });
+  assert.equal(ev.problems.filter((p) => /: outside the bundle directory .* — not read/.test(p)).length, 4, ev.problems.join('\n'));
+  assert.doesNotMatch(ev.problems.join('\n'), /SECRET/);
+  assert.equal(ev.config, undefined);
 });
 
 test('nothing a config names is run or written: notify and track scripts are only read as text', () => {

@@ -4,7 +4,7 @@
 
 import { statSync } from 'node:fs';
 import { hostLimits, limitText } from './host-limits.js';
-import { mib, readHostBytes, readHostText } from './read-host-file.js';
+import { mib, mustBeInside, readHostBytes, readHostText } from './read-host-file.js';
 import { decodeUtf8, inertJsonSource, inertSource } from '../util/inert.js';
 import type { FirewallRulesets } from './firewall/index.js';
 import { splitFirewallDump } from './firewall/index.js';
@@ -77,9 +77,12 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   const ev = emptyEvidence();
   const limits = hostLimits();
   // Every file goes through readHostText: regular files only, a size cap, and the text already inert.
-  const file = { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes') };
+  // In a bundle, every file (the config's includes too) must resolve inside the bundle directory.
+  const within = b.root !== undefined && b.allowIncludeOutside !== true ? { within: b.root } : {};
+  const file = { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes'), ...within };
   if (b.conf !== undefined) {
     try {
+      if (within.within !== undefined) mustBeInside(b.conf, within.within);
       ev.config = parseKeepalivedConf(b.conf, undefined, undefined, { limits, ...(b.root !== undefined ? { root: b.root, allowOutside: b.allowIncludeOutside === true } : {}) });
       for (const e of ev.config.errors) ev.problems.push(`${e.file}:${e.line}: ${e.message}`);
     } catch (e) {
@@ -100,7 +103,7 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   }
   if (b.log !== undefined) {
     try {
-      const r = readHostText(b.log, { maxBytes: limits.logBytes, limit: limitText(limits, 'logBytes'), tail: true, format: 'lines' });
+      const r = readHostText(b.log, { maxBytes: limits.logBytes, limit: limitText(limits, 'logBytes'), tail: true, format: 'lines', ...within });
       if (r.keptFrom !== undefined) ev.problems.push(`${b.log}: ${mib(r.size)} is over ${limitText(limits, 'logBytes')}: only its last ${mib(r.size - r.keptFrom)} (from byte ${r.keptFrom}) was read`);
       // one by one: a spread of a few hundred thousand events would overflow the call stack
       for (const e of parseKeepalivedLog(r.text, b.year !== undefined ? { referenceYear: b.year } : {})) ev.log.push(e);

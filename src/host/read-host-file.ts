@@ -3,8 +3,9 @@
 // more than a size cap, and the text comes back already inert (src/util/inert.ts), so no value a
 // parser makes from it can reach the terminal as a control sequence.
 
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { decodeUtf8, inertJsonSource, inertSource } from '../util/inert.js';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { decodeUtf8, inertJsonSource, inertSource, inertText } from '../util/inert.js';
 
 /** A refusal with a one-line reason (the path is added by whoever reports it). */
 export class HostInputError extends Error {}
@@ -28,6 +29,8 @@ export type ReadOptions = {
    * log, whose lines may each be JSON (journalctl -o json) or text.
    */
   readonly format?: 'text' | 'json' | 'lines';
+  /** A directory the file must resolve into (symlinks followed): an offline bundle's. */
+  readonly within?: string;
 };
 
 export function readHostText(path: string, o: ReadOptions): HostRead {
@@ -46,6 +49,7 @@ export function inertHostText(raw: string, format: 'text' | 'json' | 'lines'): s
 }
 
 export function readHostBytes(path: string, o: ReadOptions): { bytes: Buffer; size: number; keptFrom: number | undefined } {
+  if (o.within !== undefined) mustBeInside(path, o.within);
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a tty never becomes ours.
@@ -84,6 +88,24 @@ export function readHostBytes(path: string, o: ReadOptions): { bytes: Buffer; si
   } finally {
     closeSync(fd);
   }
+}
+
+/** Refuses a path that resolves outside an offline bundle's directory. */
+export function mustBeInside(path: string, dir: string): void {
+  if (!resolvesInside(path, dir)) throw new HostInputError(`outside the bundle directory ${inertText(dir)} — not read; --allow-include-outside reads it`);
+}
+
+/** Whether `path`, every symlink resolved, lies inside directory `dir` (a missing path: judged as written). */
+export function resolvesInside(path: string, dir: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const r = relative(real(dir), real(path));
+  return r === '' || (r !== '..' && !r.startsWith('..' + sep) && !isAbsolute(r));
 }
 
 function kindOf(st: Stats): string {
