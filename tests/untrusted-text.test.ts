@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_LIMITS, hostLimits, limitText } from '../src/host/host-limits.js';
 import { loadBundle } from '../src/host/host-evidence.js';
-import { HostInputError, readHostText } from '../src/host/read-host-file.js';
+import { HostInputError, hostTextOf, readHostText } from '../src/host/read-host-file.js';
 import { parseKeepalivedJson } from '../src/host/keepalived/json-dump.js';
 import { decodeUtf8, inertJsonSource, inertSource, inertText } from '../src/util/inert.js';
 
@@ -103,6 +103,13 @@ test('host files: over the size cap a file is refused (which limit, how to raise
   assert.match(r.text, /line 99\n$/);
   assert.equal(hostLimits({ VRRPSCOPE_MAX_HOST_FILE_MB: '2' }).fileBytes, 2 * 1024 * 1024);
   assert.equal(hostLimits({ VRRPSCOPE_MAX_INCLUDES: 'lots' }).includeFiles, DEFAULT_LIMITS.includeFiles, 'a bad value keeps the default');
+});
+
+test('binary data is refused, text with a few bad bytes is read and shows them', () => {
+  assert.throws(() => hostTextOf(Buffer.alloc(1_000_000, 0xff)), /binary data, not text \(over 10000 control or non-UTF-8 bytes\)/);
+  assert.throws(() => hostTextOf(Buffer.alloc(1_000_000, 0x1b)), /binary data/);
+  const some = Buffer.concat([Buffer.from('a'.repeat(100_000)), Buffer.alloc(900, 0xff), Buffer.alloc(900, 0x07)]);
+  assert.equal(inertSource(hostTextOf(some)), 'a'.repeat(100_000) + '\\xff'.repeat(900) + '\\x07'.repeat(900));
 });
 
 test('an offline bundle: every refusal is a problem line naming the file, and what was read is kept', () => {

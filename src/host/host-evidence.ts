@@ -4,8 +4,8 @@
 
 import { statSync } from 'node:fs';
 import { hostLimits, limitText } from './host-limits.js';
-import { mib, mustBeInside, readHostBytes, readHostText } from './read-host-file.js';
-import { decodeUtf8, inertJsonSource, inertSource } from '../util/inert.js';
+import { hostTextOf, mib, mustBeInside, readHostBytes, readHostText } from './read-host-file.js';
+import { inertJsonSource, inertSource } from '../util/inert.js';
 import type { FirewallRulesets } from './firewall/index.js';
 import { splitFirewallDump } from './firewall/index.js';
 import { parseKeepalivedConf, type KeepalivedConfig } from './keepalived/config.js';
@@ -84,7 +84,7 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
     try {
       if (within.within !== undefined) mustBeInside(b.conf, within.within);
       ev.config = parseKeepalivedConf(b.conf, undefined, undefined, { limits, ...(b.root !== undefined ? { root: b.root, allowOutside: b.allowIncludeOutside === true } : {}) });
-      for (const e of ev.config.errors) ev.problems.push(`${e.file}:${e.line}: ${e.message}`);
+      for (const e of ev.config.errors) ev.problems.push(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`);
     } catch (e) {
       ev.problems.push(`${b.conf}: ${(e as Error).message}`);
     }
@@ -92,7 +92,7 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   for (const arg of b.json ?? []) {
     const { path, ts } = dumpTime(arg);
     try {
-      const raw = decodeUtf8(readHostBytes(path, file).bytes);
+      const raw = hostTextOf(readHostBytes(path, file).bytes);
       const isJson = /^\s*[[{]/.test(raw);
       const dump = isJson ? parseKeepalivedJson(inertJsonSource(raw)) : parseKeepalivedStats(inertSource(raw));
       for (const e of dump.errors) ev.problems.push(`${path}: ${e.message}`);
@@ -113,7 +113,7 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   }
   for (const f of b.firewall ?? []) {
     try {
-      const split = splitFirewallDump(decodeUtf8(readHostBytes(f, file).bytes));
+      const split = splitFirewallDump(hostTextOf(readHostBytes(f, file).bytes));
       // made inert per part: nft -j output is JSON, whose string escapes must be neutralised too
       const r = {
         ...(split.iptablesSave !== undefined ? { iptablesSave: inertSource(split.iptablesSave) } : {}),

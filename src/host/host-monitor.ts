@@ -5,8 +5,7 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, fstatSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
-import { inertHostText } from './read-host-file.js';
-import { decodeUtf8 } from '../util/inert.js';
+import { hostTextOf, inertHostText } from './read-host-file.js';
 import { networkInterfaces } from 'node:os';
 import { addDump, emptyEvidence, type HostEvidence } from './host-evidence.js';
 import { parseKeepalivedConf, DEFAULT_CONF_PATH } from './keepalived/config.js';
@@ -44,7 +43,7 @@ export class HostMonitor {
     if (conf !== undefined) {
       try {
         ev.config = parseKeepalivedConf(conf);
-        for (const e of ev.config.errors) this.opts.warn(`${e.file}:${e.line}: ${e.message}`);
+        for (const e of ev.config.errors) this.opts.warn(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`);
       } catch (e) {
         this.opts.warn(`${conf}: ${(e as Error).message}`);
       }
@@ -193,7 +192,7 @@ export class HostMonitor {
         return;
       }
       this.logPos += end + 1;
-      const text = inertHostText(decodeUtf8(b.subarray(0, end)), 'lines');
+      const text = inertHostText(hostTextOf(b.subarray(0, end)), 'lines'); // binary: thrown, skipped
       for (const l of text.split('\n')) this.logLine(l);
     } catch {
       // unreadable for now; try again next second

@@ -35,7 +35,23 @@ export type ReadOptions = {
 
 export function readHostText(path: string, o: ReadOptions): HostRead {
   const { bytes, size, keptFrom } = readHostBytes(path, o);
-  return { text: inertHostText(decodeUtf8(bytes), o.format ?? 'text'), size, keptFrom };
+  return { text: inertHostText(hostTextOf(bytes), o.format ?? 'text'), size, keptFrom };
+}
+
+/**
+ * Bytes of a host file → text, refusing binary data: configs, dumps, logs and rulesets are text, and
+ * a file of control or non-UTF-8 bytes would only grow fourfold when each is shown as `\xNN`.
+ */
+export function hostTextOf(bytes: Uint8Array): string {
+  const maxBad = Math.max(4096, Math.floor(bytes.length / 100));
+  let controls = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i] as number;
+    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f) controls++;
+  }
+  const text = controls > maxBad ? undefined : decodeUtf8(bytes, maxBad - controls);
+  if (text === undefined) throw new HostInputError(`binary data, not text (over ${maxBad} control or non-UTF-8 bytes) — not read`);
+  return text;
 }
 
 /** Text that came from the host some other way (a command's output, a log line followed live). */

@@ -50,39 +50,52 @@ export function inertJsonSource(s: string): string {
  * Bytes → text, UTF-8 where the bytes are UTF-8; every other byte becomes U+DC80+byte (a lone
  * surrogate, as Python's surrogateescape does), which inertText shows as `\xNN`.
  */
-export function decodeUtf8(b: Uint8Array): string {
+export function decodeUtf8(b: Uint8Array): string;
+/** …or undefined as soon as more than `maxBad` bytes were not UTF-8 (binary data, not text). */
+export function decodeUtf8(b: Uint8Array, maxBad: number): string | undefined;
+export function decodeUtf8(b: Uint8Array, maxBad = Infinity): string | undefined {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
   } catch {
     // fall through: find the bad bytes
   }
-  const parts: string[] = [];
-  let start = 0;
-  let i = 0;
+  // Decoded by hand into UTF-16 code units (never more than there are bytes), so a file of bad
+  // bytes costs two bytes per byte, not a string per byte.
   const n = buf.length;
+  const out = new Uint16Array(n);
+  let o = 0;
+  let i = 0;
   while (i < n) {
     const c = buf[i] as number;
-    const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    let ok = len > 0 && i + len <= n;
-    for (let k = 1; ok && k < len; k++) ok = ((buf[i + k] as number) & 0xc0) === 0x80;
-    if (ok && len === 3) {
-      const c1 = buf[i + 1] as number;
-      ok = !(c === 0xe0 && c1 < 0xa0) && !(c === 0xed && c1 >= 0xa0); // overlong, encoded surrogate
-    } else if (ok && len === 4) {
-      const c1 = buf[i + 1] as number;
-      ok = !(c === 0xf0 && c1 < 0x90) && !(c === 0xf4 && c1 >= 0x90);
-    }
-    if (ok) {
-      i += len;
+    if (c < 0x80) {
+      out[o++] = c;
+      i++;
       continue;
     }
-    if (start < i) parts.push(buf.toString('utf8', start, i));
-    parts.push(String.fromCharCode(0xdc00 + c));
-    i++;
-    start = i;
+    const len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    let ok = len > 0 && i + len <= n;
+    for (let k = 1; ok && k < len; k++) ok = ((buf[i + k] as number) & 0xc0) === 0x80;
+    const c1 = buf[i + 1] as number;
+    if (ok && len === 3) ok = !(c === 0xe0 && c1 < 0xa0) && !(c === 0xed && c1 >= 0xa0); // overlong, encoded surrogate
+    else if (ok && len === 4) ok = !(c === 0xf0 && c1 < 0x90) && !(c === 0xf4 && c1 >= 0x90);
+    if (!ok) {
+      if (--maxBad < 0) return undefined;
+      out[o++] = 0xdc00 + c;
+      i++;
+      continue;
+    }
+    if (len === 2) out[o++] = ((c & 0x1f) << 6) | (c1 & 0x3f);
+    else if (len === 3) out[o++] = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | ((buf[i + 2] as number) & 0x3f);
+    else {
+      const cp = (((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | (((buf[i + 2] as number) & 0x3f) << 6) | ((buf[i + 3] as number) & 0x3f)) - 0x10000;
+      out[o++] = 0xd800 + (cp >> 10);
+      out[o++] = 0xdc00 + (cp & 0x3ff);
+    }
+    i += len;
   }
-  if (start < n) parts.push(buf.toString('utf8', start, n));
+  const parts: string[] = [];
+  for (let k = 0; k < o; k += 8192) parts.push(String.fromCharCode(...out.subarray(k, Math.min(o, k + 8192))));
   return parts.join('');
 }
 
