@@ -94,7 +94,7 @@ test('host files: over the size cap a file is refused (which limit, how to raise
   const big = join(dir, 'big.conf');
   writeFileSync(big, 'x'.repeat(3000) + '\n');
   const limits = { ...DEFAULT_LIMITS, fileBytes: 2048 };
-  assert.throws(() => readHostText(big, { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes') }), /3001 bytes is over the 0 MiB limit \(raise it with VRRPSCOPE_MAX_HOST_FILE_MB=N\) — not read/);
+  assert.throws(() => readHostText(big, { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes') }), /3001 bytes is over the 2 KiB limit \(raise it with VRRPSCOPE_MAX_HOST_FILE_MB=N\) — not read/);
   const log = join(dir, 'big.log');
   writeFileSync(log, Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n') + '\n');
   const r = readHostText(log, { maxBytes: 100, limit: 'x', tail: true });
@@ -145,4 +145,12 @@ test('--json: every line is valid JSON, nothing a terminal acts on is written ra
   assert.match(r.stdout, /\\u202e\\u009b\\u001b\]0;x\\u0007\.pcapng/);
   assert.match(r.stdout, /SERVICE\\\\u2066\\\\x1b\[31m/, 'host text arrives already inert');
   assert.doesNotMatch(r.stderr, UNSAFE);
+});
+
+test('host problems for a person: repeats once with a count, at most 50 lines, then how many more', async () => {
+  const { summarizeProblems } = await import('../src/host/problem-summary.js');
+  assert.deepEqual(summarizeProblems(['a', 'a', 'a', 'b']), ['a (3 times)', 'b']);
+  const many = summarizeProblems(Array.from({ length: 80 }, (_, i) => `p${i}`));
+  assert.equal(many.length, 51);
+  assert.equal(many[50], '… and 30 more problems reading the host files (not shown)');
 });

@@ -11,7 +11,8 @@ import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
-import { hostProblemLines, message } from './message.js';
+import { message } from './message.js';
+import { summarizeProblems } from '../host/problem-summary.js';
 import { inertText } from '../util/inert.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
@@ -81,7 +82,7 @@ function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | unde
   if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0) return undefined;
   // (a bundle directory, once given, becomes `root`: its config's includes then stay inside it)
   const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year, allowIncludeOutside: h.allowIncludeOutside });
-  for (const p of hostProblemLines(ev.problems)) warn(p);
+  for (const p of summarizeProblems(ev.problems)) warn(p);
   return ev;
 }
 

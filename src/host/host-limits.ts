@@ -58,6 +58,6 @@ export function hostLimits(env: NodeJS.ProcessEnv = process.env): HostLimits {
 /** "the 32 MiB limit (VRRPSCOPE_MAX_HOST_FILE_MB)" — for messages. */
 export function limitText(l: HostLimits, k: keyof HostLimits): string {
   const v = l[k];
-  const shown = k.endsWith('Bytes') ? `${+(v / MiB).toFixed(2)} MiB` : String(v);
+  const shown = !k.endsWith('Bytes') ? String(v) : v >= MiB ? `${+(v / MiB).toFixed(2)} MiB` : `${+(v / 1024).toFixed(1)} KiB`;
   return `the ${shown} limit (raise it with ${LIMIT_ENV[k]}=N)`;
 }

@@ -6,6 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, fstatSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { hostTextOf, inertHostText } from './read-host-file.js';
+import { summarizeProblems } from './problem-summary.js';
 import { networkInterfaces } from 'node:os';
 import { addDump, emptyEvidence, type HostEvidence } from './host-evidence.js';
 import { parseKeepalivedConf, DEFAULT_CONF_PATH } from './keepalived/config.js';
@@ -43,7 +44,7 @@ export class HostMonitor {
     if (conf !== undefined) {
       try {
         ev.config = parseKeepalivedConf(conf);
-        for (const e of ev.config.errors) this.opts.warn(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`);
+        for (const m of summarizeProblems(ev.config.errors.map((e) => `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`))) this.opts.warn(m);
       } catch (e) {
         this.opts.warn(`${conf}: ${(e as Error).message}`);
       }
