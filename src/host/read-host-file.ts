@@ -3,7 +3,7 @@
 // more than a size cap, and the text comes back already inert (src/util/inert.ts), so no value a
 // parser makes from it can reach the terminal as a control sequence.
 
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { decodeUtf8, inertJsonSource, inertSource, inertText } from '../util/inert.js';
 
@@ -74,6 +74,8 @@ export function readHostBytes(path: string, o: ReadOptions): { bytes: Buffer; si
     throw new HostInputError(errnoText(e));
   }
   try {
+    // judged again on what was opened: a symlink swapped after the first check must not lead out
+    if (o.within !== undefined) mustBeInside(openedPath(fd) ?? path, o.within);
     const st = fstatSync(fd);
     if (!st.isFile()) throw new HostInputError(`not a regular file (${kindOf(st)}) — not read`);
     const size = st.size;
@@ -103,6 +105,15 @@ export function readHostBytes(path: string, o: ReadOptions): { bytes: Buffer; si
     throw new HostInputError(errnoText(e));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The path of an open file, as the kernel has it (Linux /proc), or undefined. */
+function openedPath(fd: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
   }
 }
 

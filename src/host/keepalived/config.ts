@@ -181,9 +181,9 @@ export const DEFAULT_MCAST_GROUP6 = 'ff02::12';
 export const DEFAULT_CONF_PATH = '/etc/keepalived/keepalived.conf';
 
 /** The real file system, through the one host-file reader (regular files only, size cap, inert text). */
-export function nodeConfIo(limits: HostLimits = hostLimits()): ConfIo {
+export function nodeConfIo(limits: HostLimits = hostLimits(), within?: string): ConfIo {
   return {
-    readFile: (p) => readHostText(p, { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes') }).text,
+    readFile: (p) => readHostText(p, { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes'), ...(within !== undefined ? { within } : {}) }).text,
     readDir: (p) => readdirSync(p),
     realpath: (p) => realpathSync(p),
   };
@@ -196,7 +196,8 @@ export type ConfOptions = LexOptions;
  * `readFile`/`readDir` default to the real file system (tests pass fakes).
  */
 export function parseKeepalivedConf(path: string, readFile?: ReadFileFn, readDir?: ReadDirFn, opts: ConfOptions = {}): KeepalivedConfig {
-  const real = nodeConfIo(opts.limits ?? hostLimits());
+  // in a bundle, the reader itself also refuses what resolves outside (checked on the opened file)
+  const real = nodeConfIo(opts.limits ?? hostLimits(), opts.root !== undefined && opts.allowOutside !== true ? opts.root : undefined);
   const io: ConfIo = readFile === undefined && readDir === undefined ? real : { readFile: readFile ?? real.readFile, readDir: readDir ?? real.readDir };
   return interpret(lexKeepalivedConf(path, io, { limits: hostLimits(), ...opts }));
 }
