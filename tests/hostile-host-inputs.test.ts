@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +36,13 @@ function file(name: string, content: string | Buffer): string {
   return p;
 }
 
+/** The lab's counter dumps, so the firewall verdict (which quotes the deciding rule) is reached. */
+const labDumps = (): string[] =>
+  readdirSync(LAB)
+    .filter((f) => /^node2-json-\d+\.json$/.test(f))
+    .flatMap((f) => ['--keepalived-json', `${join(LAB, f)}@${f.slice('node2-json-'.length, -'.json'.length)}`]);
+const labRules = (extra: string): string => readFileSync(join(LAB, 'node2.iptables-save'), 'utf8').replace(/^(-A INPUT -i eth0 -p vrrp)/m, `${extra}\n$1`);
+
 const instance = (name: string, vrid: number, iface = 'eth0'): string => `vrrp_instance ${name} {\n interface ${iface}\n virtual_router_id ${vrid}\n priority 100\n virtual_ipaddress {\n 192.168.2.100/24\n }\n}\n`;
 
 type Case = {
@@ -45,6 +52,8 @@ type Case = {
   readonly env?: Record<string, string>;
   /** A line stderr must hold (the refusal, the limit, what was kept). */
   readonly says?: RegExp;
+  /** What the report must hold. */
+  readonly prints?: RegExp;
   /** What stdout + stderr must not hold (a secret, a raw sequence). */
   readonly never?: RegExp;
   readonly rssMiB: number;
@@ -165,6 +174,17 @@ const cases: Case[] = [
     args: () => ['--keepalived-conf', CONF, '--firewall', file('big.ipt', readFileSync(join(LAB, 'node2.iptables-save'), 'utf8').replace(/^(-A INPUT .*-p vrrp.*?) -j/m, (_, l: string) => `${l} -m comment --comment "${'x'.repeat(12_000_000)}" -j`))],
     rssMiB: 300,
   },
+  {
+    name: 'iptables-save: a 12 MB rule of 500 000 matches, quoted in the verdict (was "Maximum call stack", exit 2)',
+    args: () => ['--keepalived-conf', CONF, ...labDumps(), '--firewall', file('mport.ipt', labRules(`-A INPUT -i eth0 ${'-m u32 --u32 "0x0=0x0" '.repeat(500_000)}-j ACCEPT`))],
+    prints: /a rule of 11500026\s+characters, cut\)/,
+    rssMiB: 500,
+  },
+  {
+    name: 'iptables-save: a 12 MB source list (was 14 s and 4.3 GB)',
+    args: () => ['--keepalived-conf', CONF, ...labDumps(), '--firewall', file('list.ipt', labRules(`-A INPUT -s ${Array.from({ length: 800_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`).join(',')} -j ACCEPT`))],
+    rssMiB: 250,
+  },
   { name: 'iptables-save: 200 000 rules', args: () => ['--keepalived-conf', CONF, '--firewall', file('many.ipt', '*filter\n:INPUT ACCEPT [0:0]\n' + '-A INPUT -i eth1 -p tcp --dport 22 -j ACCEPT\n'.repeat(200_000) + '-A INPUT -i eth0 -p vrrp -j DROP\nCOMMIT\n')], rssMiB: 300 },
   {
     name: 'iptables-save: escape sequences in chain names and comments',
@@ -229,6 +249,7 @@ for (const c of cases) {
     assert.doesNotMatch(r.stdout, UNSAFE, 'nothing a terminal acts on reaches stdout');
     assert.doesNotMatch(r.stderr, UNSAFE, 'nothing a terminal acts on reaches stderr');
     if (c.says) assert.match(r.stderr, c.says, where);
+    if (c.prints) assert.match(r.stdout, c.prints, where);
     if (c.never) assert.doesNotMatch(r.stdout + r.stderr, c.never, where);
     c.then?.();
   });

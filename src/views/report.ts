@@ -63,9 +63,10 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   out.push('--------');
   if (findings.length === 0) out.push('  none');
   for (const f of findings) {
-    out.push(...wrap(`[${f.severity.toUpperCase()}] ${f.code}: ${inert(f.message)}`, '    '));
-    for (const e of f.evidence) out.push(...wrap(`  - ${inert(e)}`, '    '));
-    for (const a of f.advice) out.push(...wrap(`  > ${inert(a)}`, '    '));
+    // line by line, not out.push(...lines): a long quote from a host file wraps to more lines than a call takes arguments
+    for (const l of wrap(`[${f.severity.toUpperCase()}] ${f.code}: ${inert(f.message)}`, '    ')) out.push(l);
+    for (const e of f.evidence) for (const l of wrap(`  - ${inert(e)}`, '    ')) out.push(l);
+    for (const a of f.advice) for (const l of wrap(`  > ${inert(a)}`, '    ')) out.push(l);
     out.push('');
   }
   return out.join('\n') + '\n';
