@@ -177,7 +177,7 @@ const cases: Case[] = [
   {
     name: 'iptables-save: a 12 MB rule of 500 000 matches, quoted in the verdict (was "Maximum call stack", exit 2)',
     args: () => ['--keepalived-conf', CONF, ...labDumps(), '--firewall', file('mport.ipt', labRules(`-A INPUT -i eth0 ${'-m u32 --u32 "0x0=0x0" '.repeat(500_000)}-j ACCEPT`))],
-    prints: /a rule of 11500026\s+characters, cut\)/,
+    prints: /\(a\s+rule\s+of\s+11500026\s+characters,\s+cut\)/,
     rssMiB: 500,
   },
   {
