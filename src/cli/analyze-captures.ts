@@ -8,6 +8,7 @@ import type { Packet } from '../decode/packet.js';
 import { analyze } from '../analysis/analyze.js';
 import { sortFindings, type Finding } from '../analysis/finding.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
+import { refineWithDaemonLog } from '../host/daemon-log-evidence.js';
 import { correlate, linkInstances, type InstanceLink } from '../host/correlate.js';
 import { settleDumpTimes, type HostEvidence } from '../host/host-evidence.js';
 import { IfindexNamer, type NamerInstance } from '../host/interface-namer.js';
@@ -128,7 +129,8 @@ export function settleHost(host: HostEvidence, captureEndNs: bigint | undefined)
 export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostEvidence | undefined): Finding[] {
   // Host findings are causes: they run first, so the wire's symptoms can name them.
   const hostFindings = host ? correlate(timeline, ledger, host).map((f) => (f.kind || f.severity === 'info' ? f : { ...f, kind: 'cause' as const })) : [];
-  return sortFindings([...hostFindings, ...analyze(timeline, hostFindings)]);
+  const all = [...hostFindings, ...analyze(timeline, hostFindings)];
+  return sortFindings(host ? refineWithDaemonLog(timeline, all, host) : all);
 }
 
 /** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */

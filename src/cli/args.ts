@@ -36,6 +36,8 @@ export type HostArgs = {
   readonly year: number | undefined;
   /** --ip-link FILE: `ip -j link` / `ip -j addr` / `ip link` / `ip addr` output or keepalived.data, naming `-i any` interface indexes. */
   readonly ipLink: string | undefined;
+  /** --allow-include-outside: a bundle's config may include files outside the bundle directory. */
+  readonly allowIncludeOutside: boolean;
 };
 
 export class UsageError extends Error {}
@@ -70,6 +72,7 @@ virtual IPs flap or split.
       --log-year YEAR      the year of syslog lines in --keepalived-log (they have none)
       --ip-link FILE       names the interface indexes of a 'tcpdump -i any' capture: output of
                            ip -j link, ip -j addr, ip link or ip addr, or keepalived.data
+      --allow-include-outside  let a bundle's keepalived config include files outside the bundle
   -h, --help               show this help
   -V, --version            show the version
 
@@ -99,6 +102,7 @@ export function parseOptions(argv: readonly string[]): Options {
         'keepalived-interval': { type: 'string' },
         'log-year': { type: 'string' },
         'ip-link': { type: 'string' },
+        'allow-include-outside': { type: 'boolean' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -127,7 +131,7 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
   const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
   if (year !== undefined && !(Number.isInteger(year) && year > 1970 && year < 3000)) throw new UsageError(`--log-year wants a year, not '${v['log-year']}'`);
-  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year, ipLink: v['ip-link'] };
+  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year, ipLink: v['ip-link'], allowIncludeOutside: v['allow-include-outside'] ?? false };
   return {
     host,
     inputs,

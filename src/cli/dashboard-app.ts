@@ -25,6 +25,7 @@ import type { HostEvidence } from '../host/host-evidence.js';
 import { linkInstances } from '../host/correlate.js';
 import { Replay, SPEEDS } from './replay.js';
 import type { Finding } from '../analysis/finding.js';
+import { message } from './message.js';
 
 export const FPS = 5;
 const FRAME_MS = Math.round(1000 / FPS);
@@ -97,10 +98,10 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         process.removeListener('unhandledRejection', onError);
       });
       if (process.env['VRRPSCOPE_DEBUG']) for (const h of held) process.stderr.write(h + '\n');
-      for (const w of warnings) process.stderr.write(`vrrpscope: ${w}\n`);
+      for (const w of warnings) process.stderr.write(message(w));
       if (error !== undefined) {
         const msg = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`vrrpscope: internal error: ${msg}\n`);
+        process.stderr.write(message(`internal error: ${msg}`));
         if (process.env['VRRPSCOPE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
       }
       void stopped.then(() => resolve(code));

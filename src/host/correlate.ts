@@ -549,7 +549,9 @@ function configChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst:
   }
   const diffs: string[] = [];
   const wantIps = c.virtualAddresses.map((a) => a.address).sort();
-  for (const r of v.routers.values()) {
+  // Every router on this VRID, whichever partition the wire put it in: the configuration is what
+  // they all should agree with.
+  for (const r of [v, ...t.siblings(v)].flatMap((x) => [...x.routers.values()])) {
     if (r.priority === 0 && r.adverts <= 1) continue;
     const who = local(v, r, ev, inst) ? `${r.address} (this host)` : r.address;
     if (Math.abs(r.intervalCs - c.advertInt * 100) > 0.5) diffs.push(`${who} advertises every ${r.intervalCs / 100} s, the configuration says advert_int ${c.advertInt}`);

@@ -2,7 +2,10 @@
 // dumps over time, its log, and the firewall ruleset. Collected offline from files (a bundle an
 // engineer was sent) or live from the running host; the correlation reads it, never the files.
 
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { hostLimits, limitText } from './host-limits.js';
+import { hostTextOf, mib, mustBeInside, readHostBytes, readHostText } from './read-host-file.js';
+import { inertJsonSource, inertSource } from '../util/inert.js';
 import type { FirewallRulesets } from './firewall/index.js';
 import { splitFirewallDump } from './firewall/index.js';
 import { parseInterfaceNames, parseKeepalivedDataInterfaces, type InterfaceNames } from './interface-names.js';
@@ -91,15 +94,25 @@ export type OfflineBundle = {
   readonly year?: number;
   /** `ip -j link` / `ip -j addr` / `ip link` / `ip addr` output, or a keepalived data dump (--ip-link). */
   readonly interfaces?: string;
+  /** The bundle directory these files came from: the config's includes stay inside it… */
+  readonly root?: string;
+  /** …unless the user said otherwise (--allow-include-outside). */
+  readonly allowIncludeOutside?: boolean;
 };
 
 /** Reads an offline bundle; problems are collected, never thrown. */
 export function loadBundle(b: OfflineBundle): HostEvidence {
   const ev = emptyEvidence();
+  const limits = hostLimits();
+  // Every file goes through readHostText: regular files only, a size cap, and the text already inert.
+  // In a bundle, every file (the config's includes too) must resolve inside the bundle directory.
+  const within = b.root !== undefined && b.allowIncludeOutside !== true ? { within: b.root } : {};
+  const file = { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes'), ...within };
   if (b.conf !== undefined) {
     try {
-      ev.config = parseKeepalivedConf(b.conf);
-      for (const e of ev.config.errors) ev.problems.push(`${e.file}:${e.line}: ${e.message}`);
+      if (within.within !== undefined) mustBeInside(b.conf, within.within);
+      ev.config = parseKeepalivedConf(b.conf, undefined, undefined, { limits, ...(b.root !== undefined ? { root: b.root, allowOutside: b.allowIncludeOutside === true } : {}) });
+      for (const e of ev.config.errors) ev.problems.push(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`);
     } catch (e) {
       ev.problems.push(`${b.conf}: ${(e as Error).message}`);
     }
@@ -107,9 +120,10 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   for (const arg of b.json ?? []) {
     const { path, ts } = dumpTime(arg);
     try {
-      const text = readFileSync(path, 'utf8');
+      const raw = hostTextOf(readHostBytes(path, file).bytes);
       // keepalived.data (--signum=DATA) has no counters, but it names every interface with its index.
-      if (/^-+< (Global definitions|VRRP Topology|Interfaces) >-+$/m.test(text)) {
+      if (/^-+< (Global definitions|VRRP Topology|Interfaces) >-+$/m.test(raw)) {
+        const text = inertSource(raw);
         const names = parseKeepalivedDataInterfaces(text, path);
         for (const e of names.errors) ev.problems.push(`${path}: ${e.line !== undefined ? `line ${e.line}: ` : ''}${e.message}`);
         if (ev.interfaceNames === undefined && names.byIndex.size > 0) ev.interfaceNames = names;
@@ -117,7 +131,8 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
         for (const m of text.matchAll(/^ {3}Using src_ip = ([0-9a-fA-F.:]+)\s*$/gm)) ev.localAddresses.add(m[1]!);
         continue;
       }
-      const dump = text.trimStart().startsWith('[') || text.trimStart().startsWith('{') ? parseKeepalivedJson(text) : parseKeepalivedStats(text);
+      const isJson = /^\s*[[{]/.test(raw);
+      const dump = isJson ? parseKeepalivedJson(inertJsonSource(raw)) : parseKeepalivedStats(inertSource(raw));
       for (const e of dump.errors) ev.problems.push(`${path}: ${e.message}`);
       if (ts !== undefined) addDump(ev, { ts, dump, source: path, timeSource: 'given' });
       else ev.undated.push({ dump, source: path });
@@ -127,7 +142,7 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   }
   if (b.interfaces !== undefined) {
     try {
-      const names = parseInterfaceNames(readFileSync(b.interfaces, 'utf8'), b.interfaces);
+      const names = parseInterfaceNames(readHostText(b.interfaces, { ...file, format: 'text' }).text, b.interfaces);
       for (const e of names.errors) ev.problems.push(`${b.interfaces}: ${e.line !== undefined ? `line ${e.line}: ` : ''}${e.message}`);
       ev.interfaceNames = names;
       // The host's own addresses tell its adverts from its peers' (like localAddresses live).
@@ -138,7 +153,10 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   }
   if (b.log !== undefined) {
     try {
-      ev.log.push(...parseKeepalivedLog(readFileSync(b.log, 'utf8'), b.year !== undefined ? { referenceYear: b.year } : {}));
+      const r = readHostText(b.log, { maxBytes: limits.logBytes, limit: limitText(limits, 'logBytes'), tail: true, format: 'lines', ...within });
+      if (r.keptFrom !== undefined) ev.problems.push(`${b.log}: ${mib(r.size)} is over ${limitText(limits, 'logBytes')}: only its last ${mib(r.size - r.keptFrom)} (from byte ${r.keptFrom}) was read`);
+      // one by one: a spread of a few hundred thousand events would overflow the call stack
+      for (const e of parseKeepalivedLog(r.text, b.year !== undefined ? { referenceYear: b.year } : {})) ev.log.push(e);
       // keepalived names this host's addresses at start: "Assigned address 192.168.2.12 for interface eth0".
       for (const e of ev.log) {
         const m = /^Assigned address ([0-9a-fA-F.:]+) for interface \S+$/.exec(e.text);
@@ -150,7 +168,13 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
   }
   for (const f of b.firewall ?? []) {
     try {
-      const r = splitFirewallDump(readFileSync(f, 'utf8'));
+      const split = splitFirewallDump(hostTextOf(readHostBytes(f, file).bytes));
+      // made inert per part: nft -j output is JSON, whose string escapes must be neutralised too
+      const r = {
+        ...(split.iptablesSave !== undefined ? { iptablesSave: inertSource(split.iptablesSave) } : {}),
+        ...(split.ip6tablesSave !== undefined ? { ip6tablesSave: inertSource(split.ip6tablesSave) } : {}),
+        ...(split.nftJson !== undefined ? { nftJson: inertJsonSource(split.nftJson) } : {}),
+      };
       ev.firewall = { ...ev.firewall, ...Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) };
       ev.firewallSource = ev.firewallSource ? `${ev.firewallSource}, ${f}` : f;
     } catch (e) {
