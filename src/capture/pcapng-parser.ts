@@ -21,6 +21,7 @@ import { CaptureError } from './capture-error.js';
 import { u16, u32 } from './bytes.js';
 import { Direction, Frame, TsMode } from './frame.js';
 import type { FrameSink, RecordParser, Warn } from './record-parser.js';
+import { limit, raiseHint } from '../util/limits.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 1;
@@ -29,8 +30,8 @@ const SPB = 3;
 const ISB = 5;
 const EPB = 6;
 const BOM = 0x1a2b3c4d;
-/** Larger blocks are taken for damage rather than data (libpcap allows 16 MiB). */
-const MAX_BLOCK = 64 * 1024 * 1024;
+/** Larger blocks are damage rather than data, as for libpcap (MAX_BLOCKSIZE): never buffered. */
+export const MAX_BLOCK = 16 * 1024 * 1024;
 
 export type PcapngInterface = {
   readonly linktype: number;
@@ -83,7 +84,7 @@ export class PcapngParser implements RecordParser {
       }
       const len = u32(buf, p + 4, this.le);
       if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) {
-        throw new CaptureError(this.input, base + p, `pcapng block of type 0x${type.toString(16)} has an impossible length ${len}`);
+        throw new CaptureError(this.input, base + p, `pcapng block of type 0x${type.toString(16)} has an impossible length ${len}${len > MAX_BLOCK ? ` (blocks hold at most ${MAX_BLOCK} bytes)` : ''}`);
       }
       if (end - p < len) break;
       if (u32(buf, p + len - 4, this.le) !== len) {
@@ -129,6 +130,9 @@ export class PcapngParser implements RecordParser {
             offsetSec = hi * 4294967296 + lo;
           }
         });
+        if (this.allInterfaces.length >= limit('pcapng-interfaces')) {
+          throw new CaptureError(this.input, base + p, `more than ${limit('pcapng-interfaces')} interfaces described; the rest is not read (${raiseHint('pcapng-interfaces')})`);
+        }
         const iface: PcapngInterface = { linktype: u16(b, p + 8, le), snaplen: u32(b, p + 12, le), name, unitsPerSec, binary, offsetSec, drops: undefined, endNs: [] };
         this.ifaces.push(iface);
         this.allInterfaces.push(iface);

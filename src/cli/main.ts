@@ -87,6 +87,7 @@ function finishInputs(reports: readonly InputReport[], warn: (m: string) => void
   let readable = 0;
   for (const r of reports) {
     if (r.error) warn(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
+    if (r.badTimes > 1) warn(`${r.name}: ${r.badTimes} packets skipped for a time outside 1970 … 9999`);
     if (r.format !== undefined && (r.frames > 0 || !r.error)) readable++;
   }
   return readable === 0 ? ExitCode.error : ExitCode.ok;
