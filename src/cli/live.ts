@@ -5,7 +5,8 @@
 // their segment, plus ticks).
 
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
+import { inert } from '../util/inert.js';
 import type { Finding } from '../analysis/finding.js';
 import { hostInterfaces, interfaceExists, LiveCapture, type LiveInterface } from '../capture/live-capture.js';
 import { clockNow, makeAnchor, type ClockAnchor } from '../capture/live-filter.js';
@@ -23,6 +24,7 @@ import { isoTime } from '../views/time-format.js';
 import type { LiveArgs } from './live-args.js';
 import type { HostArgs } from './args.js';
 import { withHost } from './analyze-captures.js';
+import { BROKEN_PIPE_STATUS, pipeBroken, whenPipeBreaks } from './broken-pipe.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
@@ -98,7 +100,21 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
   const unsupported = new Set<number>();
   let started = false;
   // As tcpdump: with -Z the file is created by the user root changed to, after the drop.
-  const open = (): PcapngWriter | undefined => (args.write !== undefined ? new PcapngWriter(args.write, `vrrpscope ${version()} (live capture)`) : undefined);
+  const open = (): PcapngWriter | undefined => {
+    if (args.write === undefined) return undefined;
+    try {
+      const w = new PcapngWriter(args.write, `vrrpscope ${version()} (live capture)`, args.overwrite);
+      w.onError = (m) => warn(`-w ${inert(args.write!)}: ${m}`);
+      return w;
+    } catch (e) {
+      throw new Error(`-w ${inert(args.write)}: ${(e as Error).message}`);
+    }
+  };
+  // Fail before opening anything when the file is there and may not be replaced (with -Z the file
+  // is only created after the drop, so the check is made here first).
+  if (args.write !== undefined && !args.overwrite && lexists(args.write)) {
+    throw new Error(`-w ${inert(args.write)}: already exists; vrrpscope does not overwrite a file unless --overwrite is given`);
+  }
   let writer = args.user === undefined ? open() : undefined;
   const capture = new LiveCapture({
     interfaces: args.interfaces.length > 0 ? args.interfaces : 'all',
@@ -132,8 +148,14 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
   for (const i of waiting) warn(`${i.name}: ${i.message ?? i.state}; capturing as soon as it is up`);
   started = true;
   if (args.user !== undefined) {
-    dropPrivileges(args.user);
-    writer = open();
+    try {
+      dropPrivileges(args.user);
+      writer = open();
+    } catch (e) {
+      // Fail fast: stop the workers that are already capturing, or the process would hang on them.
+      await capture.stop();
+      throw e;
+    }
   }
   // One heartbeat for everything periodic: on a VM each wake-up of an idle process costs more than
   // the work it does, so the ticks, the interface poll and the sink's own chores share it.
@@ -157,7 +179,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
         await capture.stop();
         const end = clockNow(anchor);
         sink.tick(end);
-        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped }]));
+        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped, linktype: i.linktype }]));
         writer?.close(end, stats);
         return end;
       })();
@@ -235,6 +257,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     };
     const onSignal = (): void => done();
     for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+    // `--packets | head -1`: the reader is gone; stop as on Ctrl-C (the -w file is completed).
+    whenPipeBreaks(done);
     const timer = args.durationMs !== undefined ? setTimeout(done, args.durationMs) : undefined;
   });
   // A second Ctrl-C while finishing ends at once.
@@ -243,6 +267,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   await source.stop();
   monitor?.stop();
   process.removeListener('SIGINT', hard);
+  whenPipeBreaks(undefined);
+  if (pipeBroken()) return BROKEN_PIPE_STATUS;
   if (mode === 'packets') return 0;
 
   const findings = withHost(timeline, ledger, monitor?.evidence);
@@ -280,6 +306,15 @@ export function captureSummary(ifs: readonly LiveInterface[], dropped: number | 
 
 function findingKey(f: Finding): string {
   return `${f.code}|${f.segment ?? ''}|${f.vrid ?? ''}|${f.family ?? ''}`;
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function version(): string {

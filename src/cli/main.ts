@@ -9,6 +9,7 @@ import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.j
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
+import { guardPipes, pipeBroken } from './broken-pipe.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
 
@@ -18,6 +19,7 @@ export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../../samples/incident-firewall-eth0.pcapng', import.meta.url));
 
 export async function main(argv: readonly string[]): Promise<number> {
+  guardPipes();
   let opts: Options;
   try {
     opts = parseOptions(argv);
@@ -50,14 +52,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     return code;
   }
   const host = hostBundle(opts.host, warn);
+  // Ctrl-C (`tcpdump -U -w - | vrrpscope -r - --report`): stop reading and print the result so far,
+  // as live mode does; a second Ctrl-C ends at once.
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
+    signal: interrupt.signal,
     decodeOnly: mode === 'packets',
     onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(JSON.stringify(jsonTransition(v, t))) : undefined,
   });
   const readable = finishInputs(reports, warn);
+  const cut = reports.filter((r) => r.interrupted);
+  if (cut.length > 0) warn(`interrupted: stopped reading ${cut.map((r) => `${r.name} after ${r.frames} frames`).join(', ')}; ${mode === 'packets' ? 'the packets so far were printed' : 'the result so far follows'}`);
   if (mode === 'packets' || readable === ExitCode.error) {
     out.flush();
     return readable;
@@ -71,6 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
   out.flush();
+  process.removeListener('SIGINT', onSigint);
   return status;
 }
 
@@ -119,7 +133,7 @@ class LineWriter {
   }
   flush(): void {
     if (this.buf.length === 0) return;
-    process.stdout.write(this.buf.join('\n') + '\n');
+    if (!pipeBroken()) process.stdout.write(this.buf.join('\n') + '\n');
     this.buf = [];
   }
 }

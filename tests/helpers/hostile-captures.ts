@@ -102,3 +102,23 @@ export function manyInterfacesPcapng(n: number): Buffer {
   const epb = Buffer.from(new PcapngWriter().section(true).epb(n - 1, 1_600_000_000_000_000n, VRRP2_FRAME).done()).subarray(shb.length);
   return Buffer.concat([shb, ...Array.from({ length: n }, () => idb), epb]);
 }
+
+/**
+ * A flapping VRID: two routers take turns being master, each for 3 adverts then 4 s of silence,
+ * `switches` times, on `vrids` VRIDs: lots of transitions (a long --json) and a long --report.
+ */
+export function flapCapture(switches: number, vrids = 1): Buffer {
+  const recs: Buffer[] = [pcapHeader()];
+  let t = 1_600_000_000;
+  for (let s = 0; s < switches; s++) {
+    for (let k = 0; k < 3; k++, t++) {
+      for (let v = 1; v <= vrids; v++) {
+        const f = Buffer.from(vrrpFrame(v));
+        f[29] = 2 + (s % 2); // source 192.0.2.2 / 192.0.2.3
+        recs.push(pcapRecord(t, v, f));
+      }
+    }
+    t += 4;
+  }
+  return Buffer.concat(recs);
+}
