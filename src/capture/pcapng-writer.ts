@@ -11,7 +11,7 @@ import { Direction, type Frame } from './frame.js';
 const FLUSH_MS = 500;
 const FLUSH_BYTES = 1 << 20;
 
-export type InterfaceStats = { readonly received: number | undefined; readonly dropped: number | undefined; readonly linktype?: number | undefined };
+export type InterfaceStats = { readonly received: number | undefined; readonly dropped: number | undefined; readonly shed?: number; readonly linktype?: number | undefined };
 
 /** Why -w cannot write, as one line (the caller adds the path). */
 export class RecordingError extends Error {}
@@ -151,6 +151,7 @@ export class PcapngWriter {
       opts.push([3, ts64(end)]);
       if (s?.received !== undefined) opts.push([4, u64(s.received)]);
       if (s?.dropped !== undefined) opts.push([5, u64(s.dropped)]);
+      if (s?.shed !== undefined) opts.push([7, u64(s.shed)]); // isb_osdrop: dropped by the capturing software
       const body = Buffer.alloc(12);
       body.writeUInt32LE(id, 0);
       body.writeUInt32LE(Number(end >> 32n), 4);

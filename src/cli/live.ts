@@ -179,7 +179,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
         await capture.stop();
         const end = clockNow(anchor);
         sink.tick(end);
-        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped, linktype: i.linktype }]));
+        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped, shed: i.shed, linktype: i.linktype }]));
         writer?.close(end, stats);
         return end;
       })();
@@ -281,7 +281,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     io.out(JSON.stringify({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
   } else {
     const inputs = capture.interfaces.map((i) => ({
-      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', drops unknown'}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
+      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', kernel drops unknown'}${i.shed > 0 ? `, ${i.shed} shed by vrrpscope (queue full)` : ''}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
       frames: i.frames,
       error: undefined,
     }));
@@ -300,7 +300,7 @@ export function startHostMonitor(h: HostArgs | undefined, source: LiveSource, wa
 export function captureSummary(ifs: readonly LiveInterface[], dropped: number | undefined): JsonCapture {
   return {
     dropped: dropped ?? null,
-    interfaces: ifs.map((i) => ({ name: i.name, state: i.state, frames: i.frames, received: i.received ?? null, dropped: i.dropped ?? null, opens: i.opens })),
+    interfaces: ifs.map((i) => ({ name: i.name, state: i.state, frames: i.frames, received: i.received ?? null, dropped: i.dropped ?? null, shed: i.shed, opens: i.opens })),
   };
 }
 
