@@ -177,7 +177,8 @@ test('values out of range: one line and status 2, never a crash', async () => {
     [['--duration', '99999h'], /--duration is at most 24 days/],
     [['--limit', 'gunzip-size=1e999'], /--limit gunzip-size wants a whole number/],
     [['--limit', 'nonsense=1'], /no limit 'nonsense'/],
-    [['-r', sample, '--overwrite'], /do not go with -r/],
+    [['-r', sample, '--overwrite'], /--overwrite goes with -w FILE/],
+    [['-r', sample, '-w', 'x.pcapng'], /do not go with -r/],
   ];
   for (const [args, msg] of cases) {
     const r = await boundedRun(args);
