@@ -59,6 +59,8 @@ export class PcapngParser implements RecordParser {
   private ifBase = 0;
   private warnedSnap = false;
   private warnedIface = false;
+  /** Packets skipped for naming an interface never described. */
+  private undescribed = 0;
   sections = 0;
 
   constructor(
@@ -97,6 +99,7 @@ export class PcapngParser implements RecordParser {
   }
 
   finish(leftover: number, base: number): void {
+    if (this.undescribed > 1) this.warn(`${this.input}: ${this.undescribed} packets skipped for naming an interface that was never described`);
     if (leftover > 0) {
       throw new CaptureError(this.input, base, `last block cut off (${leftover} bytes of a block, file truncated)`);
     }
@@ -216,6 +219,7 @@ export class PcapngParser implements RecordParser {
 
   private iface(id: number, at: number): PcapngInterface | undefined {
     const iface = this.ifaces[id];
+    if (!iface) this.undescribed++;
     if (!iface && !this.warnedIface) {
       this.warnedIface = true;
       this.warn(`${this.input}: packet at byte ${at} names interface ${id}, which was never described; such packets are skipped`);
