@@ -281,7 +281,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     io.out(JSON.stringify({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
   } else {
     const inputs = capture.interfaces.map((i) => ({
-      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', kernel drops unknown'}${i.shed > 0 ? `, ${i.shed} shed by vrrpscope (queue full)` : ''}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
+      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', kernel drops unknown'}${i.shed > 0 ? `, ${i.shed} shed by vrrpscope (overload)` : ''}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
       frames: i.frames,
       error: undefined,
     }));
