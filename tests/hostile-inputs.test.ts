@@ -120,6 +120,16 @@ test('a flood of interface descriptions: refused past the limit, with its name',
   assert.match(r.stderr, /more than 65536 interfaces described; the rest is not read \(limit pcapng-interfaces=64K; raise it with --limit pcapng-interfaces=N\)/);
 });
 
+test('3000 interfaces with 60 000-byte names (180 MB on a stream): names are cut, memory stays bounded', async () => {
+  const shb = Buffer.from(new PcapngWriter().section(true).done());
+  const idb = Buffer.from(new PcapngWriter().section(true).iface({ linktype: 1, name: 'n'.repeat(60_000) }).done()).subarray(shb.length);
+  const epb = Buffer.from(new PcapngWriter().section(true).epb(2999, 1_600_000_000_000_000n, VRRP2_FRAME).done()).subarray(shb.length);
+  const r = await boundedRun(['-r', '-', '--packets'], { input: (function* () { yield shb; for (let i = 0; i < 3000; i++) yield idb; yield epb; })() });
+  bounded(r, 'long-named interfaces');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, / n{253}\.\.\. 192\.0\.2\.2 > 224\.0\.0\.18: VRRPv2/);
+});
+
 test('rotated captures merged (-r a -r b, b starting where a ends): streamed in time order, memory flat', async () => {
   const N = 120_000;
   const a = file('rot-a.pcap', advertCapture(N, 1_600_000_000, 100));

@@ -33,6 +33,13 @@ const BOM = 0x1a2b3c4d;
 /** Larger blocks are damage rather than data, as for libpcap (MAX_BLOCKSIZE): never buffered. */
 export const MAX_BLOCK = 16 * 1024 * 1024;
 
+/** Interface names longer than this (Linux allows 15, Windows' \\Device\\NPF_{GUID} ~50) are cut, ending in "...". */
+const MAX_NAME = 256;
+
+function clipName(s: string): string {
+  return s.length > MAX_NAME ? `${s.slice(0, MAX_NAME - 3)}...` : s;
+}
+
 export type PcapngInterface = {
   readonly linktype: number;
   readonly snaplen: number;
@@ -122,7 +129,8 @@ export class PcapngParser implements RecordParser {
         let binary = false;
         let offsetSec = 0;
         forEachOption(b, p + 16, end, le, (code, vp, vlen) => {
-          if (code === 2) name = new TextDecoder().decode(b.subarray(vp, vp + vlen)).replace(/\0+$/, '');
+          // Kept to MAX_NAME characters: thousands of interfaces with 64 KiB names must not cost gigabytes.
+          if (code === 2) name = clipName(new TextDecoder().decode(b.subarray(vp, vp + Math.min(vlen, MAX_NAME * 4))).replace(/\0+$/, ''));
           else if (code === 9 && vlen >= 1) {
             const v = b[vp]!;
             binary = (v & 0x80) !== 0;
