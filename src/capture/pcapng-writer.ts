@@ -167,6 +167,11 @@ export class PcapngWriter {
     }
   }
 
+  /** Describes an interface before its first frame, so a recording cut short still names it. */
+  describe(ifName: string, linktype: number): void {
+    if (!this.closed && !this.failed) this.interfaceId(ifName, linktype);
+  }
+
   private interfaceId(ifName: string, linktype: number): number {
     const key = `${ifName}|${linktype}`;
     let id = this.ids.get(key);

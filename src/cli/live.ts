@@ -132,6 +132,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
       if (p) sink.packet(p, ifName);
     },
     onState(i) {
+      if (i.state === 'up' && i.linktype !== undefined) writer?.describe(i.name, i.linktype);
       if (started || i.state === 'down' || i.state === 'gone') sink.state?.(i, clockNow(anchor));
     },
   });
@@ -151,6 +152,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
     try {
       dropPrivileges(args.user);
       writer = open();
+      for (const i of capture.interfaces) if (i.state === 'up' && i.linktype !== undefined) writer?.describe(i.name, i.linktype);
     } catch (e) {
       // Fail fast: stop the workers that are already capturing, or the process would hang on them.
       await capture.stop();
