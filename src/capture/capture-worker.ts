@@ -141,35 +141,31 @@ function main(): void {
   let sentFrames = 0;
   const maxQueued = params.maxQueued;
 
-  // Kernel counters, read with the frames' flushes at most once a second and sent when the drops
-  // move (and on the way out, with what was received): an idle worker wakes up for its frames and
-  // nothing else, and neither does the parent (on a VM a wake-up costs more than the work done).
+  // Counters (the kernel's, and what this process sent on or shed), read with the frames' flushes
+  // at most once a second and sent when they move (and on the way out): an idle worker wakes up
+  // for its frames and nothing else, and neither does the parent (on a VM a wake-up costs more
+  // than the work done).
   let received = 0;
   let dropped = 0;
   let lastRead = 0;
   let sent = -1;
   const report = (force: boolean): void => {
-    if (!readStats) {
-      // No kernel counters: our own still matter (queue drops, and what was sent, for the parent's count).
-      if (force || queueDrops + sentFrames !== sent) {
-        sent = queueDrops + sentFrames;
-        send({ type: 'stats', received: null, dropped: null, queueDropped: queueDrops, sent: sentFrames });
-      }
-      return;
-    }
     const now = performance.now();
     if (!force && now - lastRead < STATS_MS) return;
     lastRead = now;
-    const s = readStats();
-    // tp_packets counts what passed the filter; frames this process had to drop are among them.
-    received += s.packets;
-    dropped += s.drops;
+    if (readStats) {
+      const s = readStats();
+      // tp_packets counts what passed the filter; frames this process had to drop are among them.
+      received += s.packets;
+      dropped += s.drops;
+    }
     // Sent whenever a count moved (at most once a second): the parent's account of what was
-    // shed needs `sent` even when the worker is ended before its last word.
+    // shed needs `sent` even when the worker is ended before its last word. Without kernel
+    // counters (no koffi) our own still count.
     const all = dropped + queueDrops + sentFrames;
     if (!force && all === sent) return;
     sent = all;
-    send({ type: 'stats', received, dropped, queueDropped: queueDrops, sent: sentFrames });
+    send({ type: 'stats', received: readStats ? received : null, dropped: readStats ? dropped : null, queueDropped: queueDrops, sent: sentFrames });
   };
 
   const flush = (): void => {
