@@ -171,7 +171,7 @@ test('Ctrl-C on a stream (`tcpdump -U -w - | vrrpscope -r - --report`): the resu
   const status = await Promise.race([done, new Promise<'hang'>((r) => setTimeout(() => r('hang'), 8000))]);
   if (status === 'hang') c.kill('SIGKILL');
   assert.ok(status === 0 || status === 1, `status ${status}: ${err}`);
-  assert.match(out, /input: stdin — 100 frames/);
+  assert.match(out, /input: stdin — 100 frames \(stopped: interrupted \(Ctrl-C\) before its end\)/);
   assert.match(err, /interrupted: stopped reading stdin after 100 frames; the result so far follows/);
 });
 

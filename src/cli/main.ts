@@ -76,7 +76,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return readable;
   }
   const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
-  const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
+  // An input cut short says so in the output too, not only on stderr.
+  const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message ?? (r.interrupted ? 'interrupted (Ctrl-C) before its end' : undefined), format: r.format }));
   if (mode === 'json') {
     for (const f of findings) out.write(JSON.stringify(jsonFinding(f)));
     out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status, instances)));
