@@ -26,6 +26,8 @@ export type AnalysisHooks = {
   readonly decodeOnly?: boolean;
   /** What is known about the host beside the wire (keepalived, firewall). */
   readonly host?: HostEvidence;
+  /** Stops reading (Ctrl-C); the analysis covers what was read. */
+  readonly signal?: AbortSignal;
 };
 
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
@@ -44,7 +46,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
     if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
     timeline.newTransitions.length = 0;
   };
-  const reports = await readInputs(inputs, onPacket, hooks.warn);
+  const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.signal);
   if (hooks.decodeOnly) return { timeline, findings: [], reports, instances: [] };
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);

@@ -5,7 +5,8 @@
 // their segment, plus ticks).
 
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
+import { inert } from '../util/inert.js';
 import type { Finding } from '../analysis/finding.js';
 import { hostInterfaces, interfaceExists, LiveCapture, type LiveInterface } from '../capture/live-capture.js';
 import { clockNow, makeAnchor, type ClockAnchor } from '../capture/live-filter.js';
@@ -24,6 +25,7 @@ import { isoTime } from '../views/time-format.js';
 import type { LiveArgs } from './live-args.js';
 import type { HostArgs } from './args.js';
 import { withHost } from './analyze-captures.js';
+import { BROKEN_PIPE_STATUS, pipeBroken, whenPipeBreaks } from './broken-pipe.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
@@ -99,7 +101,21 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
   const unsupported = new Set<number>();
   let started = false;
   // As tcpdump: with -Z the file is created by the user root changed to, after the drop.
-  const open = (): PcapngWriter | undefined => (args.write !== undefined ? new PcapngWriter(args.write, `vrrpscope ${version()} (live capture)`) : undefined);
+  const open = (): PcapngWriter | undefined => {
+    if (args.write === undefined) return undefined;
+    try {
+      const w = new PcapngWriter(args.write, `vrrpscope ${version()} (live capture)`, args.overwrite);
+      w.onError = (m) => warn(`-w ${inert(args.write!)}: ${m}`);
+      return w;
+    } catch (e) {
+      throw new Error(`-w ${inert(args.write)}: ${(e as Error).message}`);
+    }
+  };
+  // Fail before opening anything when the file is there and may not be replaced (with -Z the file
+  // is only created after the drop, so the check is made here first).
+  if (args.write !== undefined && !args.overwrite && lexists(args.write)) {
+    throw new Error(`-w ${inert(args.write)}: already exists; vrrpscope does not overwrite a file unless --overwrite is given`);
+  }
   let writer = args.user === undefined ? open() : undefined;
   const capture = new LiveCapture({
     interfaces: args.interfaces.length > 0 ? args.interfaces : 'all',
@@ -118,6 +134,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
       if (p) sink.packet(p, p.l2 === undefined || p.l2.vlans.length === 0 ? ifName : segmentOf(p, false));
     },
     onState(i) {
+      if (i.state === 'up' && i.linktype !== undefined) writer?.describe(i.name, i.linktype);
       if (started || i.state === 'down' || i.state === 'gone') sink.state?.(i, clockNow(anchor));
     },
   });
@@ -134,8 +151,15 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
   for (const i of waiting) warn(`${i.name}: ${i.message ?? i.state}; capturing as soon as it is up`);
   started = true;
   if (args.user !== undefined) {
-    dropPrivileges(args.user);
-    writer = open();
+    try {
+      dropPrivileges(args.user);
+      writer = open();
+      for (const i of capture.interfaces) if (i.state === 'up' && i.linktype !== undefined) writer?.describe(i.name, i.linktype);
+    } catch (e) {
+      // Fail fast: stop the workers that are already capturing, or the process would hang on them.
+      await capture.stop();
+      throw e;
+    }
   }
   // One heartbeat for everything periodic: on a VM each wake-up of an idle process costs more than
   // the work it does, so the ticks, the interface poll and the sink's own chores share it.
@@ -159,7 +183,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
         await capture.stop();
         const end = clockNow(anchor);
         sink.tick(end);
-        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped }]));
+        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped, shed: i.shed, linktype: i.linktype }]));
         writer?.close(end, stats);
         return end;
       })();
@@ -237,6 +261,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     };
     const onSignal = (): void => done();
     for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+    // `--packets | head -1`: the reader is gone; stop as on Ctrl-C (the -w file is completed).
+    whenPipeBreaks(done);
     const timer = args.durationMs !== undefined ? setTimeout(done, args.durationMs) : undefined;
   });
   // A second Ctrl-C while finishing ends at once.
@@ -245,6 +271,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   await source.stop();
   monitor?.stop();
   process.removeListener('SIGINT', hard);
+  whenPipeBreaks(undefined);
+  if (pipeBroken()) return BROKEN_PIPE_STATUS;
   if (mode === 'packets') return 0;
 
   const findings = withHost(timeline, ledger, monitor?.evidence);
@@ -257,7 +285,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     io.out(jsonLine({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
   } else {
     const inputs = capture.interfaces.map((i) => ({
-      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', drops unknown'}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
+      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', kernel drops unknown'}${i.shed > 0 ? `, ${i.shed} shed by vrrpscope (overload)` : ''}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
       frames: i.frames,
       error: undefined,
     }));
@@ -276,12 +304,21 @@ export function startHostMonitor(h: HostArgs | undefined, source: LiveSource, wa
 export function captureSummary(ifs: readonly LiveInterface[], dropped: number | undefined): JsonCapture {
   return {
     dropped: dropped ?? null,
-    interfaces: ifs.map((i) => ({ name: i.name, state: i.state, frames: i.frames, received: i.received ?? null, dropped: i.dropped ?? null, opens: i.opens })),
+    interfaces: ifs.map((i) => ({ name: i.name, state: i.state, frames: i.frames, received: i.received ?? null, dropped: i.dropped ?? null, shed: i.shed, opens: i.opens })),
   };
 }
 
 function findingKey(f: Finding): string {
   return `${f.code}|${f.segment ?? ''}|${f.vrid ?? ''}|${f.family ?? ''}`;
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function version(): string {

@@ -9,6 +9,7 @@ import { jsonFinding, jsonSummary, jsonTransition, jsonLine } from '../views/jso
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
+import { guardPipes, pipeBroken } from './broken-pipe.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
 import { message } from './message.js';
@@ -21,6 +22,7 @@ export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../../samples/incident-firewall-eth0.pcapng', import.meta.url));
 
 export async function main(argv: readonly string[]): Promise<number> {
+  guardPipes();
   let opts: Options;
   try {
     opts = parseOptions(argv);
@@ -53,20 +55,32 @@ export async function main(argv: readonly string[]): Promise<number> {
     return code;
   }
   const host = hostBundle(opts.host, warn);
+  // Ctrl-C (`tcpdump -U -w - | vrrpscope -r - --report`): stop reading and print the result so far,
+  // as live mode does; a second Ctrl-C ends at once.
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
+    signal: interrupt.signal,
     decodeOnly: mode === 'packets',
     onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(jsonLine(jsonTransition(v, t))) : undefined,
   });
   const readable = finishInputs(reports, warn);
+  const cut = reports.filter((r) => r.interrupted);
+  if (cut.length > 0) warn(`interrupted: stopped reading ${cut.map((r) => `${r.name} after ${r.frames} frames`).join(', ')}; ${mode === 'packets' ? 'the packets so far were printed' : 'the result so far follows'}`);
   if (mode === 'packets' || readable === ExitCode.error) {
     out.flush();
     return readable;
   }
   const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
-  const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
+  // An input cut short says so in the output too, not only on stderr.
+  const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message ?? (r.interrupted ? 'interrupted (Ctrl-C) before its end' : undefined), format: r.format }));
   if (mode === 'json') {
     for (const f of findings) out.write(jsonLine(jsonFinding(f)));
     out.write(jsonLine(jsonSummary(timeline, findings, inputs, status, instances)));
@@ -74,6 +88,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
   out.flush();
+  process.removeListener('SIGINT', onSigint);
   return status;
 }
 
@@ -91,6 +106,7 @@ function finishInputs(reports: readonly InputReport[], warn: (m: string) => void
   let readable = 0;
   for (const r of reports) {
     if (r.error) warn(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
+    if (r.badTimes > 1) warn(`${r.name}: ${r.badTimes} packets skipped for a time outside 1970 … 9999`);
     if (r.format !== undefined && (r.frames > 0 || !r.error)) readable++;
   }
   return readable === 0 ? ExitCode.error : ExitCode.ok;
@@ -122,7 +138,7 @@ class LineWriter {
   }
   flush(): void {
     if (this.buf.length === 0) return;
-    process.stdout.write(this.buf.join('\n') + '\n');
+    if (!pipeBroken()) process.stdout.write(this.buf.join('\n') + '\n');
     this.buf = [];
   }
 }
