@@ -155,15 +155,15 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
     if (windows.length === 0) return true;
   }
   const last = dumps[dumps.length - 1]!;
-  const version = last.st.version;
-  let seen = tally(ledger, ev, inst, v, windows, version);
+  const running = last.st;
+  let seen = tally(ledger, ev, inst, v, windows, running);
   let count = `(${seen.rcvd} of ${seen.wire} counted)`;
   if (seen.wire >= MIN_PEER_ADVERTS && seen.rcvd >= seen.wire * RECEIVED_SHARE) {
     // Counting over all: unless a run of windows before was deaf (a rule added, then removed). The
     // bar is higher here (at least 5 adverts, under a quarter counted), as dump times are coarse.
     const run = deafRun(seen.per);
     if (run === undefined || run.n < Math.max(MIN_PEER_ADVERTS, 5) || run.rcvd >= run.n * 0.25) return true;
-    seen = tally(ledger, ev, inst, v, windows.slice(run.first), version);
+    seen = tally(ledger, ev, inst, v, windows.slice(run.first), running);
     count = `(${run.rcvd} of ${run.n} counted)`;
   }
   if (seen.wire < MIN_PEER_ADVERTS) {
@@ -172,7 +172,7 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
     // the windows say nothing: once they show counting (a fix), the old deafness is history.
     const total = sinceStart(ev, last.d, last.st, span);
     if (total === undefined) return true;
-    const whole = tally(ledger, ev, inst, v, [total], version);
+    const whole = tally(ledger, ev, inst, v, [total], running);
     const dated = last.d.timeSource === undefined || last.d.timeSource === 'given' || last.d.timeSource === 'live' || last.d.timeSource === 'log';
     // A dump dated only by the capture's end may be older than that: then only "none at all" is conclusive.
     if (whole.wire < MIN_PEER_ADVERTS || (dated ? whole.rcvd >= whole.wire * RECEIVED_SHARE : whole.rcvd > 0)) return true;
@@ -266,7 +266,7 @@ type Tally = { wire: number; rcvd: number; peers: Map<string, number>; lines: st
  * would take count: keepalived drops another version's (or another interval's) without counting,
  * and counts what it refuses for authentication or addresses (rejected()).
  */
-function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, windows: readonly Window[], version?: number): Tally {
+function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: VridState, windows: readonly Window[], running?: KeepalivedInstanceStatus): Tally {
   const res: Tally = { wire: 0, rcvd: 0, peers: new Map(), lines: [], windows: [...windows], per: [] };
   for (const w of windows) {
     const counts = ledger.count(v.segment, v.vrid, v.family, w.from, w.to);
@@ -293,7 +293,7 @@ function tally(ledger: AdvertLedger, ev: HostEvidence, inst: InstanceRef, v: Vri
     }
     for (const addr of [...counts.keys()]) {
       const r = v.routers.get(addr);
-      if (r && (inst.conf ? !acceptable(r, inst.conf) : version !== undefined && r.version !== version)) counts.delete(addr);
+      if (r && !(running?.version !== undefined ? acceptableToRunning(r, running) : inst.conf ? acceptable(r, inst.conf) : true)) counts.delete(addr);
     }
     let n = [...counts.values()].reduce((a, b) => a + b, 0);
     // keepalived's log shows adverts reaching it in this window (it logs what it discards or answers):
@@ -452,6 +452,21 @@ function logChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: In
     if (quiet !== undefined && t.now - quiet > 3n * second && acceptsNow(ev, ledger, v, p, inst.interface ?? ifaceOf(v.segment))) over = { at: quiet, how: 'quiet' };
   }
   out.push(dropFinding(ev, inst, v, ledger, peers, `(${onTime.length} advertisement timeout(s) logged while they arrived on time)`, evidence, onHost && over === undefined ? S.critical : S.warning, onTime[0]!.at, over ? over.at : lastAt, onHost, over));
+}
+
+/**
+ * The same question of the running keepalived, from its dump (the configuration file may have been
+ * edited since it was loaded): version, and for VRRPv2 the interval and virtual addresses.
+ * Authentication is left to rejected() (keepalived counts those refusals).
+ */
+function acceptableToRunning(r: RouterState, st: KeepalivedInstanceStatus): boolean {
+  if (st.version !== undefined && r.version !== st.version) return false;
+  if (st.version === 2) {
+    if (st.advertInt !== undefined && Math.abs(r.intervalCs - st.advertInt * 100) > 0.5) return false;
+    const want = st.vips.map((x) => x.split(/[\s/]/)[0] ?? '').filter((a) => a !== '').sort();
+    if (want.length > 0 && JSON.stringify([...r.vips].sort()) !== JSON.stringify(want)) return false;
+  }
+  return true;
 }
 
 /** Log events that mean an advert reached keepalived. */
