@@ -11,6 +11,8 @@ import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
+import { PacketSample } from '../views/html/packet-sample.js';
+import { wantsIncident, writeIncident } from './incident-output.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -50,11 +52,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return code;
   }
   const host = hostBundle(opts.host, warn);
+  // The page shows the packet behind each mark: keep a bounded sample of them.
+  const sample = wantsIncident(opts) ? new PacketSample() : undefined;
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
     decodeOnly: mode === 'packets',
-    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
+    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : sample ? (p, segment) => sample.add(p, segment) : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(JSON.stringify(jsonTransition(v, t))) : undefined,
   });
   const readable = finishInputs(reports, warn);
@@ -67,11 +71,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (mode === 'json') {
     for (const f of findings) out.write(JSON.stringify(jsonFinding(f)));
     out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status, instances)));
-  } else {
+  } else if (mode === 'report') {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
+  const written = writeIncident(opts, { timeline, findings, inputs, instances, host, packets: sample }, { stdout: (s) => out.write(s), warn });
   out.flush();
-  return status;
+  return written ? status : ExitCode.error;
 }
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
