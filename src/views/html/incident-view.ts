@@ -227,7 +227,7 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
         ts: b.start,
         kind: b.kind === 'na' ? 'na' : 'garp',
         label: b.kind === 'na' ? 'NA' : 'GARP',
-        text: `${what} ×${b.count} ${vip.address} is-at ${b.mac}${b.end > b.start ? ` over ${((Number(b.end - b.start)) / 1e9).toFixed(1)} s` : ''}`,
+        text: `${what} ×${b.count} ${vip.address} is-at ${b.mac}${b.end - b.start >= 50_000_000n ? ` over ${(Number(b.end - b.start) / 1e9).toFixed(1)} s` : ''}`,
         packet: src.packets?.find(v.segment, b.start, b.mac),
       });
     }

@@ -54,16 +54,18 @@ export function layoutSpans(a: Axis, spans: readonly Span[]): { x: number; w: nu
 const MARK_RANK: Record<Mark['kind'], number> = { takeover: 0, release: 1, priority: 2, garp: 3, na: 3 };
 
 /** One mark per MARK_PX column, the most telling one; how many others it stands for. */
-export function layoutMarks(a: Axis, marks: readonly Mark[]): { x: number; mark: Mark; others: number }[] {
-  const cols = new Map<number, { x: number; mark: Mark; others: number }>();
+export function layoutMarks(a: Axis, marks: readonly Mark[]): { x: number; mark: Mark; others: number; hiddenTakeovers: number }[] {
+  const cols = new Map<number, { x: number; mark: Mark; others: number; hiddenTakeovers: number }>();
   for (const m of marks) {
     const x = xOf(a, m.ts);
     const col = Math.floor((x - x0) / MARK_PX);
     const c = cols.get(col);
-    if (!c) cols.set(col, { x, mark: m, others: 0 });
+    if (!c) cols.set(col, { x, mark: m, others: 0, hiddenTakeovers: 0 });
     else {
       c.others++;
-      if (MARK_RANK[m.kind] < MARK_RANK[c.mark.kind]) {
+      const hidden = MARK_RANK[m.kind] < MARK_RANK[c.mark.kind] ? c.mark : m;
+      if (hidden.kind === 'takeover') c.hiddenTakeovers++;
+      if (hidden !== m) {
         c.mark = m;
         c.x = x;
       }
@@ -134,10 +136,10 @@ function lane(a: Axis, l: Lane, y: number, index: number): string {
   out.push(spanRects(a, l.silences, bandY - 3, 18, 'silence', () => ` data-router="${html(l.id)}"`));
   // Marks above the band, their labels to the right of the shape when the lane has room.
   let room = -Infinity;
-  for (const { x, mark, others } of layoutMarks(a, l.marks)) {
+  for (const { x, mark, others, hiddenTakeovers } of layoutMarks(a, l.marks)) {
     const detail = `${mark.text}${others ? ` (+${others} more here)` : ''}${mark.packet ? `\n${mark.packet}` : ''}`;
     out.push(
-      `<g class="mark ${mark.kind}" tabindex="0" data-kind="${mark.kind}" data-ts="${mark.ts}" data-router="${html(l.id)}" data-detail="${html(detail)}"><title>${html(detail)}</title>${markShape(mark.kind, x, y + 1)}`,
+      `<g class="mark ${mark.kind}" tabindex="0" data-kind="${mark.kind}" data-ts="${mark.ts}" data-others="${others}" data-hidden-takeovers="${hiddenTakeovers}" data-router="${html(l.id)}" data-detail="${lines(detail)}"><title>${lines(detail)}</title>${markShape(mark.kind, x, y + 1)}`,
     );
     if (x - room >= LABEL_ROOM && x + 8 + mark.label.length * 6 < WIDTH) {
       out.push(`<text class="mark-label" x="${f1(x + 8)}" y="${y + 9}">${html(mark.label)}</text>`);
@@ -147,6 +149,11 @@ function lane(a: Axis, l: Lane, y: number, index: number): string {
   }
   out.push('</g>');
   return out.join('');
+}
+
+/** Our own line breaks kept (as character references), everything else escaped. */
+function lines(s: string): string {
+  return s.split('\n').map(html).join('&#10;');
 }
 
 function clip(s: string, n: number): string {
