@@ -193,7 +193,7 @@ test('sync-group-firewall with the bundle: host evidence shows the instance, its
   const html = readFileSync(join(OUT, 'sync-group-firewall.html'), 'utf8');
   const url = pathToFileURL(join(OUT, 'sync-group-firewall.html')).href;
   const page = await browser.open(url);
-  const host = await page.eval<{ text: string; counters: number }>("({ text: document.querySelector('#host').textContent, counters: document.querySelectorAll('#host table.counters tr').length })");
+  const host = await page.eval<{ text: string; counters: number }>("({ text: document.querySelector('#host').textContent, counters: document.querySelectorAll('#host dl.counters .counter').length })");
   await page.send('Page.close');
   assert.match(host.text, /keepalived instance SERVICE \(sync group G1\)/);
   assert.match(host.text, /state: BACKUP, wants MASTER/);

@@ -169,12 +169,18 @@ export class Page {
   }
 
   /** A PNG of the whole page (optionally as printed, or in grey). */
-  async screenshot(path: string, opts: { print?: boolean; grey?: boolean; width?: number } = {}): Promise<void> {
+  async screenshot(path: string, opts: { print?: boolean; grey?: boolean; width?: number; element?: string } = {}): Promise<void> {
     if (opts.print) await this.send('Emulation.setEmulatedMedia', { media: 'print' });
     if (opts.grey) await this.eval("document.documentElement.style.filter='grayscale(1)'");
     const height = await this.eval<number>('Math.ceil(document.documentElement.scrollHeight)');
     await this.send('Emulation.setDeviceMetricsOverride', { width: opts.width ?? 1200, height: Math.min(height, 16000), deviceScaleFactor: 1, mobile: false });
-    const { data } = (await this.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })) as { data: string };
+    // `element`: only that part of the page (its box in page coordinates).
+    const clip = opts.element
+      ? await this.eval<{ x: number; y: number; width: number; height: number }>(
+          `(() => { const r = document.querySelector(${JSON.stringify(opts.element)}).getBoundingClientRect(); return { x: r.left + scrollX - 8, y: r.top + scrollY - 8, width: r.width + 16, height: r.height + 16, scale: 1 }; })()`,
+        )
+      : undefined;
+    const { data } = (await this.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, ...(clip ? { clip: { ...clip, scale: 1 } } : {}) })) as { data: string };
     writeFileSync(path, Buffer.from(data, 'base64'));
     if (opts.grey) await this.eval("document.documentElement.style.filter=''");
     if (opts.print) await this.send('Emulation.setEmulatedMedia', { media: '' });

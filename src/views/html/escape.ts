@@ -30,7 +30,7 @@ export function mdLine(s: string): string {
 
 /** Text for a fenced code block: the fence is longer than any run of backticks inside. */
 export function mdFence(lines: readonly string[], info = ''): string {
-  const body = lines.map((l) => printable(l)).join('\n');
+  const body = lines.flatMap((l) => l.split('\n')).map((l) => printable(l)).join('\n');
   const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${info}\n${body}\n${fence}`;

@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { formatTime } from '../packet-line.js';
-import { splitAdvice } from './advice-command.js';
+import { adviceLines } from './advice-command.js';
 import { html } from './escape.js';
 import type { FindingView, IncidentView, VridView } from './incident-view.js';
 import { gapSvg, legendSvg, patternDefs, timelineSvg, type Axis } from './timeline-svg.js';
@@ -55,12 +55,13 @@ svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:var(--fg)}
 .mark.takeover path{fill:#111;stroke:#111}.mark.release path{fill:#fff;stroke:#111}
 .mark.garp path{fill:#0a7d4f;stroke:#064d31}.mark.na circle{fill:#fff;stroke:#0a7d4f}.mark.priority rect{fill:#6d28d9;stroke:#3b0f86}
 .mark:hover path,.mark:hover rect,.mark:hover circle,.mark:focus path,.mark:focus rect,.mark:focus circle{stroke:#e11d48;stroke-width:2.5}
-.mark-label{font-size:10.5px!important}
+.mark-label{font-size:10.5px!important}.silence-label{fill:#7c3a06!important;font-size:10.5px!important;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .takeover-line{stroke:#111;stroke-width:.8;stroke-dasharray:1 3;pointer-events:none}
 .gap line{stroke:#555;stroke-width:1.2}.gap.over line{stroke:var(--crit);stroke-width:2.5}.gap.over path{fill:var(--crit)}
 .down-line{stroke:var(--crit);stroke-width:1.2;stroke-dasharray:6 3}.interval-line{stroke:var(--muted);stroke-width:1;stroke-dasharray:1 2}
 table{border-collapse:collapse;margin:6px 0;font-size:13px}th,td{border-bottom:1px solid var(--line);padding:3px 10px 3px 0;text-align:left;vertical-align:top}th{font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+dl.counters{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:0 18px;margin:4px 0 10px;font-size:13px}.counter{display:flex;justify-content:space-between;border-bottom:1px solid var(--line);padding:2px 0}.counter dt{margin:0}.counter dd{margin:0;font-variant-numeric:tabular-nums}.counter.nonzero dd{font-weight:700}
 details summary{cursor:pointer;color:var(--muted);margin:4px 0}
 #tip{position:fixed;z-index:10;max-width:640px;background:#111;color:#fff;padding:6px 9px;border-radius:4px;font:12px/1.4 "DejaVu Sans Mono",Menlo,monospace;white-space:pre-wrap;pointer-events:none;box-shadow:0 2px 8px rgba(0,0,0,.3)}
 #tip[hidden]{display:none}
@@ -145,22 +146,26 @@ export function renderHtml(view: IncidentView): string {
   return out.join('\n');
 }
 
+/** Escaped text with its `quoted` parts (rules, commands) set as code. */
+function rich(s: string): string {
+  return html(s).replace(/`([^`\n]+)`/g, '<code>$1</code>');
+}
+
 function findingLine(f: FindingView): string {
-  return `<a href="#${f.id}"><span class="sev sev-${f.severity}">${f.severity.toUpperCase()}</span></a> <code>${html(f.code)}</code>${f.where ? ` <span class="mono">${html(f.where)}</span>` : ''}: ${html(f.message)}`;
+  return `<a href="#${f.id}"><span class="sev sev-${f.severity}">${f.severity.toUpperCase()}</span></a> <code>${html(f.code)}</code>${f.where ? ` <span class="mono">${html(f.where)}</span>` : ''}: ${rich(f.message)}`;
 }
 
 function findingBlock(f: FindingView): string {
   const out: string[] = [`<article class="finding sev-${f.severity} kind-${f.kind}" id="${f.id}" data-code="${html(f.code)}" data-kind="${f.kind}">`];
   out.push(`<h3><span class="sev sev-${f.severity}">${f.severity.toUpperCase()}</span><code>${html(f.code)}</code>${f.where ? ` · <span class="mono">${html(f.where)}</span>` : ''}<span class="kind">${f.kind}</span></h3>`);
-  out.push(`<p class="msg">${html(f.message)}</p>`);
+  out.push(`<p class="msg">${rich(f.message)}</p>`);
   out.push(`<p class="when">${f.first === f.last ? html(time(f.first)) : `${html(time(f.first))} – ${html(clock(f.last))}`} UTC</p>`);
-  if (f.evidence.length) out.push(`<ul class="evidence">${f.evidence.map((e) => `<li>${html(e)}</li>`).join('')}</ul>`);
+  if (f.evidence.length) out.push(`<ul class="evidence">${f.evidence.map((e) => `<li>${rich(e)}</li>`).join('')}</ul>`);
   if (f.advice.length) {
     out.push('<div class="advice">');
-    for (const a of f.advice) {
-      const s = splitAdvice(a);
-      if (s.command === undefined) out.push(`<p>${html(a)}</p>`);
-      else out.push(`<div class="fix"><span class="label">${html(s.label ?? '')}</span><pre class="cmd">${html(s.command)}</pre>${s.note ? `<span class="note">${html(s.note)}</span>` : ''}</div>`);
+    for (const s of adviceLines(f.advice)) {
+      if (s.command === undefined) out.push(`<p>${html(s.text)}</p>`);
+      else out.push(`<div class="fix"><span class="label">${html(s.label ?? '')}</span><pre class="cmd">${s.command.split('\n').map(html).join('\n')}</pre>${s.note ? `<span class="note">${html(s.note)}</span>` : ''}</div>`);
     }
     out.push('</div>');
   }
@@ -189,11 +194,11 @@ function hostSection(view: IncidentView): string {
     const i = v.instance!;
     out.push(`<h3>keepalived instance <span class="mono">${html(i.name)}</span>${i.syncGroup ? ` (sync group <span class="mono">${html(i.syncGroup)}</span>)` : ''} — <span class="mono">${html(v.label)}</span></h3>`);
     if (i.state) out.push(`<p>state: <b>${html(i.state)}</b>${i.wantState && i.wantState !== i.state ? `, wants <b>${html(i.wantState)}</b>` : ''}</p>`);
-    if (i.firewall.length) out.push(`<ul class="firewall">${i.firewall.map((l) => `<li>firewall: ${html(l)}</li>`).join('')}</ul>`);
+    if (i.firewall.length) out.push(`<ul class="firewall">${i.firewall.map((l) => `<li>firewall: ${rich(l)}</li>`).join('')}</ul>`);
     if (i.counters.length) {
-      out.push('<table class="counters"><thead><tr><th>counter (latest dump)</th><th class="num">value</th></tr></thead><tbody>');
-      for (const [k, n] of i.counters) out.push(`<tr><td class="mono">${html(k)}</td><td class="num">${n}</td></tr>`);
-      out.push('</tbody></table>');
+      out.push('<p class="meta">keepalived\'s counters in its latest dump:</p><dl class="counters">');
+      for (const [k, n] of i.counters) out.push(`<div class="counter${n > 0 ? ' nonzero' : ''}"><dt class="mono">${html(k)}</dt><dd>${n}</dd></div>`);
+      out.push('</dl>');
     }
   }
   if (view.host) {

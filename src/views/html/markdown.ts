@@ -3,7 +3,7 @@
 // escaped (md, mdCode, mdFence), so nothing a packet carries becomes a link, an image or HTML.
 
 import { formatTime } from '../packet-line.js';
-import { splitAdvice } from './advice-command.js';
+import { adviceLines } from './advice-command.js';
 import { md, mdCode, mdFence, mdLine } from './escape.js';
 import type { FindingView, IncidentView } from './incident-view.js';
 
@@ -61,12 +61,11 @@ export function renderMarkdown(view: IncidentView): string {
       if (commands.length) out.push(commands.length > 2 ? 'Fix (one of):' : 'Fix:', '', mdFence(commands, 'sh'), '');
       commands = [];
     };
-    for (const a of f.advice) {
-      const s = splitAdvice(a);
+    for (const s of adviceLines(f.advice)) {
       if (s.command !== undefined) commands.push(`# ${s.label}${s.note ? ` ${s.note}` : ''}`, s.command);
       else {
         flush();
-        out.push(`> ${md(a)}`, '');
+        out.push(`> ${md(s.text)}`, '');
       }
     }
     flush();

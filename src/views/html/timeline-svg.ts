@@ -15,11 +15,11 @@ const RIGHT = 16;
 const AXIS_H = 24;
 const STATE_H = 20;
 const LANE_H = 34;
-const GAP_H = 96;
+const GAP_H = 120;
 /** Marks in one lane are at least this many pixels apart; the rest are counted in the survivor's title. */
 const MARK_PX = 4;
-/** A mark's label is drawn when this much room is free since the previous label of its lane. */
-const LABEL_ROOM = 78;
+/** Width of a label character (10.5 px sans): a label is drawn only where it fits before the next mark. */
+const LABEL_CHAR = 5.9;
 
 export type Axis = { readonly start: bigint; readonly end: bigint };
 
@@ -134,19 +134,26 @@ function lane(a: Axis, l: Lane, y: number, index: number): string {
     if (r.w > 64) out.push(`<text class="band-label" x="${f1(r.x + 4)}" y="${bandY + 10}">MASTER</text>`);
   }
   out.push(spanRects(a, l.silences, bandY - 3, 18, 'silence', () => ` data-router="${html(l.id)}"`));
+  for (const r of layoutSpans(a, l.silences)) {
+    const text = r.spans.length === 1 ? r.spans[0]!.label.replace(/^\S+ /, '').replace(/ \(.*$/, '') : `${r.spans.length} silences`;
+    if (r.w > text.length * LABEL_CHAR + 16) out.push(`<text class="silence-label" x="${f1(r.x + r.w / 2)}" y="${bandY + 10}" text-anchor="middle">${html(text)}</text>`);
+  }
   // Marks above the band, their labels to the right of the shape when the lane has room.
   let room = -Infinity;
-  for (const { x, mark, others, hiddenTakeovers } of layoutMarks(a, l.marks)) {
+  const laid = layoutMarks(a, l.marks);
+  laid.forEach(({ x, mark, others, hiddenTakeovers }, i) => {
+    const next = laid[i + 1]?.x ?? WIDTH;
+    const labelEnd = x + 8 + mark.label.length * LABEL_CHAR;
     const detail = `${mark.text}${others ? ` (+${others} more here)` : ''}${mark.packet ? `\n${mark.packet}` : ''}`;
     out.push(
       `<g class="mark ${mark.kind}" tabindex="0" data-kind="${mark.kind}" data-ts="${mark.ts}" data-others="${others}" data-hidden-takeovers="${hiddenTakeovers}" data-router="${html(l.id)}" data-detail="${lines(detail)}"><title>${lines(detail)}</title>${markShape(mark.kind, x, y + 1)}`,
     );
-    if (x - room >= LABEL_ROOM && x + 8 + mark.label.length * 6 < WIDTH) {
+    if (x >= room && labelEnd < next - 4 && labelEnd < WIDTH) {
       out.push(`<text class="mark-label" x="${f1(x + 8)}" y="${y + 9}">${html(mark.label)}</text>`);
-      room = x + 8 + mark.label.length * 6;
+      room = labelEnd + 6;
     }
     out.push('</g>');
-  }
+  });
   out.push('</g>');
   return out.join('');
 }
@@ -192,38 +199,41 @@ function axisSvg(a: Axis, axisH: number, h: number): string {
 export function gapSvg(a: Axis, v: VridView): string {
   const down = v.downNs ?? 0n;
   const cols = new Map<number, GapPoint>();
-  let max = Number(down) * 1.25;
+  let longest = 0;
   for (const g of v.gaps) {
     const col = Math.round(xOf(a, g.ts));
     const c = cols.get(col);
     if (!c || g.gapNs > c.gapNs) cols.set(col, g);
-    if (Number(g.gapNs) > max) max = Number(g.gapNs);
+    if (Number(g.gapNs) > longest) longest = Number(g.gapNs);
   }
-  if (max <= 0) max = 1e9;
+  // The scale shows master-down and the usual gaps; a far longer gap is cut at the top (its length is written).
+  let max = Math.max(Number(down) * 1.5, Math.min(longest, Number(down) * 2.2));
+  if (max <= 0) max = Math.max(longest, 1e9);
   const top = 14;
   const base = GAP_H - 18;
-  const yOf = (ns: bigint | number): number => base - (Number(ns) / max) * (base - top);
+  const yOf = (ns: bigint | number): number => base - (Math.min(Number(ns), max) / max) * (base - top);
   const out: string[] = [`<svg class="gaps" viewBox="0 0 ${WIDTH} ${GAP_H}" width="100%" role="img" aria-label="${html(`advert gaps of ${v.label}`)}" data-vrid="${html(v.label)}">`];
-  out.push(`<text class="lane-title" x="8" y="${top + 12}">advert gaps</text><text class="lane-sub" x="8" y="${top + 26}">of the master</text>`);
+  out.push(`<text class="lane-title" x="8" y="${top + 4}">advert gaps</text><text class="lane-sub" x="8" y="${top + 17}">of the master</text>`);
   out.push(`<line class="axis" x1="${x0}" x2="${x1}" y1="${base}" y2="${base}"/>`);
   for (const t of ticks(a)) out.push(`<line class="grid" x1="${f1(xOf(a, t.ts))}" x2="${f1(xOf(a, t.ts))}" y1="${top}" y2="${base}"/>`);
   if (v.intervalNs !== undefined) {
     const y = f1(yOf(v.intervalNs));
-    out.push(`<line class="interval-line" x1="${x0}" x2="${x1}" y1="${y}" y2="${y}"/><text class="lane-sub" x="${x1 - 4}" y="${f1(yOf(v.intervalNs) - 3)}" text-anchor="end">interval ${secs(v.intervalNs)}</text>`);
+    out.push(`<line class="interval-line" x1="${x0}" x2="${x1}" y1="${y}" y2="${y}"/><text class="lane-sub" x="${x0 - 6}" y="${f1(yOf(v.intervalNs) + 4)}" text-anchor="end">interval ${secs(v.intervalNs)}</text>`);
   }
   if (down > 0n) {
     const y = f1(yOf(down));
-    out.push(`<line class="down-line" x1="${x0}" x2="${x1}" y1="${y}" y2="${y}"/><text class="lane-sub" x="${x1 - 4}" y="${f1(yOf(down) - 3)}" text-anchor="end">master-down ${secs(down)}</text>`);
+    out.push(`<line class="down-line" x1="${x0}" x2="${x1}" y1="${y}" y2="${y}"/><text class="lane-sub" x="${x0 - 6}" y="${f1(yOf(down) + 4)}" text-anchor="end">master-down ${secs(down)}</text>`);
   }
   for (const [col, g] of [...cols.entries()].sort((p, q) => p[0] - q[0])) {
     const over = g.gapNs > g.downNs;
     const y = yOf(g.gapNs);
     out.push(`<g class="gap${over ? ' over' : ''}" data-ts="${g.ts}" data-gap="${g.gapNs}"><title>${html(`${g.router}: ${secs(g.gapNs)} between adverts${over ? ` — past master-down (${secs(g.downNs)})` : ''}`)}</title><line x1="${col}" x2="${col}" y1="${base}" y2="${f1(y)}"/>`);
-    if (over) out.push(`<path d="M${col - 5} ${f1(y - 1)}l5 -8l5 8z"/><text class="mark-label" x="${col + 7}" y="${f1(y + 2)}">${secs(g.gapNs)}</text>`);
+    if (over) out.push(`<path d="M${col - 5} ${f1(y - 1)}l5 -8l5 8z"/><text class="mark-label" x="${col + 7}" y="${f1(y + 1)}">${secs(g.gapNs)}${Number(g.gapNs) > max ? ' ↑' : ''}</text>`);
     out.push('</g>');
   }
   if (v.gaps.length === 0) out.push(`<text class="lane-sub" x="${x0 + 8}" y="${base - 8}">no gaps measured (the master sent fewer than two adverts)</text>`);
-  out.push(`<text class="lane-sub" x="${x0}" y="${GAP_H - 4}">0 s</text></svg>`);
+  if (v.intervalNs === undefined || yOf(v.intervalNs) < base - 12) out.push(`<text class="lane-sub" x="${x0 - 6}" y="${base + 4}" text-anchor="end">0 s</text>`);
+  out.push('</svg>');
   return out.join('');
 }
 
