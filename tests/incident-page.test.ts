@@ -81,7 +81,7 @@ const DOM_QUERY = `(() => {
     scripts: document.scripts.length,
     copyButtons: document.querySelectorAll('button.copy').length,
     commands: document.querySelectorAll('pre.cmd').length,
-    causes: [...document.querySelectorAll('#causes ol.causes > li > code')].map((e) => e.textContent),
+    causes: [...document.querySelectorAll('#causes ol.causes > li > code.code')].map((e) => e.textContent),
     findings: [...document.querySelectorAll('#findings article.finding')].map((e) => ({ code: e.dataset.code, kind: e.dataset.kind })),
     vrids: [...document.querySelectorAll('section.vrid')].map((s) => ({
       label: s.dataset.vrid,
@@ -197,7 +197,7 @@ test('sync-group-firewall with the bundle: host evidence shows the instance, its
   await page.send('Page.close');
   assert.match(host.text, /keepalived instance SERVICE \(sync group G1\)/);
   assert.match(host.text, /state: BACKUP, wants MASTER/);
-  assert.match(host.text, /adverts from 192\.168\.2\.11 on eth0: iptables filter INPUT rule 1 `-A INPUT -i eth0 -p vrrp -j DROP` drops them/);
+  assert.match(host.text, /adverts from 192\.168\.2\.11 on eth0: iptables filter INPUT rule 1 -A INPUT -i eth0 -p vrrp -j DROP drops them/);
   assert.ok(host.counters > 3);
   assert.match(html, /advert_rcvd|advertRcvd/);
 });

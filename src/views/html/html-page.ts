@@ -152,7 +152,7 @@ function rich(s: string): string {
 }
 
 function findingLine(f: FindingView): string {
-  return `<a href="#${f.id}"><span class="sev sev-${f.severity}">${f.severity.toUpperCase()}</span></a> <code>${html(f.code)}</code>${f.where ? ` <span class="mono">${html(f.where)}</span>` : ''}: ${rich(f.message)}`;
+  return `<a href="#${f.id}"><span class="sev sev-${f.severity}">${f.severity.toUpperCase()}</span></a> <code class="code">${html(f.code)}</code>${f.where ? ` <span class="mono">${html(f.where)}</span>` : ''}: ${rich(f.message)}`;
 }
 
 function findingBlock(f: FindingView): string {
