@@ -49,6 +49,7 @@ svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:var(--fg)}
 .axis{stroke:var(--fg);stroke-width:1}.grid{stroke:var(--line);stroke-width:1;stroke-dasharray:2 3}
 .band.master{fill:var(--band);stroke:#0d2f57;stroke-width:.5}.band-label{fill:#fff!important;font-size:9px!important;font-weight:700;letter-spacing:.06em;pointer-events:none}
 .split{fill:url(#p-split);stroke:var(--crit);stroke-width:1}.p-split-bg{fill:#fde4e2}.p-split-fg{stroke:var(--crit);stroke-width:2}
+.overlap{fill:#fff;stroke:#555;stroke-width:1;stroke-dasharray:2 1}.split-label{fill:var(--crit)!important;font-size:10px!important;font-weight:700;letter-spacing:.06em;paint-order:stroke;stroke:#fff;stroke-width:3px;pointer-events:none}
 .nomaster{fill:url(#p-nomaster);stroke:#444;stroke-width:1}.p-nomaster-bg{fill:#eee}.p-nomaster-fg{stroke:#444;stroke-width:1}
 .silence{fill:url(#p-silence);stroke:#b45309;stroke-width:1.2;stroke-dasharray:3 2}.p-silence-fg{fill:#b45309}
 .mark{cursor:default;outline:none}.mark path,.mark rect,.mark circle{stroke-width:1.2}

@@ -6,7 +6,7 @@ import type { Finding } from '../../analysis/finding.js';
 import type { InstanceLink } from '../../host/correlate.js';
 import { evaluateVrrpInput, type FirewallVerdict } from '../../host/firewall/index.js';
 import type { HostEvidence } from '../../host/host-evidence.js';
-import type { Transition, VridState } from '../../model/model-types.js';
+import type { Episode, Transition, VridState } from '../../model/model-types.js';
 import type { Timeline } from '../../model/timeline.js';
 import { masterDownNs } from '../../model/vrrp-timing.js';
 import { verdictOf, type Verdict } from '../verdict.js';
@@ -76,7 +76,10 @@ export type VridView = {
   readonly status: string;
   readonly master: string | undefined;
   readonly lanes: readonly Lane[];
+  /** Split brains: two or more routers advertising as master past master-down. */
   readonly splits: readonly Span[];
+  /** Shorter overlaps of two claims: a normal hand-over (preemption, a restart), not a split brain. */
+  readonly overlaps: readonly Span[];
   readonly noMaster: readonly Span[];
   readonly takeovers: readonly Mark[];
   readonly gaps: readonly GapPoint[];
@@ -254,7 +257,8 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
     status: s.status,
     master: v.master,
     lanes,
-    splits: v.splitBrains.map((e) => span(e.start, e.end, `split brain: ${e.routers.join(' and ')} advertise as master`)),
+    splits: v.splitBrains.filter((e) => isSplit(v, e, end)).map((e) => span(e.start, e.end, `split brain: ${e.routers.join(' and ')} advertise as master (${secs((e.end ?? end) - e.start)})`)),
+    overlaps: v.splitBrains.filter((e) => !isSplit(v, e, end)).map((e) => span(e.start, e.end, `hand-over: ${e.routers.join(' and ')} both advertised for ${secs((e.end ?? end) - e.start)}`)),
     noMaster: v.noMaster.map((x) => span(x.start, x.end, `no master (after ${x.router} fell silent)`)),
     takeovers,
     gaps: v.gaps.map((g) => ({ ts: g.ts, gapNs: g.gapNs, downNs: g.downNs, router: g.router })),
@@ -263,6 +267,16 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
     history: v.history.map((h) => ({ start: h.start, end: h.end ?? end, master: h.master, local: h.master !== undefined && (v.routers.get(h.master)?.local ?? false), reason: reasonText(h.reason) })),
     instance: inst ? instanceView(inst, v, src.host) : undefined,
   };
+}
+
+/** As the split-brain rule judges an episode: longer than master-down, with two routers advertising steadily in it. */
+function isSplit(v: VridState, e: Episode, now: bigint): boolean {
+  const down = e.routers.reduce((m, a) => {
+    const r = v.routers.get(a);
+    const d = r ? masterDownNs(r.version, r.intervalCs, r.priority || 1) : 0n;
+    return d > m ? d : m;
+  }, 0n);
+  return (e.end ?? now) - e.start > down && e.routers.filter((a) => (e.adverts[a] ?? 0) >= 3).length >= 2;
 }
 
 function takeoverMark(tr: Transition, packet: string | undefined): Mark {

@@ -176,7 +176,9 @@ export function timelineSvg(a: Axis, v: VridView): string {
   out.push(axisSvg(a, AXIS_H, h));
   const sy = AXIS_H;
   out.push(`<text class="lane-sub" x="8" y="${sy + 14}">split brain / no master</text>`);
+  out.push(spanRects(a, v.overlaps, sy + 7, STATE_H - 14, 'overlap', () => ''));
   out.push(spanRects(a, v.splits, sy + 3, STATE_H - 6, 'split', () => ''));
+  for (const r of layoutSpans(a, v.splits)) if (r.w > 80) out.push(`<text class="split-label" x="${f1(r.x + r.w / 2)}" y="${sy + 14}" text-anchor="middle">SPLIT BRAIN</text>`);
   out.push(spanRects(a, v.noMaster, sy + 3, STATE_H - 6, 'nomaster', () => ''));
   lanes.forEach((l, i) => out.push(lane(a, l, AXIS_H + STATE_H + i * LANE_H, i)));
   // A takeover is a moment for the whole virtual router: a faint line through every lane.
@@ -247,6 +249,7 @@ export function legendSvg(): string {
     ['<rect class="band master" x="0" y="4" width="28" height="12"/>', 'master'],
     ['<rect class="split" x="0" y="3" width="28" height="14"/>', 'split brain'],
     ['<rect class="nomaster" x="0" y="3" width="28" height="14"/>', 'no master'],
+    ['<rect class="overlap" x="0" y="7" width="28" height="6"/>', 'hand-over overlap'],
     ['<rect class="silence" x="0" y="1" width="28" height="18"/>', 'silent past master-down'],
     [`<g class="mark takeover">${markShape('takeover', 14, 5)}</g>`, 'takeover (reason beside it)'],
     [`<g class="mark release">${markShape('release', 14, 5)}</g>`, 'priority 0 release'],
