@@ -251,7 +251,7 @@ export function legendSvg(): string {
     ['<rect class="nomaster" x="0" y="3" width="28" height="14"/>', 'no master'],
     ['<rect class="overlap" x="0" y="7" width="28" height="6"/>', 'hand-over overlap'],
     ['<rect class="silence" x="0" y="1" width="28" height="18"/>', 'silent past master-down'],
-    [`<g class="mark takeover">${markShape('takeover', 14, 5)}</g>`, 'takeover (reason beside it)'],
+    [`<g class="mark takeover">${markShape('takeover', 14, 5)}</g>`, 'takeover, its reason'],
     [`<g class="mark release">${markShape('release', 14, 5)}</g>`, 'priority 0 release'],
     [`<g class="mark garp">${markShape('garp', 14, 5)}</g>`, 'gratuitous ARP'],
     [`<g class="mark na">${markShape('na', 14, 5)}</g>`, 'neighbour advert'],
