@@ -198,12 +198,16 @@ test('sync-group-firewall with the bundle: host evidence shows the instance, its
   const html = readFileSync(join(OUT, 'sync-group-firewall.html'), 'utf8');
   const url = pathToFileURL(join(OUT, 'sync-group-firewall.html')).href;
   const page = await browser.open(url);
-  const host = await page.eval<{ text: string; counters: number }>("({ text: document.querySelector('#host').textContent, counters: document.querySelectorAll('#host dl.counters .counter').length })");
+  const host = await page.eval<{ text: string; counters: number; log: string[] }>(
+    "({ text: document.querySelector('#host').textContent, counters: document.querySelectorAll('#host dl.counters .counter').length, log: [...document.querySelectorAll('.lane[data-router=\"log:SERVICE\"] .mark.log')].map((m) => m.dataset.detail) })",
+  );
   await page.send('Page.close');
   assert.match(host.text, /keepalived instance SERVICE \(sync group G1\)/);
   assert.match(host.text, /state: BACKUP, wants MASTER/);
   assert.match(host.text, /adverts from 192\.168\.2\.11 on eth0: iptables filter INPUT rule 1 -A INPUT -i eth0 -p vrrp -j DROP drops them/);
   assert.ok(host.counters > 3);
+  // keepalived's log on the same time axis: the backup never hears the master.
+  assert.ok(host.log.filter((l) => /Receive advertisement timeout/.test(l)).length >= 5, host.log.join('\n'));
   assert.match(html, /advert_rcvd|advertRcvd/);
 });
 
@@ -225,6 +229,22 @@ function checkMarkdown(text: string, c: Case, causes: string[]): void {
   }
   writeFileSync(join(OUT, `${c.dir}.rendered.html`), rendered);
 }
+
+test('without JavaScript the page reads the same: every mark keeps its details, every command is there', async () => {
+  const url = pathToFileURL(join(OUT, 'firewall-eth0-both.html')).href;
+  const page = await browser.open(url, 1200, 900, { noScript: true });
+  const seen = await page.eval<{ marks: number; titled: number; commands: number; buttons: number; causes: number; firstTitle: string }>(
+    "({ marks: document.querySelectorAll('section.vrid .mark').length, titled: document.querySelectorAll('section.vrid .mark > title').length, commands: document.querySelectorAll('pre.cmd').length, buttons: document.querySelectorAll('button').length, causes: document.querySelectorAll('#causes li').length, firstTitle: document.querySelector('section.vrid .mark.takeover > title').textContent })",
+  );
+  await page.screenshot(join(SHOTS, 'no-script.png'), { element: '#v1' });
+  await page.send('Page.close');
+  assert.ok(seen.marks > 0);
+  assert.equal(seen.titled, seen.marks, 'each mark has its details as an SVG title (a native tooltip)');
+  assert.match(seen.firstTitle, /192\.168\.2\.11 → 192\.168\.2\.12: took over while the master was still advertising\n.*VRRPv2 vrid 51[^\n]*\nalso here: gratuitous ARP/);
+  assert.ok(seen.commands >= 4);
+  assert.equal(seen.buttons, 0, 'no dead buttons without the script');
+  assert.ok(seen.causes >= 1);
+});
 
 // ---------------------------------------------------------------------------------------------
 // Wire text that is markup: an interface name and auth strings holding <script> and HTML.

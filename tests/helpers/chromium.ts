@@ -95,7 +95,7 @@ export class Browser {
   }
 
   /** Opens `url` in a fresh tab of the given size and waits for its load event. */
-  async open(url: string, width = 1200, height = 900): Promise<Page> {
+  async open(url: string, width = 1200, height = 900, opts: { noScript?: boolean } = {}): Promise<Page> {
     const { targetId } = (await this.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
     const { sessionId } = (await this.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
     const page = new Page(this, sessionId);
@@ -105,6 +105,7 @@ export class Browser {
     await page.send('Runtime.enable');
     await page.send('Log.enable');
     await page.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+    if (opts.noScript) await page.send('Emulation.setScriptExecutionDisabled', { value: true });
     const loaded = page.waitFor('Page.loadEventFired');
     await page.send('Page.navigate', { url });
     await loaded;

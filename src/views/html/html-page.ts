@@ -54,7 +54,7 @@ svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:var(--fg)}
 .silence{fill:url(#p-silence);stroke:#b45309;stroke-width:1.2;stroke-dasharray:3 2}.p-silence-fg{fill:#b45309}
 .mark{cursor:default;outline:none}.mark path,.mark rect,.mark circle{stroke-width:1.2}
 .mark.takeover path{fill:#111;stroke:#111}.mark.release path{fill:#fff;stroke:#111}
-.mark.garp path{fill:#0a7d4f;stroke:#064d31}.mark.na circle{fill:#fff;stroke:#0a7d4f}.mark.priority rect{fill:#6d28d9;stroke:#3b0f86}
+.mark.garp path{fill:#0a7d4f;stroke:#064d31}.mark.na circle{fill:#fff;stroke:#0a7d4f}.mark.priority rect{fill:#6d28d9;stroke:#3b0f86}.mark.log rect{fill:#444;stroke:#444;stroke-width:.5}
 .mark:hover path,.mark:hover rect,.mark:hover circle,.mark:focus path,.mark:focus rect,.mark:focus circle{stroke:#e11d48;stroke-width:2.5}
 .mark-label{font-size:10.5px!important}.silence-label{fill:#7c3a06!important;font-size:10.5px!important;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .takeover-line{stroke:#111;stroke-width:.8;stroke-dasharray:1 3;pointer-events:none}

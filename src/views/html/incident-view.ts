@@ -32,7 +32,7 @@ export type FindingView = {
 /** A stretch of time; `open` = still going at the end of the input. */
 export type Span = { readonly start: bigint; readonly end: bigint; readonly open: boolean; readonly label: string };
 
-export type MarkKind = 'takeover' | 'release' | 'garp' | 'na' | 'priority';
+export type MarkKind = 'takeover' | 'release' | 'garp' | 'na' | 'priority' | 'log';
 
 export type Mark = {
   readonly ts: bigint;
@@ -250,6 +250,10 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
     }));
   for (const [id, mac] of foreign) lanes.push({ id, title: `MAC ${mac} (no advert)`, local: false, priority: undefined, master: [], silences: [], marks: marks.get(id) ?? [] });
   const inst = src.instances?.find((l) => l.vrid === v);
+  if (inst && src.host) {
+    const logMarks = logLane(src.host, inst.name, t.first ?? v.firstSeen, end);
+    if (logMarks.length) lanes.push({ id: `log:${inst.name}`, title: `keepalived ${inst.name} log`, local: true, priority: undefined, master: [], silences: [], marks: logMarks });
+  }
   const ref = s.master ?? s.backups[0];
   return {
     id: `v${index + 1}`,
@@ -334,6 +338,18 @@ function verdictWords(v: FirewallVerdict): string {
   const rule = d.ruleText ? ` rule ${d.ruleNumber ?? d.handle ?? ''} \`${d.ruleText}\`` : d.policy ? ` policy ${d.policy}` : '';
   const verb = v.verdict === 'drop' ? 'drops them' : v.verdict === 'reject' ? 'rejects them' : v.verdict === 'accept' ? 'accepts them' : 'cannot be judged';
   return `${d.tool} ${d.table} ${d.chain}${rule} ${verb}${v.confidence === 'uncertain' ? ' (uncertain)' : ''}`.replace(/ {2,}/g, ' ');
+}
+
+/** keepalived's log lines about one instance inside the capture window, as marks (its clock, 1 s resolution). */
+function logLane(h: HostEvidence, instance: string, start: bigint, end: bigint): Mark[] {
+  const out: Mark[] = [];
+  for (const e of h.log) {
+    if (e.instance !== instance || e.time === undefined || e.time < start - 1_000_000_000n || e.time > end) continue;
+    const label = e.kind === 'state' ? e.to : e.kind === 'advert-timeout' ? 'advert timeout' : e.kind === 'other' ? undefined : e.kind;
+    if (label === undefined) continue;
+    out.push({ ts: e.time < start ? start : e.time, kind: 'log', label, text: `keepalived log: ${e.text}`, packet: undefined });
+  }
+  return out;
 }
 
 /** Log lines kept for the page: state changes and errors, newest last, bounded. */

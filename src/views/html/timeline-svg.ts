@@ -51,20 +51,26 @@ export function layoutSpans(a: Axis, spans: readonly Span[]): { x: number; w: nu
   return out.map((o) => ({ x: o.x, w: o.end - o.x, spans: o.spans }));
 }
 
-const MARK_RANK: Record<Mark['kind'], number> = { takeover: 0, release: 1, priority: 2, garp: 3, na: 3 };
+const MARK_RANK: Record<Mark['kind'], number> = { takeover: 0, release: 1, priority: 2, garp: 3, na: 3, log: 1 };
 
 /** One mark per MARK_PX column, the most telling one; how many others it stands for. */
-export function layoutMarks(a: Axis, marks: readonly Mark[]): { x: number; mark: Mark; others: number; hiddenTakeovers: number }[] {
-  const cols = new Map<number, { x: number; mark: Mark; others: number; hiddenTakeovers: number }>();
+export type LaidMark = { x: number; mark: Mark; others: number; hiddenTakeovers: number; also: Mark[] };
+
+/** Marks that share a column: the first few are named in the survivor's details. */
+const ALSO = 3;
+
+export function layoutMarks(a: Axis, marks: readonly Mark[]): LaidMark[] {
+  const cols = new Map<number, LaidMark>();
   for (const m of marks) {
     const x = xOf(a, m.ts);
     const col = Math.floor((x - x0) / MARK_PX);
     const c = cols.get(col);
-    if (!c) cols.set(col, { x, mark: m, others: 0, hiddenTakeovers: 0 });
+    if (!c) cols.set(col, { x, mark: m, others: 0, hiddenTakeovers: 0, also: [] });
     else {
       c.others++;
       const hidden = MARK_RANK[m.kind] < MARK_RANK[c.mark.kind] ? c.mark : m;
       if (hidden.kind === 'takeover') c.hiddenTakeovers++;
+      if (c.also.length < ALSO) c.also.push(hidden);
       if (hidden !== m) {
         c.mark = m;
         c.x = x;
@@ -113,6 +119,8 @@ function markShape(kind: Mark['kind'], x: number, y: number): string {
       return `<circle cx="${X}" cy="${y + 4}" r="4"/>`;
     case 'priority':
       return `<rect x="${f1(x - 4)}" y="${y}" width="8" height="8"/>`;
+    case 'log':
+      return `<rect x="${f1(x - 1.5)}" y="${y - 1}" width="3" height="12"/>`;
   }
 }
 
@@ -141,10 +149,11 @@ function lane(a: Axis, l: Lane, y: number, index: number): string {
   // Marks above the band, their labels to the right of the shape when the lane has room.
   let room = -Infinity;
   const laid = layoutMarks(a, l.marks);
-  laid.forEach(({ x, mark, others, hiddenTakeovers }, i) => {
+  laid.forEach(({ x, mark, others, hiddenTakeovers, also }, i) => {
     const next = laid[i + 1]?.x ?? WIDTH;
     const labelEnd = x + 8 + mark.label.length * LABEL_CHAR;
-    const detail = `${mark.text}${others ? ` (+${others} more here)` : ''}${mark.packet ? `\n${mark.packet}` : ''}`;
+    const more = others > also.length ? `\n… and ${others - also.length} more here` : '';
+    const detail = `${mark.text}${mark.packet ? `\n${mark.packet}` : ''}${also.map((m) => `\nalso here: ${m.text}`).join('')}${more}`;
     out.push(
       `<g class="mark ${mark.kind}" tabindex="0" data-kind="${mark.kind}" data-ts="${mark.ts}" data-others="${others}" data-hidden-takeovers="${hiddenTakeovers}" data-router="${html(l.id)}" data-detail="${lines(detail)}"><title>${lines(detail)}</title>${markShape(mark.kind, x, y + 1)}`,
     );
@@ -256,10 +265,13 @@ export function legendSvg(): string {
     [`<g class="mark garp">${markShape('garp', 14, 5)}</g>`, 'gratuitous ARP'],
     [`<g class="mark na">${markShape('na', 14, 5)}</g>`, 'neighbour advert'],
     [`<g class="mark priority">${markShape('priority', 14, 5)}</g>`, 'priority change'],
+    [`<g class="mark log">${markShape('log', 14, 5)}</g>`, 'keepalived log line'],
   ];
-  const w = 168;
-  const cells = items.map(([shape, text], i) => `<g transform="translate(${(i % 5) * w + 8},${Math.floor(i / 5) * 26 + 4})">${shape}<text class="lane-sub" x="36" y="15">${text}</text></g>`);
-  return `<svg class="legend" viewBox="0 0 ${5 * w + 16} 58" width="${5 * w + 16}" role="img" aria-label="legend">${cells.join('')}</svg>`;
+  const w = 178;
+  const cols = 6;
+  const rows = Math.ceil(items.length / cols);
+  const cells = items.map(([shape, text], i) => `<g transform="translate(${(i % cols) * w + 8},${Math.floor(i / cols) * 26 + 4})">${shape}<text class="lane-sub" x="36" y="15">${text}</text></g>`);
+  return `<svg class="legend" viewBox="0 0 ${cols * w + 16} ${rows * 26 + 8}" width="${cols * w + 16}" role="img" aria-label="legend">${cells.join('')}</svg>`;
 }
 
 /** Patterns shared by every SVG of the page (hatching for split brain, dots for silence …). */
