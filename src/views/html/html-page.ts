@@ -5,9 +5,9 @@
 // forbids every other script and resource), and the page reads completely without it, printed too.
 
 import { createHash } from 'node:crypto';
-import { formatTime } from '../packet-line.js';
 import { adviceLines } from './advice-command.js';
 import { html } from './escape.js';
+import { clock, dur, time } from './time-text.js';
 import type { FindingView, IncidentView, VridView } from './incident-view.js';
 import { gapSvg, legendSvg, patternDefs, timelineSvg, type Axis } from './timeline-svg.js';
 
@@ -96,12 +96,6 @@ const hash = (s: string): string => `'sha256-${createHash('sha256').update(s, 'u
 /** Nothing may load or run but the page's own style and script. */
 export const CSP = `default-src 'none'; style-src ${hash(STYLE)}; script-src ${hash(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
 
-const time = (ns: bigint): string => `${formatTime(ns).slice(0, 23)}`;
-const clock = (ns: bigint): string => formatTime(ns).slice(11, 23);
-const dur = (ns: bigint): string => {
-  const s = Number(ns) / 1e9;
-  return s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`;
-};
 
 export function renderHtml(view: IncidentView): string {
   const axis: Axis = { start: view.start ?? view.end, end: view.end };

@@ -245,7 +245,12 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
       local: r.local,
       priority: r.priority,
       master: v.history.filter((h) => h.master === r.address).map((h) => span(h.start, h.end, `${r.address} master`)),
-      silences: v.silences.filter((x) => x.router === r.address).map((x) => span(x.start, x.end, `${r.address} silent ${secs(((x.end ?? end) - x.start))} (master-down ${secs(x.downNs)})`)),
+      silences: v.silences
+        .filter((x) => x.router === r.address)
+        .map((x) => {
+          const e = x.end ?? silenceEnd(v, r.address, x.start);
+          return span(x.start, e, `${r.address} silent ${secs((e ?? end) - x.start)} (master-down ${secs(x.downNs)})`);
+        }),
       marks: (marks.get(r.address) ?? []).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)),
     }));
   for (const [id, mac] of foreign) lanes.push({ id, title: `MAC ${mac} (no advert)`, local: false, priority: undefined, master: [], silences: [], marks: marks.get(id) ?? [] });
@@ -271,6 +276,14 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
     history: v.history.map((h) => ({ start: h.start, end: h.end ?? end, master: h.master, local: h.master !== undefined && (v.routers.get(h.master)?.local ?? false), reason: reasonText(h.reason) })),
     instance: inst ? instanceView(inst, v, src.host) : undefined,
   };
+}
+
+/**
+ * A silence the model left open ends when its router claims again (its next spell as master);
+ * only one that nothing followed runs to the end of the input.
+ */
+function silenceEnd(v: VridState, router: string, start: bigint): bigint | undefined {
+  return v.history.find((h) => h.master === router && h.start > start)?.start;
 }
 
 /** As the split-brain rule judges an episode: longer than master-down, with two routers advertising steadily in it. */

@@ -2,20 +2,14 @@
 // causes, a compact master history, findings with evidence and advice, host evidence. Wire text is
 // escaped (md, mdCode, mdFence), so nothing a packet carries becomes a link, an image or HTML.
 
-import { formatTime } from '../packet-line.js';
 import { adviceLines } from './advice-command.js';
 import { md, mdCode, mdFence, mdLine } from './escape.js';
+import { clock, dur, time } from './time-text.js';
 import type { FindingView, IncidentView } from './incident-view.js';
 
 /** Master-history rows per virtual router in the ticket (the newest). */
 export const MD_HISTORY_ROWS = 12;
 
-const time = (ns: bigint): string => formatTime(ns).slice(0, 23);
-const clock = (ns: bigint): string => formatTime(ns).slice(11, 23);
-const dur = (ns: bigint): string => {
-  const s = Number(ns) / 1e9;
-  return s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`;
-};
 
 export function renderMarkdown(view: IncidentView): string {
   const out: string[] = [];

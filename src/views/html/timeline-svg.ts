@@ -235,11 +235,19 @@ export function gapSvg(a: Axis, v: VridView): string {
     const y = f1(yOf(down));
     out.push(`<line class="down-line" x1="${x0}" x2="${x1}" y1="${y}" y2="${y}"/><text class="lane-sub" x="${x0 - 6}" y="${f1(yOf(down) + 4)}" text-anchor="end">master-down ${secs(down)}</text>`);
   }
+  let room = -Infinity;
   for (const [col, g] of [...cols.entries()].sort((p, q) => p[0] - q[0])) {
     const over = g.gapNs > g.downNs;
     const y = yOf(g.gapNs);
     out.push(`<g class="gap${over ? ' over' : ''}" data-ts="${g.ts}" data-gap="${g.gapNs}"><title>${html(`${g.router}: ${secs(g.gapNs)} between adverts${over ? ` — past master-down (${secs(g.downNs)})` : ''}`)}</title><line x1="${col}" x2="${col}" y1="${base}" y2="${f1(y)}"/>`);
-    if (over) out.push(`<path d="M${col - 5} ${f1(y - 1)}l5 -8l5 8z"/><text class="mark-label" x="${col + 7}" y="${f1(y + 1)}">${secs(g.gapNs)}${Number(g.gapNs) > max ? ' ↑' : ''}</text>`);
+    if (over) {
+      out.push(`<path d="M${col - 5} ${f1(y - 1)}l5 -8l5 8z"/>`);
+      const label = `${secs(g.gapNs)}${Number(g.gapNs) > max ? ' ↑' : ''}`;
+      if (col >= room && col + 7 + label.length * LABEL_CHAR < WIDTH) {
+        out.push(`<text class="mark-label" x="${col + 7}" y="${f1(y + 1)}">${label}</text>`);
+        room = col + 7 + label.length * LABEL_CHAR + 4;
+      }
+    }
     out.push('</g>');
   }
   if (v.gaps.length === 0) out.push(`<text class="lane-sub" x="${x0 + 8}" y="${base - 8}">no gaps measured (the master sent fewer than two adverts)</text>`);
