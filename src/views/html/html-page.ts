@@ -135,7 +135,7 @@ export function renderHtml(view: IncidentView): string {
   for (const i of view.inputs) out.push(`<tr><td class="mono">${html(i.name)}</td><td class="num">${i.frames}</td><td>${i.error ? `stopped: ${html(i.error)}` : ''}</td></tr>`);
   out.push('</tbody></table>');
   if (view.start !== undefined) out.push(`<p class="meta">capture window: ${html(time(view.start))} – ${html(time(view.end))} UTC (${dur(view.end - view.start)}); seen: ${html(view.seen)}</p>`);
-  out.push('<p class="meta">Written by vrrpscope from the capture alone; times are packet times (UTC).</p></section>');
+  out.push('<p class="meta">Written by vrrpscope; times are packet times (UTC).</p></section>');
   out.push('<div id="tip" role="tooltip" hidden></div>');
   out.push(`<script>${SCRIPT}</script></body></html>`);
   return out.join('\n');
