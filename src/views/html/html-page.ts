@@ -94,7 +94,7 @@ for(var j=0;j<cmds.length;j++){(function(p){var b=document.createElement('button
 
 const hash = (s: string): string => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 /** Nothing may load or run but the page's own style and script. */
-export const CSP = `default-src 'none'; style-src ${hash(STYLE)}; script-src ${hash(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
+export const CSP = `default-src 'none'; style-src ${hash(STYLE)}; script-src ${hash(SCRIPT)}; base-uri 'none'; form-action 'none'`;
 
 
 export function renderHtml(view: IncidentView): string {

@@ -168,7 +168,7 @@ export function buildIncidentView(src: IncidentSource): IncidentView {
       code: f.code,
       kind: findingKind(f),
       severity: f.severity,
-      where: f.segment !== undefined ? vridLabel({ segment: f.segment, vrid: f.vrid ?? 0, family: f.family ?? 4 }).replace(/\/0$/, '') : undefined,
+      where: f.segment === undefined ? undefined : f.vrid === undefined ? f.segment : vridLabel({ segment: f.segment, vrid: f.vrid, family: f.family ?? 4 }),
       message: f.message,
       evidence: f.evidence,
       advice: f.advice,
