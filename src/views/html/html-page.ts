@@ -154,6 +154,7 @@ function findingBlock(f: FindingView): string {
   const out: string[] = [`<article class="finding sev-${f.severity} kind-${f.kind}" id="${f.id}" data-code="${html(f.code)}" data-kind="${f.kind}">`];
   out.push(`<h3><span class="sev sev-${f.severity}">${f.severity.toUpperCase()}</span><code>${html(f.code)}</code>${f.where ? ` · <span class="mono">${html(f.where)}</span>` : ''}<span class="kind">${f.kind}</span></h3>`);
   out.push(`<p class="msg">${rich(f.message)}</p>`);
+  if (f.causedBy) out.push(`<p class="when">caused by <code>${html(f.causedBy)}</code> (above)</p>`);
   out.push(`<p class="when">${f.first === f.last ? html(time(f.first)) : `${html(time(f.first))} – ${html(clock(f.last))}`} UTC</p>`);
   if (f.evidence.length) out.push(`<ul class="evidence">${f.evidence.map((e) => `<li>${rich(e)}</li>`).join('')}</ul>`);
   if (f.advice.length) {

@@ -27,6 +27,8 @@ export type FindingView = {
   readonly advice: readonly string[];
   readonly first: bigint;
   readonly last: bigint;
+  /** The cause finding's code, for a symptom the model ties to its cause. */
+  readonly causedBy: string | undefined;
 };
 
 /** A stretch of time; `open` = still going at the end of the input. */
@@ -49,6 +51,8 @@ export type Mark = {
 export type Lane = {
   readonly id: string;
   readonly title: string;
+  /** What the router is now (the model's role: master, backup, resigned, gone, stalled), when it says. */
+  readonly role: string | undefined;
   readonly local: boolean;
   readonly priority: number | undefined;
   readonly master: readonly Span[];
@@ -174,6 +178,7 @@ export function buildIncidentView(src: IncidentSource): IncidentView {
       advice: f.advice,
       first: f.firstSeen,
       last: f.lastSeen,
+      causedBy: (f as Finding & { causedBy?: string }).causedBy,
     }))
     .sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || SEV_RANK[a.severity] - SEV_RANK[b.severity]);
   return {
@@ -243,6 +248,7 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
       id: r.address,
       title: `${r.address}${r.local ? ' (this host)' : ''}`,
       local: r.local,
+      role: (r as typeof r & { role?: string }).role,
       priority: r.priority,
       master: v.history.filter((h) => h.master === r.address).map((h) => span(h.start, h.end, `${r.address} master`)),
       silences: v.silences
@@ -253,11 +259,11 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
         }),
       marks: (marks.get(r.address) ?? []).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)),
     }));
-  for (const [id, mac] of foreign) lanes.push({ id, title: `MAC ${mac} (no advert)`, local: false, priority: undefined, master: [], silences: [], marks: marks.get(id) ?? [] });
+  for (const [id, mac] of foreign) lanes.push({ id, title: `MAC ${mac} (no advert)`, role: undefined, local: false, priority: undefined, master: [], silences: [], marks: marks.get(id) ?? [] });
   const inst = src.instances?.find((l) => l.vrid === v);
   if (inst && src.host) {
     const logMarks = logLane(src.host, inst.name, t.first ?? v.firstSeen, end);
-    if (logMarks.length) lanes.push({ id: `log:${inst.name}`, title: `keepalived ${inst.name} log`, local: true, priority: undefined, master: [], silences: [], marks: logMarks });
+    if (logMarks.length) lanes.push({ id: `log:${inst.name}`, title: `keepalived ${inst.name} log`, role: undefined, local: true, priority: undefined, master: [], silences: [], marks: logMarks });
   }
   const ref = s.master ?? s.backups[0];
   return {

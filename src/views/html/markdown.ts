@@ -46,6 +46,7 @@ export function renderMarkdown(view: IncidentView): string {
   for (const f of view.findings) {
     out.push(`#### ${f.severity.toUpperCase()} ${mdCode(f.code)}${f.where ? ` on ${md(f.where)}` : ''} (${f.kind})`, '');
     out.push(mdLine(f.message), '');
+    if (f.causedBy) out.push(`Caused by ${mdCode(f.causedBy)}.`, '');
     out.push(`*${f.first === f.last ? time(f.first) : `${time(f.first)} – ${clock(f.last)}`} UTC*`, '');
     for (const e of f.evidence) out.push(`- ${md(e.trim())}`);
     if (f.evidence.length) out.push('');

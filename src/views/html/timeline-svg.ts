@@ -129,7 +129,8 @@ function lane(a: Axis, l: Lane, y: number, index: number): string {
   out.push(`<g class="lane" data-router="${html(l.id)}">`);
   out.push(`<rect class="lane-bg${index % 2 ? ' odd' : ''}" x="0" y="${y}" width="${WIDTH}" height="${LANE_H}"/>`);
   out.push(`<text class="lane-title" x="8" y="${y + 15}">${html(clip(l.title, 30))}</text>`);
-  if (l.priority !== undefined) out.push(`<text class="lane-sub" x="8" y="${y + 28}">prio ${l.priority}</text>`);
+  const sub = [l.priority !== undefined ? `prio ${l.priority}` : '', l.role ?? ''].filter(Boolean).join(' · ');
+  if (sub) out.push(`<text class="lane-sub" x="8" y="${y + 28}">${html(sub)}</text>`);
   const bandY = y + 11;
   // Master bands, with the router's name written in when there is room.
   for (const r of layoutSpans(a, l.master)) {
