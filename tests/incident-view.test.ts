@@ -8,7 +8,7 @@ import MarkdownIt from 'markdown-it';
 import { analyze } from '../src/analysis/analyze.js';
 import { Timeline } from '../src/model/timeline.js';
 import { adviceLines } from '../src/views/html/advice-command.js';
-import { md, mdCode, mdFence, mdLine } from '../src/views/html/escape.js';
+import { md, mdCode, mdFence, mdLine, mdRich } from '../src/views/html/escape.js';
 import { renderHtml } from '../src/views/html/html-page.js';
 import { buildIncidentView } from '../src/views/html/incident-view.js';
 import { renderMarkdown } from '../src/views/html/markdown.js';
@@ -81,6 +81,9 @@ test('Markdown escaping: markup in wire text stays text; addresses stay readable
   // At the start of a line nothing may start a block.
   for (const h of ['# head', '- item', '+ item', '1. item', '= =']) assert.match(mdit.render(mdLine(h)), /^<p>/, h);
   assert.equal(mdit.renderInline(mdCode('a `b` c')), '<code>a `b` c</code>');
+  // Our own `quoted` rule text becomes code; markup inside it stays text.
+  assert.equal(mdit.renderInline(mdRich('rule 1 `-A INPUT -j DROP` drops <b>it</b>')), 'rule 1 <code>-A INPUT -j DROP</code> drops &lt;b&gt;it&lt;/b&gt;');
+  assert.equal(mdit.renderInline(mdRich('`<script>` [x](y)')), '<code>&lt;script&gt;</code> [x](y)');
   const fenced = mdit.parse(mdFence(['x ``` y', 'z']), {}).find((tk) => tk.type === 'fence');
   assert.equal(fenced?.content, 'x ``` y\nz\n');
 });

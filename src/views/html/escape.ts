@@ -23,9 +23,20 @@ export function md(s: string): string {
 
 /** md() for text that starts a line: a leading `#`, `-`, `+`, `=` or `1.` cannot start a block. */
 export function mdLine(s: string): string {
-  return md(s)
-    .replace(/^([#+=-])/, '\\$1')
-    .replace(/^(\d{1,9})([.)])(\s|$)/, '$1\\$2$3');
+  return blockSafe(md(s));
+}
+
+/** Escaped Markdown that starts a line, made unable to start a heading, list or setext underline. */
+export function blockSafe(escaped: string): string {
+  return escaped.replace(/^([#+=-])/, '\\$1').replace(/^(\d{1,9})([.)])(\s|$)/, '$1\\$2$3');
+}
+
+/** md() with the text's `quoted` parts (rules, commands) as inline code. */
+export function mdRich(s: string): string {
+  return s
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? mdCode(part.slice(1, -1)) : md(part)))
+    .join('');
 }
 
 /** Text for a fenced code block: the fence is longer than any run of backticks inside. */

@@ -3,7 +3,7 @@
 // escaped (md, mdCode, mdFence), so nothing a packet carries becomes a link, an image or HTML.
 
 import { adviceLines } from './advice-command.js';
-import { md, mdCode, mdFence, mdLine } from './escape.js';
+import { blockSafe, md, mdCode, mdFence, mdRich } from './escape.js';
 import { clock, dur, time } from './time-text.js';
 import type { FindingView, IncidentView } from './incident-view.js';
 
@@ -45,10 +45,10 @@ export function renderMarkdown(view: IncidentView): string {
   if (view.findings.length === 0) out.push('None.', '');
   for (const f of view.findings) {
     out.push(`#### ${f.severity.toUpperCase()} ${mdCode(f.code)}${f.where ? ` on ${md(f.where)}` : ''} (${f.kind})`, '');
-    out.push(mdLine(f.message), '');
+    out.push(blockSafe(mdRich(f.message)), '');
     if (f.causedBy) out.push(`Caused by ${mdCode(f.causedBy)}.`, '');
     out.push(`*${f.first === f.last ? time(f.first) : `${time(f.first)} – ${clock(f.last)}`} UTC*`, '');
-    for (const e of f.evidence) out.push(`- ${md(e.trim())}`);
+    for (const e of f.evidence) out.push(`- ${mdRich(e.trim())}`);
     if (f.evidence.length) out.push('');
     // Advice in its own order: prose as quotes, runs of commands as one block to paste from.
     let commands: string[] = [];
@@ -73,7 +73,7 @@ export function renderMarkdown(view: IncidentView): string {
       const i = v.instance!;
       const state = i.state ? `: ${md(i.state)}${i.wantState && i.wantState !== i.state ? `, wants ${md(i.wantState)}` : ''}` : '';
       out.push(`- ${md(v.label)} is keepalived instance ${mdCode(i.name)}${i.syncGroup ? ` (sync group ${mdCode(i.syncGroup)})` : ''}${state}`);
-      for (const fw of i.firewall) out.push(`  - firewall: ${md(fw)}`);
+      for (const fw of i.firewall) out.push(`  - firewall: ${mdRich(fw)}`);
       const c = Object.fromEntries(i.counters);
       if (i.counters.length) out.push(`  - adverts received ${c['advertRcvd'] ?? '?'}, sent ${c['advertSent'] ?? '?'}; became master ${c['becomeMaster'] ?? '?'}×, released ${c['releaseMaster'] ?? '?'}×`);
     }
@@ -86,5 +86,5 @@ export function renderMarkdown(view: IncidentView): string {
 }
 
 function line(f: FindingView): string {
-  return `**${f.severity.toUpperCase()}** ${mdCode(f.code)}${f.where ? ` on ${md(f.where)}` : ''}: ${md(f.message)}`;
+  return `**${f.severity.toUpperCase()}** ${mdCode(f.code)}${f.where ? ` on ${md(f.where)}` : ''}: ${mdRich(f.message)}`;
 }
