@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
+const TIMEOUT_MS = 20_000;
+
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 type Message = { id?: number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: { message: string }; sessionId?: string };
@@ -76,8 +78,15 @@ export class Browser {
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
     );
     child.stderr!.resume();
+    child.on('error', () => undefined);
     const b = new Browser(child, dir);
-    await b.send('Target.getTargets');
+    try {
+      await b.send('Target.getTargets');
+    } catch (e) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
     return b;
   }
 
@@ -85,7 +94,21 @@ export class Browser {
     const id = this.next++;
     const msg = JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) });
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      // A browser that stops answering fails the test instead of hanging the run.
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`chromium did not answer ${method} within ${TIMEOUT_MS / 1000} s`));
+      }, TIMEOUT_MS);
+      this.waiting.set(id, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       (this.child.stdio[3] as Writable).write(msg + '\0');
     });
   }
@@ -155,7 +178,16 @@ export class Page {
   }
 
   waitFor(method: string): Promise<void> {
-    return new Promise((resolve) => this.waiters.push({ method, resolve }));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${method} from chromium within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+      this.waiters.push({
+        method,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
   }
 
   /** Runs `expression` in the page and returns its value (JSON-serialisable). */
