@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { PcapngWriter } from './helpers/capture-writer.js';
 import { runCli } from './helpers/run-cli.js';
 
 const CAP = fileURLToPath(new URL('../../tests/fixtures/lab/firewall-eth0-both/node2.pcapng', import.meta.url));
@@ -53,4 +54,17 @@ test('bad usage and unwritable files: one line, exit status 2', () => {
     assert.equal(r.stderr.trim().split('\n').filter((l) => !l.startsWith('(see')).length, 1, r.stderr);
   }
   assert.ok(!existsSync(join(OUT, 'x.html')));
+});
+
+test('no VRRP in the input: page and ticket say so, exit status 0', () => {
+  const empty = new PcapngWriter().section(true).iface({ linktype: 1, name: 'eth0' }).done();
+  const html = join(OUT, 'empty.html');
+  const r = runCli(['-r', '-', '--html', html, '--markdown', '-'], empty);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\*\*Verdict: no VRRP seen\*\*/);
+  assert.match(r.stdout, /### Cause\n\nNo VRRP advertisement in the input\./);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /verdict: no VRRP seen/);
+  assert.match(page, /No VRRP advertisement in the input\./);
+  assert.doesNotMatch(page, /<svg class="timeline"/);
 });

@@ -73,6 +73,7 @@ details summary{cursor:pointer;color:var(--muted);margin:4px 0}
  .finding,.vrid,table{break-inside:avoid}
  h2{break-after:avoid}
  details>summary{display:none}
+ details::details-content{content-visibility:visible;display:block}
  .fix pre{background:none}
  a{color:inherit;text-decoration:none}
 }
