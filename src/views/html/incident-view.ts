@@ -243,7 +243,8 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
   const end = t.now;
   const span = (start: bigint, e: bigint | undefined, label: string): Span => ({ start, end: e ?? end, open: e === undefined, label });
   const lanes: Lane[] = [...v.routers.values()]
-    .sort((a, b) => b.priority - a.priority || a.address.localeCompare(b.address))
+    // Stable lanes: in the order the routers appeared (a priority change must not reorder them).
+    .sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.address.localeCompare(b.address)))
     .map((r) => ({
       id: r.address,
       title: `${r.address}${r.local ? ' (this host)' : ''}`,
