@@ -209,9 +209,10 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
     if (tr.to !== undefined) mark(tr.to, m);
     return m;
   });
-  for (const h of v.history) {
+  for (let i = 1; i < v.history.length; i++) {
+    const h = v.history[i]!;
     if (h.master === undefined && h.reason === 'priority-zero-release') {
-      const who = v.history[v.history.indexOf(h) - 1]?.master;
+      const who = v.history[i - 1]!.master;
       if (who !== undefined) mark(who, { ts: h.start, kind: 'release', label: 'prio 0', text: `${who} released mastership (priority 0)`, packet: pkt(h.start, who) });
     }
   }
