@@ -2,16 +2,17 @@
 // and bad usage or an unwritable file as one line with exit status 2.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PcapngWriter } from './helpers/capture-writer.js';
 import { runCli } from './helpers/run-cli.js';
 
 const CAP = fileURLToPath(new URL('../../tests/fixtures/lab/firewall-eth0-both/node2.pcapng', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'vrrpscope-incident-cli-'));
+after(() => rmSync(OUT, { recursive: true, force: true }));
 
 const marks = (html: string): string[] => [...html.matchAll(/<g class="mark (\w+)"[^>]* data-ts="(\d+)"[^>]* data-router="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
 

@@ -6,7 +6,7 @@
 // with markdown-it. Screenshots go to $VRRPSCOPE_SCREENSHOTS (docs/img: `npm run screenshots`).
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -52,6 +52,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
+  rmSync(OUT, { recursive: true, force: true });
 });
 
 type Dom = {
