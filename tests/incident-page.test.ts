@@ -250,7 +250,7 @@ test('without JavaScript the page reads the same: every mark keeps its details, 
 // ---------------------------------------------------------------------------------------------
 // Wire text that is markup: an interface name and auth strings holding <script> and HTML.
 
-const HOSTILE_IF = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"><b>eth0</b>[x](javascript:alert(1))';
+const HOSTILE_IF = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"><b>eth0</b>[x](javascript:alert(1))|col';
 
 /** A VRRPv2 advert for VRID 51 from 192.0.2.<last> with a simple-text password (8 bytes at most). */
 function advert(last: number, prio: number, pass: string): Uint8Array {
@@ -301,8 +301,13 @@ test('auth strings and interface names with <script> and HTML show as text, in t
   const mdit = new MarkdownIt({ html: true, linkify: true });
   const all = mdit.parse(r.stdout, {}).flatMap((t) => [t, ...(t.children ?? [])]);
   assert.deepEqual(all.filter((t) => /^html_|^link_open$|^image$/.test(t.type)).map((t) => t.content || t.type), []);
+  // A | in wire text does not split a table cell: every history row keeps its five columns.
+  const tokens = mdit.parse(r.stdout, {});
+  const rows = tokens.map((t, i) => (t.type === 'tr_open' ? tokens.slice(i, tokens.findIndex((x, j) => j > i && x.type === 'tr_close')).filter((x) => x.type === 'td_open' || x.type === 'th_open').length : -1)).filter((n) => n >= 0);
+  assert.ok(rows.length >= 3);
+  assert.ok(rows.every((n) => n === 5), JSON.stringify(rows));
   const rendered = mdit.render(r.stdout);
   assert.ok(!/<script|<img|<b>|<a /.test(rendered), rendered);
   assert.ok(rendered.includes('PASS (&quot;&lt;script&gt;&quot;)'), rendered);
-  assert.ok(rendered.includes('&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;img src=x onerror=&quot;window.pwned=2&quot;&gt;&lt;b&gt;eth0&lt;/b&gt;[x](javascript:alert(1))'), rendered);
+  assert.ok(rendered.includes('&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;img src=x onerror=&quot;window.pwned=2&quot;&gt;&lt;b&gt;eth0&lt;/b&gt;[x](javascript:alert(1))|col'), rendered);
 });
