@@ -171,13 +171,14 @@ for (const c of CASES) {
     assert.ok(dom.vrids[0]!.ticks.length >= 3, JSON.stringify(dom.vrids[0]!.ticks));
 
     // Hovering a mark shows what it is and its packet.
-    const hovered = await page.eval<{ x: number; y: number } | null>(`(() => { const m = document.querySelector('section.vrid .mark.takeover, section.vrid .mark.garp'); if (!m) return null; m.scrollIntoView({ block: 'center' }); const r = m.querySelector('path, rect, circle').getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; })()`);
+    const hovered = await page.eval<{ x: number; y: number } | null>(`(() => { const m = document.querySelector('section.vrid .mark.takeover') || document.querySelector('section.vrid .mark.garp'); if (!m) return null; m.scrollIntoView({ block: 'center' }); const r = m.querySelector('path, rect, circle').getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; })()`);
     if (hovered) {
       assert.equal(await page.eval<boolean>("document.getElementById('tip').hidden"), true);
       await page.hover(hovered.x, hovered.y);
       const tip = await page.eval<{ hidden: boolean; text: string }>("({ hidden: document.getElementById('tip').hidden, text: document.getElementById('tip').textContent })");
       assert.equal(tip.hidden, false);
       assert.match(tip.text, /(→|is-at).*\n.*(VRRPv[23] vrid \d+ prio \d+|gratuitous ARP).* — frame \d+ of node2\.pcapng/s, tip.text);
+      if (c.dir === 'firewall-eth0-both') await page.viewport(join(SHOTS, `hover-${c.dir}.png`));
     }
 
     // Pictures to look at (docs/img with `npm run screenshots`): every timeline, two whole pages, one printed in grey.

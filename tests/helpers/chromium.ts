@@ -219,6 +219,12 @@ export class Page {
     if (opts.print) await this.send('Emulation.setEmulatedMedia', { media: '' });
   }
 
+  /** A PNG of what the viewport shows now (hover state and tooltips included). */
+  async viewport(path: string): Promise<void> {
+    const { data } = (await this.send('Page.captureScreenshot', { format: 'png' })) as { data: string };
+    writeFileSync(path, Buffer.from(data, 'base64'));
+  }
+
   /** The page printed to PDF (proves the print stylesheet renders). */
   async pdf(): Promise<Buffer> {
     const { data } = (await this.send('Page.printToPDF', { printBackground: false })) as { data: string };

@@ -26,7 +26,7 @@ code,pre,.mono{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size
 .sev{font-weight:700;font-size:12px;letter-spacing:.04em;border:1.5px solid;border-radius:3px;padding:0 5px;margin-right:6px;white-space:nowrap}
 .sev.sev-critical{color:var(--crit)}.sev.sev-warning{color:var(--warn)}.sev.sev-info{color:var(--muted)}
 .kind{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em;margin-left:6px}
-ol.causes{padding-left:22px}ol.causes li{margin:6px 0}
+ol.causes{padding-left:22px}#causes a{text-decoration:none}ol.causes li{margin:6px 0}
 .finding{border:1px solid var(--line);border-left:6px solid var(--muted);border-radius:3px;padding:8px 14px 10px;margin:12px 0;break-inside:avoid}
 .finding.sev-critical{border-left-color:var(--crit);border-left-style:solid}.finding.sev-warning{border-left-color:var(--warn);border-left-style:dashed}.finding.sev-info{border-left-style:dotted}
 .finding h3{margin:4px 0 6px;color:var(--fg)}.finding .msg{margin:4px 0 6px;font-weight:600}
