@@ -9,7 +9,8 @@ import { inert } from '../util/inert.js';
 import { setLimit } from '../util/limits.js';
 import { parseTimeArg } from '../views/time-format.js';
 
-export type Mode = 'dashboard' | 'packets' | 'report' | 'json';
+/** `none`: only the --html / --markdown files are written. */
+export type Mode = 'dashboard' | 'packets' | 'report' | 'json' | 'none';
 
 export type Options = {
   readonly inputs: readonly CaptureInput[];
@@ -23,6 +24,9 @@ export type Options = {
   readonly live: LiveArgs;
   /** Host correlation: keepalived's config, dumps, log and the firewall (files, or live). */
   readonly host: HostArgs;
+  /** --html FILE / --markdown FILE|-: the incident as one page and as a ticket, written at the end. */
+  readonly html: string | undefined;
+  readonly markdown: string | undefined;
 };
 
 export type HostArgs = {
@@ -65,6 +69,8 @@ virtual IPs flap or split.
       --packets            print one line per VRRP/CARP/ARP/NA packet
       --report             print a plain-text diagnosis
       --json               print NDJSON (findings, transitions, summary)
+      --html FILE          also write the incident as one self-contained HTML page
+      --markdown FILE      also write it as GitHub-flavoured Markdown for a ticket ('-' = stdout)
       --speed N            replay at N x real time in the dashboard (0 = as fast as possible)
       --demo               open the dashboard on the bundled sample capture
   -i, --interface IFACE    capture live on IFACE (repeat for several); without -r and -i:
@@ -105,6 +111,8 @@ export function parseOptions(argv: readonly string[]): Options {
         packets: { type: 'boolean' },
         report: { type: 'boolean' },
         json: { type: 'boolean' },
+        html: { type: 'string' },
+        markdown: { type: 'string' },
         speed: { type: 'string' },
         write: { type: 'string', short: 'w' },
         duration: { type: 'string' },
@@ -131,6 +139,13 @@ export function parseOptions(argv: readonly string[]): Options {
   const v = parsed.values;
   const modes = (['packets', 'report', 'json'] as const).filter((m) => v[m]);
   if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
+  if (v.html !== undefined || v.markdown !== undefined) {
+    if (v.html === '') throw new UsageError('--html wants a file name');
+    if (v.markdown === '') throw new UsageError("--markdown wants a file name (or '-')");
+    if (v.html === '-') throw new UsageError('--html wants a file name (the page is meant to be opened or attached)');
+    if (modes[0] === 'packets') throw new UsageError('--html and --markdown need the analysis; they do not go with --packets');
+    if (v.markdown === '-' && modes[0] !== undefined) throw new UsageError(`--markdown - and --${modes[0]} would both write to standard output`);
+  }
   let speed: number | undefined;
   if (v.speed !== undefined) {
     speed = /^\s*\d{1,12}(\.\d{0,12})?\s*$/.test(v.speed) ? Number(v.speed) : NaN;
@@ -163,7 +178,9 @@ export function parseOptions(argv: readonly string[]): Options {
     host,
     inputs,
     interfaces: v.interface ?? [],
-    mode: modes[0] ?? 'dashboard',
+    mode: modes[0] ?? (v.html !== undefined || v.markdown !== undefined ? 'none' : 'dashboard'),
+    html: v.html,
+    markdown: v.markdown,
     demo: v.demo ?? false,
     help: v.help ?? false,
     version: v.version ?? false,

@@ -11,7 +11,7 @@ export async function liveMain(opts: Options, mode: Mode, out: Lines, warn: (m: 
     const { runLiveDashboard } = await import('./live-dashboard.js');
     return runLiveDashboard(opts.live, out, warn, opts.host);
   }
-  const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host);
+  const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host, opts);
   out.flush();
   return code;
 }

@@ -29,6 +29,8 @@ import { BROKEN_PIPE_STATUS, pipeBroken, whenPipeBreaks } from './broken-pipe.js
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
+import { PacketSample } from '../views/html/packet-sample.js';
+import { wantsIncident, writeIncident, type IncidentOutputs } from './incident-output.js';
 
 /** Ticks into the model per second. */
 export const TICKS_PER_SECOND = 4;
@@ -193,7 +195,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
 }
 
 /** --report / --json / --packets on live interfaces; resolves with the exit status. */
-export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets', io: LiveIo, hostArgs?: HostArgs): Promise<number> {
+export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets' | 'none', io: LiveIo, hostArgs?: HostArgs, outputs: IncidentOutputs = { html: undefined, markdown: undefined }): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     io.warn(problem);
@@ -204,6 +206,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   // Set once the capture runs; packets may arrive before that.
   let monitor: HostMonitor | undefined;
   const streamed = new Set<string>();
+  const sample = wantsIncident(outputs) ? new PacketSample() : undefined;
   const drain = (): void => {
     if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(jsonLine(jsonTransition(vrid, t)));
     timeline.newTransitions.length = 0;
@@ -212,6 +215,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     packet(p, segment) {
       if (mode === 'packets') return io.out(formatPacket(p, segment));
       if (monitor?.wantsLedger()) ledger.add(p, segment);
+      sample?.add(p, segment);
       timeline.apply({ kind: 'packet', segment, packet: p });
       drain();
     },
@@ -283,15 +287,15 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     for (const f of findings) io.out(jsonLine(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));
     io.out(jsonLine({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
-  } else {
-    const inputs = capture.interfaces.map((i) => ({
-      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', kernel drops unknown'}${i.shed > 0 ? `, ${i.shed} shed by vrrpscope (overload)` : ''}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
-      frames: i.frames,
-      error: undefined,
-    }));
-    io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
-  return status;
+  const inputs = capture.interfaces.map((i) => ({
+    name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', kernel drops unknown'}${i.shed > 0 ? `, ${i.shed} shed by vrrpscope (overload)` : ''}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
+    frames: i.frames,
+    error: undefined,
+  }));
+  if (mode === 'report') io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
+  const written = writeIncident(outputs, { timeline, findings, inputs, instances, host: monitor?.evidence, packets: sample }, { stdout: io.out, warn: io.warn });
+  return written ? status : 2;
 }
 
 /** keepalived's counters, config and log plus the firewall, next to the live wire (--keepalived-interval 0: no dumps). */

@@ -15,6 +15,8 @@ import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
 import { message } from './message.js';
 import { summarizeProblems } from '../host/problem-summary.js';
 import { inertText } from '../util/inert.js';
+import { PacketSample } from '../views/html/packet-sample.js';
+import { wantsIncident, writeIncident } from './incident-output.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -63,12 +65,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     interrupt.abort();
   };
   process.on('SIGINT', onSigint);
+  // The page shows the packet behind each mark: keep a bounded sample of them.
+  const sample = wantsIncident(opts) ? new PacketSample() : undefined;
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
     signal: interrupt.signal,
     decodeOnly: mode === 'packets',
-    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
+    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : sample ? (p, segment) => sample.add(p, segment) : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(jsonLine(jsonTransition(v, t))) : undefined,
   });
   const readable = finishInputs(reports, warn);
@@ -84,12 +88,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (mode === 'json') {
     for (const f of findings) out.write(jsonLine(jsonFinding(f)));
     out.write(jsonLine(jsonSummary(timeline, findings, inputs, status, instances)));
-  } else {
+  } else if (mode === 'report') {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
+  const written = writeIncident(opts, { timeline, findings, inputs, instances, host, packets: sample }, { stdout: (s) => out.write(s), warn });
   out.flush();
   process.removeListener('SIGINT', onSigint);
-  return status;
+  return written ? status : ExitCode.error;
 }
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
