@@ -11,6 +11,7 @@ import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
+import { terminalCaps } from './terminal-caps.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -39,7 +40,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (opts.demo) opts = { ...opts, inputs: [{ label: undefined, path: DEMO_CAPTURE }] };
   const warn = (m: string): void => void process.stderr.write(`vrrpscope: ${m}\n`);
   const out = new LineWriter();
-  const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
+  let mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
+  if (mode === 'dashboard' && terminalCaps(process.env, undefined).dumb) {
+    // No cursor addressing (TERM=dumb, an editor's shell, a serial console): the report reads well there.
+    warn(`TERM=${process.env['TERM'] || '(unset)'} cannot draw the dashboard; printing the --report instead`);
+    mode = 'report';
+  }
   if (opts.inputs.length === 0) return (await import('./live-main.js')).liveMain(opts, mode, out, warn);
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');

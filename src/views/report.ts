@@ -6,7 +6,8 @@ import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
 import { printable as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
-import { seconds } from './time-format.js';
+import { vridText } from './segment-name.js';
+import { intervalText, seconds } from './time-format.js';
 import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';
 import { wrapText } from './wrap-text.js';
 
@@ -77,9 +78,10 @@ function label(r: { segment: string; vrid: number; family: number }): string {
 
 function row(r: VridSummary): string {
   const master = r.master ? `${r.master.address}${r.master.local ? '*' : ''} (${r.master.priority})` : '-';
-  const intvl = r.intervalCs !== undefined ? `${r.intervalCs / 100}s` : '-';
+  const intvl = r.intervalCs !== undefined ? intervalText(r.intervalCs) : '-';
   const gap = r.masterDownNs !== undefined ? `${seconds(r.maxGapNs)}/${seconds(r.masterDownNs)}` : '-';
-  const line = `${fit(label(r), 14)} ${fit(r.status, 11)} ${fit(master, 21)} ${intvl.padStart(5)} ${String(r.adverts).padStart(4)} ${gap.padStart(11)} ${String(r.changes).padStart(3)} ${String(r.flaps.last10m).padStart(4)}`;
+  // The VRID whole; the segment shortened as on the dashboard (segment-name.ts).
+  const line = `${fit(vridText({ ...r, segment: inert(r.segment) }, 14), 14)} ${fit(r.status, 11)} ${fit(master, 21)} ${intvl.padStart(5)} ${String(r.adverts).padStart(4)} ${gap.padStart(11)} ${String(r.changes).padStart(3)} ${String(r.flaps.last10m).padStart(4)}`;
   return line.length > WIDTH ? line.slice(0, WIDTH) : line;
 }
 

@@ -5,7 +5,7 @@
 import type { Widgets } from 'blessed';
 import { advertGaps } from './advert-gaps.js';
 import { detailLines, detailPanel } from './detail.js';
-import { eventLog } from './event-log.js';
+import { eventLines, eventLog } from './event-log.js';
 import { findingLines, findingsPanel } from './findings.js';
 import { flapFrequency } from './flap-frequency.js';
 import { footer } from './footer.js';
@@ -83,7 +83,9 @@ export class DashboardFrame {
     }
     const ctx = (r: Rect, focused = false, scroll = 0): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll });
     this.put('header', l.header, header(vm, ctx(l.header)));
-    this.put('footer', l.footer, [footer(cols, ui.help ? 'help' : l.kind === 'detail' ? 'detail' : 'main', ui.prompt, this.theme.unicode)]);
+    const hidden = l.kind === 'main' ? [...(l.findings ? [] : [{ pane: 'findings' as const, count: vm.findings.length }]), ...(l.events ? [] : [{ pane: 'events' as const, count: vm.events.length }])] : [];
+    const replay = vm.replay.state !== 'live' && vm.replay.state !== 'stream';
+    this.put('footer', l.footer, [footer(cols, { mode: ui.help ? 'help' : l.kind === 'detail' ? 'detail' : 'main', focus: ui.focus, hidden, replay }, ui.prompt, this.theme.unicode)]);
     if (l.kind === 'detail') {
       const c = ctx(l.body, true, ui.scroll.detail);
       this.lineCounts.detail = detailLines(vm, c).length;
@@ -101,7 +103,7 @@ export class DashboardFrame {
       }
       if (l.events) {
         this.pageRows.events = l.events.height - 1;
-        this.lineCounts.events = vm.events.length;
+        this.lineCounts.events = eventLines(vm.events, l.events.width).length;
         this.put('events', l.events, eventLog(vm, ctx(l.events, ui.focus === 'events', ui.scroll.events)));
       }
     }
@@ -113,6 +115,12 @@ export class DashboardFrame {
       this.helpBox.show();
       this.helpBox.setFront();
     }
+  }
+
+  /** After the terminal was cleared behind our back (Ctrl-L, resume): every panel is drawn again. */
+  forget(): void {
+    this.drawn.clear();
+    this.lastKind = undefined;
   }
 
   private put(name: PanelName, r: Rect, lines: readonly Line[]): void {

@@ -1,0 +1,29 @@
+// Segment names where room is short: the VRID is never cut, the segment is. One function for the
+// report and the dashboard, so a name reads the same everywhere: first the capture file's
+// extension goes (`br0.pcap` → `br0`), then a `-r LABEL=` prefix shrinks to its initial and digits
+// (`node1/if2` → `n1/if2`), and only then is the middle cut (`bond0.1~0.200`).
+
+const EXT = /\.(pcapng|pcap|cap|dmp|ntar)(\.gz)?$/i;
+
+export function shortSegment(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const parts = name.split('/');
+  let s = parts.map((p) => p.replace(EXT, '')).join('/');
+  if (s.length <= max) return s;
+  if (parts.length > 1) {
+    const [head, ...rest] = s.split('/');
+    const short = head!.length > 3 ? `${head![0]}${/\d+$/.exec(head!)?.[0] ?? ''}` : head!;
+    s = [short, ...rest].join('/');
+    if (s.length <= max) return s;
+  }
+  if (max <= 1) return s.slice(0, Math.max(0, max));
+  const keep = max - 1;
+  const front = Math.ceil(keep / 2);
+  return `${s.slice(0, front)}~${s.slice(s.length - (keep - front))}`;
+}
+
+/** "eth0/51", "eth0/51v6": the VRID whole, the segment shortened to make it fit `max`. */
+export function vridText(v: { readonly segment: string; readonly vrid: number; readonly family: number }, max = Infinity): string {
+  const tail = `/${v.vrid}${v.family === 6 ? 'v6' : ''}`;
+  return `${shortSegment(v.segment, Math.max(1, max - tail.length))}${tail}`;
+}
