@@ -78,7 +78,12 @@ export function masterHistory(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   if (sel) {
     const legend: Seg[] = [seg(fit(vridText(sel, labelW - 1), labelW) + ' ', { bold: true })];
     for (const l of sel.legend) legend.push(seg(l.letter, routerStyle(l.letter)), seg(` ${l.address}${l.local ? '*' : ''}  `));
-    legend.push(seg('!AB', cellStyle('!')), seg(' both master  '), seg('|', cellStyle('|')), seg(' change  '), seg('x', cellStyle('x')), seg(' gap>down  . none'));
+    // The marks' key only where it fits whole (the help overlay has it too).
+    const used = legend.reduce((n, x) => n + x.text.length, 0);
+    const marks: Seg[] = [seg('!AB', cellStyle('!')), seg(' both master  '), seg('|', cellStyle('|')), seg(' change  '), seg('x', cellStyle('x')), seg(' gap>down  . none')];
+    const full = marks.reduce((n, x) => n + x.text.length, 0);
+    if (used + full <= w) legend.push(...marks);
+    else if (used + 15 <= w) legend.push(...marks.slice(0, 2));
     out.push(legend);
   }
   return out.slice(0, ctx.height);

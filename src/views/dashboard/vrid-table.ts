@@ -10,21 +10,23 @@ import { shortSegment, vridText } from '../segment-name.js';
 import { intervalText } from '../time-format.js';
 import type { ClaimVM, DashboardViewModel, VridRowVM } from './view-model.js';
 
-type Columns = { label: number; master: number; backups: number; vips: number; instance: number; timers: boolean; per10: boolean };
+type Columns = { label: number; master: number; backups: number; vips: number; instance: number; timers: boolean; per10: boolean; flap: boolean };
 
 /** Columns that fit: the wide ones drop out first on narrow screens; the master takes what is left. */
 function columns(width: number, rows: readonly VridRowVM[]): Columns {
   const longest = Math.max(8, ...rows.map((r) => r.label.length));
   const timers = width >= 76;
   const per10 = width >= 76;
+  // Below 110 columns the flaps are left to the master-changes pane ("1f"): the masters need the room.
+  const flap = width >= 110;
   const label = Math.min(longest, width >= 180 ? 22 : width >= 140 ? 18 : width >= 110 ? 14 : 12);
-  const fixed = 1 + label + 1 + 11 + 1 + (timers ? 17 : 0) + 5 + (per10 ? 10 : 0);
+  const fixed = 1 + label + 1 + 11 + 1 + (timers ? 17 : 0) + 5 + (per10 ? 5 : 0) + (flap ? 5 : 0);
   const instance = width >= 180 && rows.some((r) => r.instance !== undefined) ? 30 : 0;
   const vips = width >= 180 ? 28 : 0;
   const backups = width >= 180 ? 34 : width >= 140 ? 34 : width >= 110 ? 22 : 0;
   const extra = (backups ? backups + 1 : 0) + (vips ? vips + 1 : 0) + (instance ? instance + 1 : 0);
   const master = Math.max(14, Math.min(width >= 110 ? 36 : 30, width - fixed - extra));
-  return { label, master, backups, vips, instance, timers, per10 };
+  return { label, master, backups, vips, instance, timers, per10, flap };
 }
 
 export function vridTable(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
@@ -39,7 +41,8 @@ export function vridTable(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
     (c.instance ? ` ${fit('KEEPALIVED INSTANCE', c.instance)}` : '') +
     (c.timers ? ` ${right('INT', 5)} ${right('LAST/DOWN', 10)}` : '') +
     ` ${right('CHG', 4)}` +
-    (c.per10 ? ` ${right('/10m', 4)} ${right('FLAP', 4)}` : '');
+    (c.per10 ? ` ${right('/10m', 4)}` : '') +
+    (c.flap ? ` ${right('FLAP', 4)}` : '');
   out.push([seg(head, { bold: true, underline: true })]);
   const room = Math.max(0, ctx.height - 2);
   if (vm.rows.length === 0) {
@@ -67,7 +70,7 @@ export function mastersText(ms: readonly ClaimVM[], width: number): string {
   const prio = ` (${prios.length === 1 ? prios[0] : ms.map((m) => m.priority).join('/')})`;
   const first = ms[0]!.address;
   const sep = first.includes(':') ? ':' : '.';
-  const prefix = first.slice(0, first.lastIndexOf(sep) + 1);
+  const prefix = commonPrefix(ms.map((m) => m.address), sep);
   const names = ms.map((m, i) => `${i > 0 && prefix && m.address.startsWith(prefix) ? sep + m.address.slice(prefix.length) : m.address}${m.local ? '*' : ''}`);
   const full = names.join('+') + prio;
   if (full.length <= width) return full;
@@ -78,6 +81,14 @@ export function mastersText(ms: readonly ClaimVM[], width: number): string {
     return counted.length <= width ? counted : counted.slice(0, width);
   }
   return shortAddress(names[0]!, Math.max(4, width - prio.length)) + prio;
+}
+
+/** The longest prefix all addresses share, ending at a separator ("192.168.2.", "fe80::5054:ff:"). */
+export function commonPrefix(as: readonly string[], sep: string): string {
+  if (as.length < 2) return '';
+  let p = as[0]!;
+  for (const a of as) while (!a.startsWith(p)) p = p.slice(0, -1);
+  return p.slice(0, p.lastIndexOf(sep) + 1);
 }
 
 function row(r: VridRowVM, selected: boolean, c: Columns, w: number): Line {
@@ -97,7 +108,8 @@ function row(r: VridRowVM, selected: boolean, c: Columns, w: number): Line {
     ...(c.instance ? [seg(` ${fit(r.instance ?? '-', c.instance)}`, sel)] : []),
     ...(c.timers ? [seg(` ${right(r.intervalS === undefined ? '-' : intervalText(Math.round(r.intervalS * 100)), 5)} `, sel), seg(right(last + (late ? '!' : ''), 10), late ? { fg: 'red', bold: true } : sel)] : []),
     seg(` ${right(String(r.changes), 4)}`, sel),
-    ...(c.per10 ? [seg(` ${right(String(r.changesPer10Min), 4)} ${right(String(r.flapsPer10Min), 4)}`, sel)] : []),
+    ...(c.per10 ? [seg(` ${right(String(r.changesPer10Min), 4)}`, sel)] : []),
+    ...(c.flap ? [seg(` ${right(String(r.flapsPer10Min), 4)}`, r.flapping ? { ...sel, fg: 'red', bold: true } : sel)] : []),
   ];
   const used = line.reduce((n, s) => n + s.text.length, 0);
   return used < w ? [...line, seg(' '.repeat(w - used), sel)] : line;
