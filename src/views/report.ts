@@ -6,7 +6,7 @@ import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
 import { printable as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
-import { vridText } from './segment-name.js';
+import { vridLabeler, withPriority } from './segment-name.js';
 import { intervalText, seconds } from './time-format.js';
 import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';
 import { wrapText } from './wrap-text.js';
@@ -29,7 +29,8 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   out.push(`verdict: ${crit + warn === 0 ? (rows.length ? 'healthy — no warning or critical finding' : 'no VRRP seen') : `${crit} critical, ${warn} warning finding(s)`}`);
   out.push('');
   out.push('SEGMENT/VRID   STATE       MASTER (PRIO)         INTVL ADVS MAXGAP/DOWN CHG /10m');
-  for (const r of rows) out.push(row(r));
+  const labelOf = vridLabeler(rows.map((r) => ({ ...r, segment: inert(r.segment) })), 14);
+  for (const r of rows) out.push(row(r, labelOf));
   if (rows.length === 0) out.push('  (no VRRP advertisements in the input)');
   for (const l of instances) {
     const st = l.state ? ` — keepalived: ${l.state}${l.wantState && l.wantState !== l.state ? `, wants ${l.wantState}` : ''}` : '';
@@ -76,12 +77,12 @@ function label(r: { segment: string; vrid: number; family: number }): string {
   return `${inert(r.segment)}/${r.vrid}${r.family === 6 ? 'v6' : ''}`;
 }
 
-function row(r: VridSummary): string {
-  const master = r.master ? `${r.master.address}${r.master.local ? '*' : ''} (${r.master.priority})` : '-';
+function row(r: VridSummary, labelOf: (v: VridSummary) => string): string {
+  const master = r.master ? withPriority(`${r.master.address}${r.master.local ? '*' : ''}`, r.master.priority, 21) : '-';
   const intvl = r.intervalCs !== undefined ? intervalText(r.intervalCs) : '-';
   const gap = r.masterDownNs !== undefined ? `${seconds(r.maxGapNs)}/${seconds(r.masterDownNs)}` : '-';
   // The VRID whole; the segment shortened as on the dashboard (segment-name.ts).
-  const line = `${fit(vridText({ ...r, segment: inert(r.segment) }, 14), 14)} ${fit(r.status, 11)} ${fit(master, 21)} ${intvl.padStart(5)} ${String(r.adverts).padStart(4)} ${gap.padStart(11)} ${String(r.changes).padStart(3)} ${String(r.flaps.last10m).padStart(4)}`;
+  const line = `${fit(labelOf({ ...r, segment: inert(r.segment) }), 14)} ${fit(r.status, 11)} ${fit(master, 21)} ${intvl.padStart(5)} ${String(r.adverts).padStart(4)} ${gap.padStart(11)} ${String(r.changes).padStart(3)} ${String(r.flaps.last10m).padStart(4)}`;
   return line.length > WIDTH ? line.slice(0, WIDTH) : line;
 }
 

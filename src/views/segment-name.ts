@@ -27,3 +27,23 @@ export function vridText(v: { readonly segment: string; readonly vrid: number; r
   const tail = `/${v.vrid}${v.family === 6 ? 'v6' : ''}`;
   return `${shortSegment(v.segment, Math.max(1, max - tail.length))}${tail}`;
 }
+
+type VridName = { readonly segment: string; readonly vrid: number; readonly family: number };
+const tailOf = (v: VridName): string => `/${v.vrid}${v.family === 6 ? 'v6' : ''}`;
+
+/**
+ * Labels for the rows of one table, at most `max` wide: a segment is shortened the same way on
+ * every row (to leave room for the longest VRID of all), so `br0` is `br0` throughout.
+ */
+export function vridLabeler(rows: readonly VridName[], max: number): (v: VridName) => string {
+  const tail = Math.max(0, ...rows.map((r) => tailOf(r).length));
+  const fits = rows.every((r) => r.segment.length + tailOf(r).length <= max);
+  return (v) => (fits ? `${v.segment}${tailOf(v)}` : `${shortSegment(v.segment, Math.max(1, max - tail))}${tailOf(v)}`);
+}
+
+/** "fe80::5054~:4321 (200)": an address shortened from the middle so that its priority always fits. */
+export function withPriority(address: string, priority: number | string, width: number): string {
+  const prio = ` (${priority})`;
+  const full = address + prio;
+  return full.length <= width ? full : shortSegment(address, Math.max(4, width - prio.length)) + prio;
+}

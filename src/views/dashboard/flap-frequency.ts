@@ -5,7 +5,7 @@
 
 import type { PanelCtx } from './panel.js';
 import { fit, right, seg, titleLine, type Line } from './text.js';
-import { vridText } from '../segment-name.js';
+import { vridLabeler } from '../segment-name.js';
 import type { DashboardViewModel } from './view-model.js';
 
 export function flapFrequency(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
@@ -17,11 +17,12 @@ export function flapFrequency(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   const max = Math.max(1, ...vm.rows.map((r) => r.windowChanges));
   const room = Math.max(1, ctx.height - 1);
   const start = Math.max(0, vm.selected >= room ? vm.selected - room + 1 : 0);
+  const labelOf = vridLabeler(vm.rows, labelW - 1);
   for (const r of vm.rows.slice(start, start + room)) {
     const n = max <= barW ? r.windowChanges : Math.max(r.windowChanges > 0 ? 1 : 0, Math.round((r.windowChanges / max) * barW));
     const hot = r.flapping;
     out.push([
-      seg(fit(vridText(r, labelW - 1), labelW), r === vm.rows[vm.selected] ? { bold: true, inverse: true } : { bold: true }),
+      seg(fit(labelOf(r), labelW), r === vm.rows[vm.selected] ? { bold: true, inverse: true } : { bold: true }),
       seg(' '),
       seg((ctx.theme.unicode ? '█' : '#').repeat(n), hot ? { fg: 'red' } : { fg: 'cyan' }),
       seg(' '.repeat(barW - n)),

@@ -6,7 +6,7 @@
 import { routerStyle } from './badges.js';
 import type { PanelCtx } from './panel.js';
 import { fit, seg, titleLine, type Line, type Style } from './text.js';
-import { vridText } from '../segment-name.js';
+import { vridLabeler } from '../segment-name.js';
 import type { BandVM, DashboardViewModel } from './view-model.js';
 
 export function bandCells(band: BandVM, spanS: number, width: number): string[] {
@@ -49,9 +49,10 @@ export function masterHistory(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   const room = Math.max(1, ctx.height - 3);
   const start = Math.max(0, vm.selected >= room ? vm.selected - room + 1 : 0);
   const shown = vm.rows.slice(start, start + room);
+  const labelOf = vridLabeler(vm.rows, labelW - 1);
   for (const r of shown) {
     const cells = bandCells(r.band, vm.window.spanS, bw);
-    const line: Seg[] = [seg(fit(vridText(r, labelW - 1), labelW), r === vm.rows[vm.selected] ? { bold: true, inverse: true } : { bold: true }), seg(' ')];
+    const line: Seg[] = [seg(fit(labelOf(r), labelW), r === vm.rows[vm.selected] ? { bold: true, inverse: true } : { bold: true }), seg(' ')];
     // Runs of one style share a segment ("A!" is letter A inside a split: drawn as A on red).
     let run = '';
     let runStyle: Style | undefined;
@@ -76,7 +77,7 @@ export function masterHistory(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   out.push([seg(axis + ' '.repeat(Math.max(1, w - axis.length - vm.window.endLabel.length)) + vm.window.endLabel, { fg: 'gray' })]);
   const sel = vm.rows[vm.selected];
   if (sel) {
-    const legend: Seg[] = [seg(fit(vridText(sel, labelW - 1), labelW) + ' ', { bold: true })];
+    const legend: Seg[] = [seg(fit(labelOf(sel), labelW) + ' ', { bold: true })];
     for (const l of sel.legend) legend.push(seg(l.letter, routerStyle(l.letter)), seg(` ${l.address}${l.local ? '*' : ''}  `));
     // The marks' key only where it fits whole (the help overlay has it too).
     const used = legend.reduce((n, x) => n + x.text.length, 0);

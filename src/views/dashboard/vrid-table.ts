@@ -6,7 +6,7 @@
 import { statusStyle } from './badges.js';
 import type { PanelCtx } from './panel.js';
 import { age, fit, right, seg, titleLine, type Line } from './text.js';
-import { shortSegment, vridText } from '../segment-name.js';
+import { shortSegment, vridLabeler, withPriority } from '../segment-name.js';
 import { intervalText } from '../time-format.js';
 import type { ClaimVM, DashboardViewModel, VridRowVM } from './view-model.js';
 
@@ -51,7 +51,8 @@ export function vridTable(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   }
   // Keep the selected row in view.
   const start = Math.max(0, vm.selected >= room ? vm.selected - room + 1 : 0);
-  for (let i = start; i < Math.min(vm.rows.length, start + room); i++) out.push(row(vm.rows[i]!, i === vm.selected, c, w));
+  const labelOf = vridLabeler(vm.rows, c.label);
+  for (let i = start; i < Math.min(vm.rows.length, start + room); i++) out.push(row(vm.rows[i]!, i === vm.selected, c, w, labelOf));
   return out;
 }
 
@@ -80,7 +81,7 @@ export function mastersText(ms: readonly ClaimVM[], width: number): string {
     if (room >= 8) return `${shortAddress(names[0]!, room)}+${names.slice(1).join('+')}${prio}`;
     return counted.length <= width ? counted : counted.slice(0, width);
   }
-  return shortAddress(names[0]!, Math.max(4, width - prio.length)) + prio;
+  return withPriority(names[0]!, prios[0]!, width);
 }
 
 /** The longest prefix all addresses share, ending at a separator ("192.168.2.", "fe80::5054:ff:"). */
@@ -91,7 +92,7 @@ export function commonPrefix(as: readonly string[], sep: string): string {
   return p.slice(0, p.lastIndexOf(sep) + 1);
 }
 
-function row(r: VridRowVM, selected: boolean, c: Columns, w: number): Line {
+function row(r: VridRowVM, selected: boolean, c: Columns, w: number, labelOf: (r: VridRowVM) => string): Line {
   const sel = selected ? { inverse: true } : undefined;
   const master = mastersText(r.masters, c.master);
   const last = r.lastAdvertAgeS === undefined ? '-' : `${age(r.lastAdvertAgeS)}/${age(r.downS)}`;
@@ -99,7 +100,7 @@ function row(r: VridRowVM, selected: boolean, c: Columns, w: number): Line {
   const backups = [...(c.instance === 0 && r.instance !== undefined ? [`[${r.instance}]`] : []), ...r.backups].join(', ') || '-';
   const line: Line = [
     seg(selected ? '>' : ' ', sel),
-    seg(fit(vridText(r, c.label), c.label), { ...sel, bold: true }),
+    seg(fit(labelOf(r), c.label), { ...sel, bold: true }),
     seg(' ', sel),
     seg(fit(r.status, 11), statusStyle(r.status)),
     seg(` ${fit(master, c.master)}`, r.masters.length > 1 ? { ...sel, bold: true } : sel),
