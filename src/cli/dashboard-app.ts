@@ -437,8 +437,22 @@ class DashboardController {
 
   /** Ctrl-Z: give the terminal back and stop; on SIGCONT (fg) take it again and redraw. */
   private suspend(): void {
-    // blessed's Screen.sigtstp (missing from @types/blessed): pause, SIGTSTP, and on SIGCONT resume.
-    (this.screen as unknown as { sigtstp(cb: () => void): void }).sigtstp(() => this.redraw());
+    const program = this.screen.program as unknown as { pause(): () => void };
+    // blessed's pause: normal screen, cursor shown, raw mode off, output held.
+    const resume = program.pause();
+    let back = false;
+    const wake = (): void => {
+      if (back) return;
+      back = true;
+      process.removeListener('SIGCONT', wake);
+      resume();
+      this.redraw();
+    };
+    process.on('SIGCONT', wake);
+    process.kill(process.pid, 'SIGTSTP');
+    // Here once resumed — or at once when the kernel discarded SIGTSTP because no job-control shell
+    // could ever resume us (an orphaned process group): then carry on rather than sit paused.
+    setTimeout(wake, 200);
   }
 
   private atEnd(): boolean {

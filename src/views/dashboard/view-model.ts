@@ -451,27 +451,37 @@ function events(t: Timeline, vrids: readonly VridState[], host: NonNullable<Sour
   for (const v of vrids) {
     const where = vridLabel(v);
     const vipsOf = new Set([...v.routers.values()].flatMap((r) => r.vips));
-    const transitions = v.transitions.slice(-EVENTS);
+    const transitions: { ts: bigint; from: string | undefined; to: string | undefined; reason: string }[] = v.transitions.slice(-EVENTS);
+    // The first master seen is a change too (from nobody known), with its own announcement.
+    const h0 = v.history[0];
+    if (h0?.master !== undefined && v.transitions.length < EVENTS && !v.transitions.some((x) => x.ts === h0.start)) transitions.unshift({ ts: h0.start, from: undefined, to: h0.master, reason: h0.reason });
     for (let i = 0; i < transitions.length; i++) {
       const x = transitions[i]!;
       const next = transitions[i + 1]?.ts;
-      // The bursts for this VRID's VIPs that the new master sent around its takeover.
-      const garps: { vip: string; n: number; kind: string }[] = [];
+      // The bursts for this VRID's VIPs that the new master sent around its takeover (from its own
+      // MAC when the adverts show which that is; keepalived repeats them garp_master_delay later).
+      const macs = new Set(x.to !== undefined ? (v.routers.get(x.to)?.macs ?? []) : []);
+      const firsts: { vip: string; n: number; kind: string }[] = [];
+      let repeatNs: bigint | undefined;
       if (x.to !== undefined) {
         for (const a of vipsOf) {
           const vip = t.vips.get(`${v.segment}|${a}`);
-          for (const bu of vip?.bursts ?? []) {
-            if (folded.has(bu) || bu.start < x.ts - FOLD_BEFORE_NS || bu.start > x.ts + FOLD_AFTER_NS || (next !== undefined && bu.start >= next)) continue;
+          const near = (vip?.bursts ?? []).filter((bu) => !folded.has(bu) && bu.start >= x.ts - FOLD_BEFORE_NS && bu.start <= x.ts + FOLD_AFTER_NS && (next === undefined || bu.start < next));
+          const mine = near.some((bu) => macs.has(bu.mac)) ? near.filter((bu) => macs.has(bu.mac)) : near;
+          mine.forEach((bu, k) => {
             folded.add(bu);
-            const g = garps.find((q) => q.vip === a);
-            if (g) g.n += bu.count;
-            else garps.push({ vip: a, n: bu.count, kind: bu.kind === 'na' ? 'NA' : 'GARP' });
-          }
+            if (k === 0) firsts.push({ vip: a, n: bu.count, kind: bu.kind === 'na' ? 'NA' : 'GARP' });
+            else if (repeatNs === undefined || bu.start - x.ts < repeatNs) repeatNs = bu.start - x.ts;
+          });
         }
       }
-      const n = garps.reduce((k, g) => k + g.n, 0);
-      const kinds = [...new Set(garps.map((g) => g.kind))].join('/');
-      const ann = n ? `: ${n} ${kinds}${n === 1 ? '' : 's'} for ${addressList(garps.map((g) => g.vip))}` : '';
+      let ann = '';
+      if (firsts.length > 0) {
+        const kinds = [...new Set(firsts.map((g) => g.kind))].join('/');
+        const same = firsts.every((g) => g.n === firsts[0]!.n);
+        const what = same ? `${firsts[0]!.n} ${kinds}${firsts[0]!.n === 1 ? '' : 's'} for ${addressList(firsts.map((g) => g.vip))}` : `${kinds}s for ${firsts.map((g) => `${g.vip} (${g.n})`).join(', ')}`;
+        ann = `: ${what}${repeatNs !== undefined ? `, again ${durationText(Number(repeatNs) / NS)} later` : ''}`;
+      }
       const text = x.to === undefined ? `${x.from ?? 'nobody'} stopped, no master (${x.reason})` : x.from === undefined ? `${x.to} is master (${x.reason})${ann}` : `${x.to} took over from ${x.from} (${x.reason})${ann}`;
       out.push({ ts: x.ts, e: { time: clock(x.ts), kind: 'master', where, text } });
     }
