@@ -250,6 +250,20 @@ class DashboardController {
   loaded(): void {
     this.replay.loading = false;
     this.streamClosed = this.streaming;
+    if (this.streaming) {
+      // The writer shared our terminal; a program that exits (node does) resets the terminal's mode
+      // on its way out, which would turn our raw keyboard back into an echoing line editor.
+      // Its reset can land a moment after its end of the pipe closed: say raw again, now and shortly.
+      const input = this.screen.program.input as unknown as { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+      const raw = (): void => {
+        if (!input.isTTY || (this.screen as unknown as { destroyed?: boolean }).destroyed) return;
+        // libuv skips a switch to the mode it believes the terminal is in: off first, then on.
+        input.setRawMode?.(false);
+        input.setRawMode?.(true);
+      };
+      raw();
+      for (const ms of [300, 1500]) setTimeout(raw, ms).unref();
+    }
     this.dirty = true;
   }
 
@@ -437,8 +451,14 @@ class DashboardController {
 
   /** Ctrl-Z: give the terminal back and stop; on SIGCONT (fg) take it again and redraw. */
   private suspend(): void {
-    const program = this.screen.program as unknown as { pause(): () => void };
-    // blessed's pause: normal screen, cursor shown, raw mode off, output held.
+    const program = this.screen.program as unknown as { isAlt: boolean; pause(): () => void; normalBuffer(): void; alternateBuffer(): void; showCursor(): void; hideCursor(): void; flush(): void };
+    // Leave the alternate screen and show the cursor ourselves, and flush: blessed buffers its
+    // writes, and its pause() silences the output before that buffer would go out.
+    const wasAlt = program.isAlt;
+    if (wasAlt) program.normalBuffer();
+    program.showCursor();
+    program.flush();
+    // blessed's pause: raw mode off, input paused, output held.
     const resume = program.pause();
     let back = false;
     const wake = (): void => {
@@ -446,6 +466,8 @@ class DashboardController {
       back = true;
       process.removeListener('SIGCONT', wake);
       resume();
+      if (wasAlt) program.alternateBuffer();
+      program.hideCursor();
       this.redraw();
     };
     process.on('SIGCONT', wake);

@@ -47,3 +47,9 @@ export function withPriority(address: string, priority: number | string, width: 
   const full = address + prio;
   return full.length <= width ? full : shortSegment(address, Math.max(4, width - prio.length)) + prio;
 }
+
+/** How wide the SEG/VRID labels are on a screen `cols` wide: the same in every panel, so a segment reads the same. */
+export function labelWidth(cols: number, rows: readonly VridName[]): number {
+  const longest = Math.max(8, ...rows.map((r) => r.segment.length + tailOf(r).length));
+  return Math.min(longest, cols >= 180 ? 22 : cols >= 140 ? 18 : cols >= 110 ? 14 : 12);
+}

@@ -4,7 +4,6 @@
 
 import type { PanelCtx } from './panel.js';
 import { fit, seg, titleLine, type Line, type Style } from './text.js';
-import { wrapText } from '../wrap-text.js';
 import type { DashboardViewModel, EventVM } from './view-model.js';
 
 const KIND: Record<EventVM['kind'], { tag: string; style: Style }> = {
@@ -22,7 +21,7 @@ export function eventLines(events: readonly EventVM[], width: number): Line[] {
   for (const e of events) {
     const k = KIND[e.kind];
     const body = `${e.where ? `${e.where} ` : ''}${e.text}`;
-    const wrapped = width - lead >= 20 ? wrapText(body, width - lead, '  ') : [body];
+    const wrapped = width - lead >= 20 ? wrapAtHyphens(body, width - lead, '  ') : [body];
     wrapped.forEach((l, i) => {
       if (i > 0) return void out.push([seg(' '.repeat(lead) + l)]);
       const w = e.where && l.startsWith(`${e.where} `) ? e.where : '';
@@ -39,5 +38,25 @@ export function eventLog(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   const out: Line[] = [titleLine('Events', ctx.width, ctx.theme, ctx.focused, lines.length > body ? `${vm.events.length}, lines ${scroll + 1}-${Math.min(lines.length, scroll + body)}/${lines.length}` : `${vm.events.length}`)];
   out.push(...lines.slice(scroll, scroll + body));
   if (vm.events.length === 0) out.push([seg(' (none yet)', { fg: 'gray' })]);
+  return out;
+}
+
+/** Word-wrap that may also break after a hyphen ("takeover-while-" / "master-advertising"). */
+export function wrapAtHyphens(text: string, width: number, indent: string): string[] {
+  const tokens = text.split(/(?<=[ -])/);
+  const out: string[] = [];
+  let cur = '';
+  for (const tok of tokens) {
+    if ((cur + tok).trimEnd().length > width && cur.trim()) {
+      out.push(cur.trimEnd());
+      cur = indent;
+    }
+    cur += tok;
+    while (cur.trimEnd().length > width) {
+      out.push(cur.slice(0, width));
+      cur = indent + cur.slice(width);
+    }
+  }
+  if (cur.trim()) out.push(cur.trimEnd());
   return out;
 }

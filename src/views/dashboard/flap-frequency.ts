@@ -5,13 +5,13 @@
 
 import type { PanelCtx } from './panel.js';
 import { fit, right, seg, titleLine, type Line } from './text.js';
-import { vridLabeler } from '../segment-name.js';
+import { labelWidth, vridLabeler } from '../segment-name.js';
 import type { DashboardViewModel } from './view-model.js';
 
 export function flapFrequency(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   const w = ctx.width;
   const out: Line[] = [titleLine('Master changes', w, ctx.theme, ctx.focused, ctx.width >= 40 ? `in ${vm.window.label}` : '')];
-  const labelW = Math.min(w >= 60 ? 16 : 12, Math.max(7, ...vm.rows.map((r) => r.label.length + 1)));
+  const labelW = labelWidth(ctx.screenWidth ?? w, vm.rows) + 1;
   const numW = 12;
   const barW = Math.max(1, w - labelW - numW - 1);
   const max = Math.max(1, ...vm.rows.map((r) => r.windowChanges));

@@ -68,7 +68,7 @@ export class DashboardFrame {
     const rows = this.screen.height as number;
     const l = layout(cols, rows, vm.rows.length, vm.detail !== undefined, ui.focus);
     if (scope === 'clock' && l.kind === 'main' && !ui.help && this.lastKind === 'main') {
-      const ctx = (r: Rect, focused = false): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll: 0 });
+      const ctx = (r: Rect, focused = false): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll: 0, screenWidth: cols });
       this.put('header', l.header, header(vm, ctx(l.header)));
       this.put('table', l.table, vridTable(vm, ctx(l.table, ui.focus === 'table')));
       return;
@@ -81,7 +81,7 @@ export class DashboardFrame {
       this.put('small', { top: 0, left: 0, width: cols, height: rows }, msg.map((m) => [{ text: m }]));
       return;
     }
-    const ctx = (r: Rect, focused = false, scroll = 0): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll });
+    const ctx = (r: Rect, focused = false, scroll = 0): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll, screenWidth: cols });
     this.put('header', l.header, header(vm, ctx(l.header)));
     const hidden = l.kind === 'main' ? [...(l.findings ? [] : [{ pane: 'findings' as const, count: vm.findings.length }]), ...(l.events ? [] : [{ pane: 'events' as const, count: vm.events.length }])] : [];
     const replay = vm.replay.state !== 'live' && vm.replay.state !== 'stream';

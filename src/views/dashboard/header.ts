@@ -5,6 +5,7 @@ import { severityBadge, severityStyle } from './badges.js';
 import type { DashboardViewModel } from './view-model.js';
 import type { PanelCtx } from './panel.js';
 import { seg, type Line } from './text.js';
+import { labelWidth, vridLabeler } from '../segment-name.js';
 
 const STATE_TEXT = { loading: 'LOADING', playing: 'PLAYING', paused: 'PAUSED', end: 'END', live: 'LIVE', stream: 'STREAM' } as const;
 
@@ -13,8 +14,8 @@ export const HEADER_ROWS = 3;
 export function header(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   const r = vm.replay;
   const w = ctx.width;
-  const crit = vm.findings.filter((f) => f.severity === 'critical').length;
-  const warn = vm.findings.filter((f) => f.severity === 'warning').length;
+  const crit = vm.verdict.critical;
+  const warn = vm.verdict.warning;
   const verdict = crit + warn === 0 ? seg(vm.rows.length ? ' HEALTHY ' : r.state === 'loading' ? ' reading… ' : ' NO VRRP ', { fg: 'green', bold: true, inverse: true }) : seg(` ${crit} CRIT ${warn} WARN `, { fg: crit ? 'red' : 'yellow', bold: true, inverse: true });
   const clock = `${vm.clock} UTC`;
   const name = 'vrrpscope  ';
@@ -38,11 +39,13 @@ export function header(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
 /** "CRIT eth0/51 SPLIT-BRAIN: adverts seen on eth1 but not … — check the firewall on eth0" in one line. */
 export function bannerLine(vm: DashboardViewModel, w: number): Line {
   const b = vm.banner;
+  if (b.severity === 'none') return [seg(` ${b.what}`, { fg: 'gray' })];
   if (b.severity === 'ok') return [seg(' OK ', { fg: 'green', bold: true, inverse: true }), seg(` ${b.what}`, { fg: 'green' })];
   const badge = ` ${severityBadge[b.severity]} `;
+  const what = b.where ? `${vridLabeler(vm.rows, labelWidth(w, vm.rows))(b.where)} ${b.where.status}` : b.what;
   const more = b.more > 0 ? `  (+${b.more} more)` : '';
-  const room = w - badge.length - 1 - b.what.length - 2 - more.length;
+  const room = w - badge.length - 1 - what.length - 2 - more.length;
   // The whole message when it fits, else just its fix ("check the firewall on eth0").
   const text = b.message.length <= room ? b.message : b.fix.length <= room ? b.fix : b.fix.slice(0, Math.max(0, room - 1)) + '~';
-  return [seg(badge, { ...severityStyle(b.severity), inverse: true }), seg(` ${b.what}`, { bold: true }), seg(`: ${text}`, { bold: true }), seg(more, { fg: 'gray' })];
+  return [seg(badge, { ...severityStyle(b.severity), inverse: true }), seg(` ${what}`, { bold: true }), seg(`: ${text}`, { bold: true }), seg(more, { fg: 'gray' })];
 }

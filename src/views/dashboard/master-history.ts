@@ -6,7 +6,7 @@
 import { routerStyle } from './badges.js';
 import type { PanelCtx } from './panel.js';
 import { fit, seg, titleLine, type Line, type Style } from './text.js';
-import { vridLabeler } from '../segment-name.js';
+import { labelWidth, vridLabeler } from '../segment-name.js';
 import type { BandVM, DashboardViewModel } from './view-model.js';
 
 export function bandCells(band: BandVM, spanS: number, width: number): string[] {
@@ -44,7 +44,7 @@ function cellStyle(c: string): Style | undefined {
 export function masterHistory(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   const w = ctx.width;
   const out: Line[] = [titleLine('Master history', w, ctx.theme, ctx.focused, `window ${vm.window.label}  +/- zoom`)];
-  const labelW = Math.min(w >= 140 ? 20 : 14, Math.max(8, ...vm.rows.map((r) => r.label.length + 1)));
+  const labelW = labelWidth(ctx.screenWidth ?? w, vm.rows) + 1;
   const bw = Math.max(1, w - labelW - 1);
   const room = Math.max(1, ctx.height - 3);
   const start = Math.max(0, vm.selected >= room ? vm.selected - room + 1 : 0);

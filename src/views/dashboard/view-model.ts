@@ -141,13 +141,15 @@ export type BannerVM = {
   readonly severity: Severity;
   /** "eth0/51 SPLIT-BRAIN" */
   readonly what: string;
+  /** The VRID it is about (the header shortens its segment as the table does). */
+  readonly where?: { readonly segment: string; readonly vrid: number; readonly family: 4 | 6; readonly status: string };
   /** The cause finding's message (or the symptom's, when no cause is known). */
   readonly message: string;
   /** The fix alone, for narrow screens: the message after its last " — ", else the first advice. */
   readonly fix: string;
   /** Other VRIDs that are unwell besides. */
   readonly more: number;
-} | { readonly severity: 'ok'; readonly what: string; readonly message: string; readonly fix: string; readonly more: 0 };
+} | { readonly severity: 'ok' | 'none'; readonly where?: undefined; readonly what: string; readonly message: string; readonly fix: string; readonly more: 0 };
 
 export type RouterDetailVM = {
   readonly address: string;
@@ -185,6 +187,8 @@ export type DashboardViewModel = {
     readonly note: string;
   };
   readonly banner: BannerVM;
+  /** Critical and warning findings in all (the filter does not hide them from the verdict). */
+  readonly verdict: { readonly critical: number; readonly warning: number };
   readonly order: 'problems' | 'stable';
   readonly window: { readonly spanS: number; readonly label: string; readonly startLabel: string; readonly endLabel: string };
   readonly filter: string;
@@ -213,7 +217,8 @@ export function buildViewModel(t: Timeline, findings: readonly Finding[], source
   const all = [...t.vrids.values()].sort(compareVrids);
   const filter = ui.filter.trim().toLowerCase();
   const shown = filter ? all.filter((v) => matches(v, filter)) : all;
-  const built = shown.map((v) => ({ v, r: row(v, findings, now, start, end, rel, source.instances?.get(v.key)) }));
+  const builtAll = all.map((v) => ({ v, r: row(v, findings, now, start, end, rel, source.instances?.get(v.key)) }));
+  const built = filter ? builtAll.filter((b) => shown.includes(b.v)) : builtAll;
   // Problems first: the worst rank on top, the stable order within a rank (sort is stable).
   if (order === 'problems') built.sort((a, b) => a.r.rank - b.r.rank);
   const rows = built.map((b) => b.r);
@@ -248,8 +253,10 @@ export function buildViewModel(t: Timeline, findings: readonly Finding[], source
       fraction: total > 0n ? Math.min(1, Math.max(0, Number(pos - first) / Number(total))) : 1,
       note: streamNote(replay),
     },
-    banner: banner(rows, fvms, all.length, findings),
+    // The banner ignores the filter: what is wrong stays on screen whatever is being looked at.
+    banner: banner(builtAll.map((b) => b.r), filter ? sortFindings(findings.map(findingVM)) : fvms, all.length, findings),
     order,
+    verdict: { critical: findings.filter((f) => f.severity === 'critical').length, warning: findings.filter((f) => f.severity === 'warning').length },
     window: { spanS: Number(spanNs) / NS, label: ui.windowS === undefined ? `all (${duration(Number(spanNs) / NS)})` : duration(ui.windowS), startLabel: t.first === undefined ? '--:--:--' : clock(start).slice(0, 8), endLabel: t.first === undefined ? '--:--:--' : clock(end).slice(0, 8) },
     filter: ui.filter,
     rows,
@@ -291,10 +298,11 @@ function sortFindings(fs: FindingVM[]): FindingVM[] {
   return fs.sort((a, b) => KIND[a.kind] - KIND[b.kind] || SEV[a.severity] - SEV[b.severity]);
 }
 
+/** A finding about a place goes with that place's VRIDs; one about no place (host, config) by its words. */
 function findingMatches(f: Finding, filter: string, shown: readonly VridState[]): boolean {
   if (!filter) return true;
-  if (f.segment !== undefined && shown.some((v) => v.segment === f.segment && (f.vrid === undefined || f.vrid === v.vrid))) return true;
-  return `${f.segment ?? ''}/${f.vrid ?? ''} ${f.message}`.toLowerCase().includes(filter);
+  if (f.segment !== undefined) return shown.some((v) => v.segment === f.segment && (f.vrid === undefined || f.vrid === v.vrid));
+  return f.message.toLowerCase().includes(filter);
 }
 
 /** The worst unwell VRID and what to do about it, in the words of its cause finding. */
@@ -304,7 +312,7 @@ function banner(rows: readonly VridRowVM[], fs: readonly FindingVM[], total: num
   if (!worst) {
     const bad = fs.find((f) => f.severity !== 'info');
     if (bad) return { severity: bad.severity, what: bad.where || 'host', message: bad.message, fix: fixOf(bad), more: 0 };
-    return { severity: 'ok', what: total ? `all ${total} VRID${total === 1 ? '' : 's'} healthy` : 'no VRRP seen yet', message: '', fix: '', more: 0 };
+    return { severity: total ? 'ok' : 'none', what: total ? `all ${total} VRID${total === 1 ? '' : 's'} healthy` : 'no VRRP seen yet', message: '', fix: '', more: 0 };
   }
   void raw;
   const here = (f: FindingVM): boolean => f.where === `${worst.segment}/${worst.vrid}` || f.where === worst.segment;
@@ -313,7 +321,8 @@ function banner(rows: readonly VridRowVM[], fs: readonly FindingVM[], total: num
   const f = cause ?? symptom;
   const late = worst.lastAdvertAgeS !== undefined && worst.downS !== undefined && worst.lastAdvertAgeS > worst.downS;
   const message = f?.message ?? (late ? `the master ${worst.master ?? ''} has not advertised for ${durationText(worst.lastAdvertAgeS!)} (master-down ${durationText(worst.downS!)})` : worst.status);
-  return { severity: f?.severity ?? 'critical', what: `${vridText(worst)} ${worst.status === 'OK' && late ? 'MASTER SILENT' : worst.status}`, message, fix: f ? fixOf(f) : message, more: sick.length - 1 };
+  const status = worst.status === 'OK' && late ? 'MASTER SILENT' : worst.status;
+  return { severity: f?.severity ?? 'critical', what: `${vridText(worst)} ${status}`, where: { segment: worst.segment, vrid: worst.vrid, family: worst.family, status }, message, fix: f ? fixOf(f) : message, more: sick.length - 1 };
 }
 
 function fixOf(f: FindingVM): string {

@@ -6,7 +6,7 @@
 import { statusStyle } from './badges.js';
 import type { PanelCtx } from './panel.js';
 import { age, fit, right, seg, titleLine, type Line } from './text.js';
-import { shortSegment, vridLabeler, withPriority } from '../segment-name.js';
+import { labelWidth, shortSegment, vridLabeler, withPriority } from '../segment-name.js';
 import { intervalText } from '../time-format.js';
 import type { ClaimVM, DashboardViewModel, VridRowVM } from './view-model.js';
 
@@ -14,12 +14,11 @@ type Columns = { label: number; master: number; backups: number; vips: number; i
 
 /** Columns that fit: the wide ones drop out first on narrow screens; the master takes what is left. */
 function columns(width: number, rows: readonly VridRowVM[]): Columns {
-  const longest = Math.max(8, ...rows.map((r) => r.label.length));
   const timers = width >= 76;
   const per10 = width >= 76;
   // Below 110 columns the flaps are left to the master-changes pane ("1f"): the masters need the room.
   const flap = width >= 110;
-  const label = Math.min(longest, width >= 180 ? 22 : width >= 140 ? 18 : width >= 110 ? 14 : 12);
+  const label = labelWidth(width, rows);
   const fixed = 1 + label + 1 + 11 + 1 + (timers ? 17 : 0) + 5 + (per10 ? 5 : 0) + (flap ? 5 : 0);
   const instance = width >= 180 && rows.some((r) => r.instance !== undefined) ? 30 : 0;
   const vips = width >= 180 ? 28 : 0;
