@@ -108,7 +108,7 @@ export class DashboardFrame {
       }
     }
     if (ui.help) {
-      const h = helpLines();
+      const h = helpLines(rows - 3);
       this.helpBox.width = Math.min(cols, 66);
       this.helpBox.height = Math.min(rows - 1, h.length + 2);
       this.helpBox.setContent(h.map((x) => renderLine(x, Math.min(cols, 66) - 4, this.theme)).join('\n'));
