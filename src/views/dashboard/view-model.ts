@@ -145,7 +145,7 @@ export type BannerVM = {
   readonly where?: { readonly segment: string; readonly vrid: number; readonly family: 4 | 6; readonly status: string };
   /** The cause finding's message (or the symptom's, when no cause is known). */
   readonly message: string;
-  /** The fix alone, for narrow screens: the message after its last " — ", else the first advice. */
+  /** The fix alone, for narrow screens: the message after its last " — " (else the message). */
   readonly fix: string;
   /** Other VRIDs that are unwell besides. */
   readonly more: number;
@@ -325,10 +325,10 @@ function banner(rows: readonly VridRowVM[], fs: readonly FindingVM[], total: num
   return { severity: f?.severity ?? 'critical', what: `${vridText(worst)} ${status}`, where: { segment: worst.segment, vrid: worst.vrid, family: worst.family, status }, message, fix: f ? fixOf(f) : message, more: sick.length - 1 };
 }
 
+/** The fix in the finding's own words: its message after the last " — " ("check the firewall on eth0"), else the message. */
 function fixOf(f: FindingVM): string {
   const i = f.message.lastIndexOf(' — ');
-  if (i >= 0) return f.message.slice(i + 3);
-  return f.advice[0] ?? f.message;
+  return i >= 0 ? f.message.slice(i + 3) : f.message;
 }
 
 function matches(v: VridState, f: string): boolean {
@@ -357,6 +357,19 @@ function claiming(v: VridState): string[] {
   const out = v.master !== undefined ? [v.master] : [];
   for (const a of v.openSplit?.routers ?? []) if (!out.includes(a) && v.routers.has(a)) out.push(a);
   return out;
+}
+
+/**
+ * Model adapter point: RouterState.role in the rebuilt model. Until then: a router advertising as
+ * master is a master; one that lost mastership to a better claim is a backup; one whose claim
+ * ended in silence is gone.
+ */
+function routerRole(v: VridState, r: RouterState, claims: readonly string[]): RouterDetailVM['role'] {
+  if (claims.includes(r.address)) return 'master';
+  if (r.released) return 'resigned';
+  const lost = [...v.transitions].reverse().find((x) => x.from === r.address);
+  if (lost && (lost.reason === 'master-silent' || lost.reason === 'takeover-after-silence')) return 'gone';
+  return v.master !== undefined ? 'backup' : 'gone';
 }
 
 const RANK: Record<VridStatus, number> = { 'SPLIT-BRAIN': 0, CONFLICT: 0, 'HOST-DROPS': 0, 'NO MASTER': 1, FLAPPING: 1, SILENT: 1, WARN: 2, OK: 3 };
@@ -399,7 +412,10 @@ function row(v: VridState, findings: readonly Finding[], now: bigint, start: big
     rank,
     flapping: s.findings.some((f) => f.code === 'flapping' && f.severity !== 'info'),
     vips: [...new Set([...v.routers.values()].flatMap((r) => r.vips))].sort(),
-    backups: [...s.backups.filter((b) => !claims.includes(b.address)).map((b) => `${b.address}${b.local ? '*' : ''} (${b.priority})`)],
+    backups: [...s.backups.filter((b) => !claims.includes(b.address)).map((b) => {
+        const role = routerRole(v, b, claims);
+        return `${b.address}${b.local ? '*' : ''} (${b.priority})${role === 'gone' ? ' silent' : role === 'resigned' ? ' resigned' : ''}`;
+      })],
     instance,
     intervalS: s.intervalCs !== undefined ? s.intervalCs / 100 : undefined,
     downS: s.masterDownNs !== undefined ? Number(s.masterDownNs) / NS : undefined,
@@ -530,11 +546,11 @@ function detailOf(t: Timeline, v: VridState, findings: readonly Finding[]): Deta
   const routers = [...v.routers.values()].sort((a, b) => (legend.get(a.address)?.letter ?? '').localeCompare(legend.get(b.address)?.letter ?? ''));
   const s = summarizeVrid(v, findings, t.now);
   const claims = claiming(v);
-  const roleOf = (r: RouterState): NonNullable<RouterDetailVM['role']> => (claims.includes(r.address) ? 'master' : r.released ? 'resigned' : v.master !== undefined ? 'backup' : 'gone');
+  const roleOf = (r: RouterState): RouterDetailVM['role'] => routerRole(v, r, claims);
   const roleText = (r: RouterState): string => {
     const role = roleOf(r);
     if (role === 'master') return claims.length > 1 ? 'MASTER (split)' : 'MASTER';
-    return role === 'resigned' ? 'resigned (prio 0)' : role === 'gone' ? 'silent' : 'backup';
+    return role === 'resigned' ? 'resigned (prio 0)' : role === 'gone' ? `silent since ${clock(r.lastAdvert).slice(0, 8)}` : 'backup';
   };
   const fieldsOf = (r: RouterState): { name: string; value: string }[] => [
     { name: 'role', value: `${roleText(r)}${r.local ? ' (this host)' : ''}` },
