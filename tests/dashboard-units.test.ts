@@ -10,7 +10,7 @@ import { Timeline } from '../src/model/timeline.js';
 import { analyze } from '../src/analysis/analyze.js';
 import { shortSegment, vridLabeler, vridText, withPriority } from '../src/views/segment-name.js';
 import { ageText, durationText, intervalText, seconds } from '../src/views/time-format.js';
-import { commonPrefix, mastersText } from '../src/views/dashboard/vrid-table.js';
+import { commonPrefix, fitRouters, mastersText } from '../src/views/dashboard/vrid-table.js';
 import { addressList, buildViewModel, findingKind } from '../src/views/dashboard/view-model.js';
 import { wrapAtHyphens } from '../src/views/dashboard/event-log.js';
 import { advert, garp, macOf } from './helpers/synthetic-packets.js';
@@ -67,6 +67,10 @@ test('masters keep their priorities whole; a split brain lists every master', ()
   assert.match(v6, /\(200\)$/);
   assert.ok(v6.length <= 14);
   assert.equal(addressList(['192.168.2.2', '192.168.2.1']), '192.168.2.1, .2');
+  // Backups: priorities stay whole too; what does not fit is counted.
+  assert.equal(fitRouters(['fe80::5054:ff:fe12:3456 (200) silent'], 22), 'fe80~3456 (200) silent');
+  assert.equal(fitRouters(['10.0.0.2 (90)', '10.0.0.3 (80)', '10.0.0.4 (70)'], 20), '10.0.0.2 (90) +2');
+  assert.equal(fitRouters([], 10), '-');
 });
 
 test('terminal colours: trust *-256color and COLORTERM; 8 colours otherwise; none for NO_COLOR or vt100; dumb', () => {

@@ -83,6 +83,29 @@ export function mastersText(ms: readonly ClaimVM[], width: number): string {
   return withPriority(names[0]!, prios[0]!, width);
 }
 
+/**
+ * "10.0.0.2 (90), 10.0.0.3 (80)" in `width`: when they do not all fit, as many as do and "+N", each
+ * address shortened from the middle before its priority is touched.
+ */
+export function fitRouters(list: readonly string[], width: number): string {
+  if (list.length === 0) return '-';
+  const all = list.join(', ');
+  if (all.length <= width || width <= 0) return all;
+  const shrink = (x: string, w: number): string => {
+    const m = /^(\S+)( \(\d+\).*)$/.exec(x);
+    return m && w - m[2]!.length >= 6 ? shortSegment(m[1]!, w - m[2]!.length) + m[2] : x.slice(0, Math.max(0, w));
+  };
+  for (let n = list.length; n >= 1; n--) {
+    const more = n < list.length ? ` +${list.length - n}` : '';
+    const head = list.slice(0, n - 1).join(', ');
+    const room = width - more.length - (head ? head.length + 2 : 0);
+    const lastFull = list[n - 1]!;
+    if (lastFull.length <= room) return `${head ? head + ', ' : ''}${lastFull}${more}`;
+    if (n === 1) return shrink(lastFull, room) + more;
+  }
+  return all.slice(0, width);
+}
+
 /** The longest prefix all addresses share, ending at a separator ("192.168.2.", "fe80::5054:ff:"). */
 export function commonPrefix(as: readonly string[], sep: string): string {
   if (as.length < 2) return '';
@@ -96,7 +119,7 @@ function row(r: VridRowVM, selected: boolean, c: Columns, w: number, labelOf: (r
   const master = mastersText(r.masters, c.master);
   const last = r.lastAdvertAgeS === undefined ? '-' : `${age(r.lastAdvertAgeS)}/${age(r.downS)}`;
   const late = r.lastAdvertAgeS !== undefined && r.downS !== undefined && r.lastAdvertAgeS > r.downS;
-  const backups = [...(c.instance === 0 && r.instance !== undefined ? [`[${r.instance}]`] : []), ...r.backups].join(', ') || '-';
+  const backups = fitRouters([...(c.instance === 0 && r.instance !== undefined ? [`[${r.instance}]`] : []), ...r.backups], c.backups);
   const line: Line = [
     seg(selected ? '>' : ' ', sel),
     seg(fit(labelOf(r), c.label), { ...sel, bold: true }),
