@@ -59,6 +59,7 @@ for (const [cols, rows] of [
   for (const [name, vm, frameUi] of cases) {
     test(`golden ${name} at ${cols}x${rows}`, async () => {
       const got = await draw(vm(fixed), frameUi, cols, rows);
+      assert.match(got, /vrrpscope|Keys/, 'a screen was drawn');
       const file = new URL(`${name}-${cols}x${rows}.txt`, DIR);
       if (process.env['UPDATE_GOLDEN']) writeFileSync(file, got);
       assert.equal(got, readFileSync(file, 'utf8'));

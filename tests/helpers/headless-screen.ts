@@ -18,10 +18,12 @@ export type HeadlessScreen = {
 export function headlessScreen(cols: number, rows: number): HeadlessScreen {
   const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
   let written = Promise.resolve();
+  let writes = 0;
   const output = Object.assign(
     new Writable({
       write(chunk: Buffer, _enc, cb) {
         const s = chunk.toString('utf8');
+        writes++;
         written = written.then(() => new Promise<void>((r) => term.write(s, r)));
         cb();
       },
@@ -33,8 +35,14 @@ export function headlessScreen(cols: number, rows: number): HeadlessScreen {
   return {
     screen,
     async show() {
-      await new Promise((r) => setTimeout(r, 20));
-      await written;
+      // blessed flushes its output on a later tick: wait until a frame came and the writes settle
+      // (a loaded machine can take far longer than a fixed pause).
+      let seen = -1;
+      for (let i = 0; i < 200 && (writes === 0 || writes !== seen); i++) {
+        seen = writes;
+        await new Promise((r) => setTimeout(r, 20));
+        await written;
+      }
       const b = term.buffer.active;
       const lines: string[] = [];
       for (let y = 0; y < rows; y++) lines.push(b.getLine(y)?.translateToString(true) ?? '');
