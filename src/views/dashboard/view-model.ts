@@ -254,7 +254,7 @@ export function buildViewModel(t: Timeline, findings: readonly Finding[], source
       note: streamNote(replay),
     },
     // The banner ignores the filter: what is wrong stays on screen whatever is being looked at.
-    banner: banner(builtAll.map((b) => b.r), filter ? sortFindings(findings.map(findingVM)) : fvms, all.length, findings),
+    banner: banner(builtAll.map((b) => b.r), filter ? sortFindings(findings.map(findingVM)) : fvms, all.length),
     order,
     verdict: { critical: findings.filter((f) => f.severity === 'critical').length, warning: findings.filter((f) => f.severity === 'warning').length },
     window: { spanS: Number(spanNs) / NS, label: ui.windowS === undefined ? `all (${duration(Number(spanNs) / NS)})` : duration(ui.windowS), startLabel: t.first === undefined ? '--:--:--' : clock(start).slice(0, 8), endLabel: t.first === undefined ? '--:--:--' : clock(end).slice(0, 8) },
@@ -306,7 +306,7 @@ function findingMatches(f: Finding, filter: string, shown: readonly VridState[])
 }
 
 /** The worst unwell VRID and what to do about it, in the words of its cause finding. */
-function banner(rows: readonly VridRowVM[], fs: readonly FindingVM[], total: number, raw: readonly Finding[]): BannerVM {
+function banner(rows: readonly VridRowVM[], fs: readonly FindingVM[], total: number): BannerVM {
   const sick = rows.filter((r) => r.rank < 3).sort((a, b) => a.rank - b.rank);
   const worst = sick[0];
   if (!worst) {
@@ -314,7 +314,6 @@ function banner(rows: readonly VridRowVM[], fs: readonly FindingVM[], total: num
     if (bad) return { severity: bad.severity, what: bad.where || 'host', message: bad.message, fix: fixOf(bad), more: 0 };
     return { severity: total ? 'ok' : 'none', what: total ? `all ${total} VRID${total === 1 ? '' : 's'} healthy` : 'no VRRP seen yet', message: '', fix: '', more: 0 };
   }
-  void raw;
   const here = (f: FindingVM): boolean => f.where === `${worst.segment}/${worst.vrid}` || f.where === worst.segment;
   const cause = fs.find((f) => f.kind === 'cause' && f.severity !== 'info' && here(f)) ?? fs.find((f) => f.kind === 'cause' && f.severity !== 'info' && f.where.startsWith(`${worst.segment}`));
   const symptom = fs.find((f) => f.severity !== 'info' && here(f));
