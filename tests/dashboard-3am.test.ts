@@ -8,6 +8,7 @@
 // palettes), and greys as the 256-colour cube's 245 only where the terminal has 256 colours.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,28 @@ import { advertFrame, garpFrame, pcapOf, twentyVrids, type Timed } from './helpe
 import { runCli } from './helpers/run-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vrrpscope-3am-'));
+/**
+ * A writer that sends a master's adverts at wall-clock time (3, a second apart), then stops sending
+ * with its output still open, and exits 9 s later: a capture piped in that goes quiet.
+ */
+const WRITER = join(tmp, 'writer.mjs');
+writeFileSync(
+  WRITER,
+  `import { advertFrame, garpFrame, pcapHeader, pcapRecord } from '${ROOT}dist/tests/helpers/vrrp-frames.js';
+const out = (b) => process.stdout.write(Buffer.from(b));
+out(pcapHeader());
+let n = 0;
+const send = () => {
+  const t = Date.now() / 1000;
+  out(pcapRecord(t, advertFrame({ src: '10.30.0.11', vrid: 30, prio: 150, vips: ['10.30.0.1'] })));
+  if (n === 0) out(pcapRecord(t, garpFrame('10.30.0.1', 30)));
+  if (++n < 3) setTimeout(send, 1000);
+  else setTimeout(() => process.exit(0), 9000);
+};
+send();
+`,
+);
+
 const settled = (s: string): boolean => s.includes(' END ') && s.includes('SPLIT-BRAIN') && s.includes('check the firewall on eth0');
 const SIZES = [
   [80, 24],
@@ -292,26 +315,7 @@ describe('dashboard at 3 a.m.', { concurrency: 3, timeout: 60_000 }, () => {
   });
 
   test('a stream that goes quiet: STREAM, last packet N s ago, the silent master shown without new packets, the writer going away', async () => {
-    // A writer that sends a master's adverts at wall-clock time, then stops sending (pipe still
-    // open), then exits after a while.
-    const writer = join(tmp, 'writer.mjs');
-    writeFileSync(
-      writer,
-      `import { advertFrame, garpFrame, pcapHeader, pcapRecord } from '${ROOT}dist/tests/helpers/vrrp-frames.js';
-const out = (b) => process.stdout.write(Buffer.from(b));
-out(pcapHeader());
-let n = 0;
-const send = () => {
-  const t = Date.now() / 1000;
-  out(pcapRecord(t, advertFrame({ src: '10.30.0.11', vrid: 30, prio: 150, vips: ['10.30.0.1'] })));
-  if (n === 0) out(pcapRecord(t, garpFrame('10.30.0.1', 30)));
-  if (++n < 3) setTimeout(send, 1000);
-  else setTimeout(() => process.exit(0), 9000);
-};
-send();
-`,
-    );
-    const s = start([], { cols: 80, rows: 24, shell: `'${process.execPath}' '${writer}' | exec '${process.execPath}' '${BIN}' -r -` });
+    const s = start([], { cols: 80, rows: 24, shell: `'${process.execPath}' '${WRITER}' | exec '${process.execPath}' '${BIN}' -r -` });
     const live = await s.waitFor((x) => /STREAM .*last packet (<1|\d)s ago/.test(x) && /\/30 +OK/.test(x), 15_000);
     assert.doesNotMatch(live, /at end/);
     // No packet after the third: the clock still moves, the master's adverts turn overdue, then
@@ -324,6 +328,16 @@ send();
     assert.match(closed, / END /);
     assert.equal(await quit(s), 0);
     assert.deepEqual(await restored(s), { altLeft: true, cursorShown: true, normalBuffer: true });
+  });
+
+  test('a FIFO is a stream too: STREAM, the clock moves, the writer going away', async () => {
+    const fifo = join(tmp, 'vrrp.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const s = start([], { cols: 80, rows: 24, shell: `'${process.execPath}' '${WRITER}' < /dev/null > '${fifo}' & exec '${process.execPath}' '${BIN}' '${fifo}'` });
+    await s.waitFor((x) => /STREAM .*last packet/.test(x) && /\/30 +OK/.test(x), 15_000);
+    await s.waitFor((x) => /\/30 +NO MASTER/.test(x), 15_000);
+    await s.waitFor('input closed: the writer went away', 20_000);
+    assert.equal(await quit(s), 0);
   });
 
   test('an old capture piped in: STREAM, the clock stays with the capture', async () => {
