@@ -235,6 +235,13 @@ describe('dashboard at 3 a.m.', { concurrency: 3, timeout: 60_000 }, () => {
       const screen = await s.waitFor(settled, 15_000);
       assert.match(screen, /eth1\/52 +OK/);
       assert.match(screen, /CRIT +eth0\/51 SPLIT-BRAIN/);
+      // The other sizes in the same session (a resize redraws everything): the wide layouts too.
+      s.resize(120, 40);
+      const mid = await s.waitFor((x) => x.includes('── Events') && x.includes('Tab pane') && settled(x));
+      assert.match(mid, /^>eth0\/51 +SPLIT-BRAIN +192\.168\.2\.12\+\.11 \(100\)/m);
+      s.resize(200, 60);
+      const big = await s.waitFor((x) => x.includes('VIPS') && settled(x));
+      for (const l of big.split('\n')) assert.ok(l.length <= 200);
       const raw = s.raw();
       assert.deepEqual(vanishing(raw), [], 'a foreground that can be the background');
       const all = sgrs(raw).map(colours);
@@ -256,6 +263,12 @@ describe('dashboard at 3 a.m.', { concurrency: 3, timeout: 60_000 }, () => {
     assert.doesNotMatch(screen, /[─█▂]/);
     assert.match(screen, /^-- VRIDs -/m);
     assert.match(screen, /^>eth0\/51 +SPLIT-BRAIN +192\.168\.2\.12\+\.11 \(100\)/m);
+    for (const [cols, rows] of SIZES.slice(1)) {
+      s.resize(cols, rows);
+      const x = await s.waitFor((y) => settled(y) && y.split('\n').length === rows && (cols < 180 || y.includes('VIPS')) && (cols < 120 || y.includes('-- Events')));
+      assert.doesNotMatch(x, /[─█▂]/);
+    }
+    assert.doesNotMatch(s.raw(), /\x1b\[[0-9;]*(3[0-7]|4[0-7]|9[0-7]|38;5;\d+|48;5;\d+)m/);
     assert.equal(await quit(s), 0);
   });
 
