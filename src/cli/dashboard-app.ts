@@ -492,6 +492,11 @@ class DashboardController {
       r.seek(r.first);
     } else {
       r.seek(r.end);
+      // Live: back to following the wire, as it opened.
+      if (this.opts.live) {
+        r.setSpeed(undefined);
+        r.paused = false;
+      }
       r.follow = r.speed === undefined;
     }
     this.changed();
@@ -499,8 +504,8 @@ class DashboardController {
 
   private togglePause(): void {
     const r = this.replay;
-    if (this.streaming) {
-      // A stream has nothing to replay: pausing freezes it while packets keep arriving.
+    if (this.streaming || this.opts.live) {
+      // Live or a stream has nothing to replay: pausing freezes the view while packets keep arriving.
       r.paused = !r.paused;
     } else if (this.atEnd()) {
       // At the end: play again from the start (at the speed shown, 1x when there was none).
@@ -542,7 +547,7 @@ class DashboardController {
     const r = this.replay;
     const i = r.speed === undefined ? SPEEDS.indexOf(1) : SPEEDS.indexOf(r.speed as (typeof SPEEDS)[number]);
     const next = SPEEDS[clamp((i < 0 ? SPEEDS.indexOf(1) : i) + (r.speed === undefined ? 0 : d), 0, SPEEDS.length - 1)]!;
-    if (this.streaming) return;
+    if (this.streaming || this.opts.live) return;
     r.setSpeed(next);
     // A new speed plays (unless at the end, where space starts the replay at it).
     if (!this.atEnd()) r.paused = false;
