@@ -37,7 +37,7 @@ test("the 'clock' scope redraws the header and the VRID table and leaves charts 
     const before = await s.draw(fixed.main);
     assert.match(before, /20:41:48\.538/);
     assert.match(before, /CRIT eth0\/51 adverts seen on eth1/);
-    const later: DashboardViewModel = { ...fixed.main, clock: '2026-11-25 20:41:50.538', findings: [], rows: fixed.main.rows.map((r) => ({ ...r, status: 'OK' })) };
+    const later: DashboardViewModel = { ...fixed.main, clock: '2026-11-25 20:41:50.538', findings: [], rows: fixed.main.rows.map((r) => ({ ...r, status: 'OK' })), banner: { severity: 'ok', what: 'all 2 VRIDs healthy', message: '', fix: '', more: 0 } };
     const clock = await s.draw(later, 'clock');
     assert.match(clock, /20:41:50\.538/, 'the clock moved');
     assert.doesNotMatch(clock, /SPLIT-BRAIN/, 'the table was redrawn');

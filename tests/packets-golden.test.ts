@@ -27,6 +27,11 @@ function tcpdumpRecords(text: string): string[] {
   return recs.filter((r) => /VRRPv\d|ethertype (Reverse )?ARP|neighbor advertisement/.test(r));
 }
 
+/** "1s", "1.5s", "50ms" → centiseconds. */
+function centiseconds(t: string): number {
+  return t.endsWith('ms') ? Number(t.slice(0, -2)) / 10 : Math.round(Number(t.slice(0, -1)) * 100);
+}
+
 function crossCheck(file: string, lines: string[]): void {
   const recs = tcpdumpRecords(readFileSync(corpusPath(file) + '.tcpdump.txt', 'utf8'));
   assert.equal(lines.length, recs.length, `${file}: tcpdump shows ${recs.length} packets of interest, we ${lines.length}`);
@@ -35,10 +40,13 @@ function crossCheck(file: string, lines: string[]): void {
     const where = `${file} packet ${i + 1}:\n  ours:    ${l}\n  tcpdump: ${r}`;
     assert.equal(l.split(' ')[1], r.split(' ')[0], `${where}\n  time of day`);
     let m: RegExpMatchArray | null;
-    if ((m = l.match(/ (\S+) > (\S+): VRRPv(\d) vrid (\d+) prio (\d+) intvl (\d+(?:s|cs))(?: auth (\w+)(?: "([^"]*)")?)? addrs\((\d+)\): (\S+)/))) {
+    if ((m = l.match(/ (\S+) > (\S+): VRRPv(\d) vrid (\d+) prio (\d+) intvl (\d+(?:\.\d+)?(?:ms|s))(?: auth (\w+)(?: "([^"]*)")?)? addrs\((\d+)\): (\S+)/))) {
       const [, src, dst, ver, vrid, prio, intvl, auth, text, count, addrs] = m;
       assert.ok(r.includes(`${src} > ${dst}: VRRPv${ver}, Advertisement, vrid ${vrid}, prio ${prio}, `), `${where}\n  addresses, version, vrid, prio`);
-      assert.ok(r.includes(`intvl ${intvl}`), `${where}\n  interval`);
+      // Ours is in the units of the report and the dashboard (1s, 50ms); tcpdump's in the wire's (1s, 1000cs).
+      const tcpdumpIntvl = /intvl (\d+)(s|cs)/.exec(r);
+      assert.ok(tcpdumpIntvl, `${where}\n  tcpdump interval`);
+      assert.equal(centiseconds(intvl!), Number(tcpdumpIntvl[1]) * (tcpdumpIntvl[2] === 's' ? 100 : 1), `${where}\n  interval`);
       if (auth) assert.ok(r.includes(`authtype ${auth}`), `${where}\n  auth type`);
       if (text !== undefined) assert.ok(r.includes(`auth "${text}"`), `${where}\n  auth text`);
       assert.ok(r.includes(Number(count) === 1 ? `addrs: ${addrs}` : `addrs(${count}): ${addrs}`), `${where}\n  virtual addresses`);

@@ -138,7 +138,7 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Wa
   } catch (e) {
     if (stopped()) return summary; // what the interrupted stream said on the way out does not matter
     if (e instanceof CaptureError) summary.error = e;
-    else if (isErrno(e)) summary.error = new CaptureError(name, base + len, errnoText(e));
+    else if (isErrno(e)) summary.error = new CaptureError(name, base + len, errnoText(e), base + len > 0 || summary.frames > 0);
     else if (e instanceof Error && /incorrect header check|unexpected end of file/.test(e.message)) summary.error = new CaptureError(name, base + len, `gzip data damaged (${e.message})`);
     else throw e;
   }

@@ -57,54 +57,85 @@ function clip(s: string): string {
   return s.length > 40 ? `${inert(s.slice(0, 40))}…` : inert(s);
 }
 
-export const USAGE = `usage: vrrpscope [-r [LABEL=]FILE]... [--packets | --report | --json] [--speed N]
-       vrrpscope [-i IFACE]... [-w FILE] [--duration T] [-Z USER] [-B KiB] [--packets | --report | --json]
+export const USAGE = `usage: vrrpscope [FILE | -r [LABEL=]FILE]... [--packets | --report | --json]
+                 [--speed N]
+       vrrpscope [-i IFACE]... [-w FILE] [--duration T] [-Z USER] [-B KiB]
+                 [--packets | --report | --json]
        vrrpscope --demo
 
-Watches VRRP advertisements, gratuitous ARP and IPv6 neighbour adverts and tells you why
-virtual IPs flap or split.
+Watches VRRP advertisements, gratuitous ARP and IPv6 neighbour adverts and
+tells you why virtual IPs flap or split.
 
-  -r, --read [LABEL=]FILE  read a pcap or pcapng capture ('-' = standard input); repeat to
-                           merge several by time. LABEL names the segment it was taken on.
-      --packets            print one line per VRRP/CARP/ARP/NA packet
-      --report             print a plain-text diagnosis
-      --json               print NDJSON (findings, transitions, summary)
-      --html FILE          also write the incident as one self-contained HTML page
-      --markdown FILE      also write it as GitHub-flavoured Markdown for a ticket ('-' = stdout)
-      --speed N            replay at N x real time in the dashboard (0 = as fast as possible)
-      --demo               open the dashboard on the bundled sample capture
-  -i, --interface IFACE    capture live on IFACE (repeat for several); without -r and -i:
-                           every interface that is up except loopback (also '-i any')
-  -w, --write FILE         record what is captured live to FILE (pcapng; an existing FILE is
-                           refused unless --overwrite)
-      --overwrite          let -w replace an existing file (never through a symlink)
-      --duration T         stop live capture after T (60s, 90, 2m, 1h) and print the result
+Reading captures
+  -r, --read [LABEL=]FILE  a pcap or pcapng capture ('-' = standard input; a
+                           bare FILE is the same); repeat to merge several by
+                           time. LABEL names the segment it was taken on.
+      --packets            one line per VRRP/CARP/ARP/NA packet
+      --report             a plain-text diagnosis
+      --json               NDJSON (findings, transitions, summary)
+      --html FILE          also write the incident as one self-contained page
+      --markdown FILE      also write it as Markdown for a ticket ('-' = stdout)
+      --speed N            dashboard: replay at N x real time (0 = fastest)
+      --demo               the dashboard on the bundled sample capture
+      --limit NAME=N       raise a limit on what one input may cost
+                           (names and defaults: docs/user-guide.md, "Limits")
+
+Live capture (no FILE)
+  -i, --interface IFACE    capture on IFACE (repeat for several); default:
+                           every interface that is up but loopback ('-i any')
+  -w, --write FILE         record what is captured to FILE (pcapng; an
+                           existing FILE is refused unless --overwrite)
+      --overwrite          let -w replace an existing file (never a symlink)
+      --duration T         stop after T (60s, 90, 2m, 1h), print the result
   -Z, --user USER          drop root to USER once the capture is open
   -B, --buffer-size KiB    kernel capture buffer per interface (default 32768)
-      --keepalived-conf PATH   keepalived's configuration (live default /etc/keepalived/keepalived.conf)
-      --keepalived-json FILE[@TIME]  keepalived JSON or stats dumps, taken at TIME (epoch or ISO
-                           8601; without it: from keepalived's log, else the capture's end);
-                           repeat for a series (a data dump, keepalived.data, names interfaces)
-      --keepalived-log FILE    keepalived's log (syslog file, its own -g log, or journalctl -o json)
-      --firewall FILE      iptables-save / ip6tables-save / nft -j list ruleset output (repeatable)
-      --keepalived-interval S  live: ask keepalived for its counters every S seconds (default 5, 0 = never)
-      --log-year YEAR      the year of syslog lines in --keepalived-log (they have none)
-      --ip-link FILE       names the interface indexes of a 'tcpdump -i any' capture: output of
-                           ip -j link, ip -j addr, ip link or ip addr, or keepalived.data
-      --allow-include-outside  let a bundle's keepalived config include files outside the bundle
-      --limit NAME=N       raise one of the limits on what one input may cost
-                           (names and defaults: docs/user-guide.md, "Limits")
-  -h, --help               show this help
-  -V, --version            show the version
 
-Exit status: 0 no warning or critical finding, 1 some, 2 bad usage or unreadable input.`;
+The host beside the wire
+      --keepalived-conf PATH     keepalived's configuration
+                                 (live default /etc/keepalived/keepalived.conf)
+      --keepalived-json FILE[@TIME]
+                                 keepalived JSON or stats dumps taken at TIME
+                                 (epoch or ISO 8601; without it: keepalived's
+                                 log, else the capture's end); repeat for a
+                                 series
+      --keepalived-log FILE      keepalived's log (syslog, its -g log, or
+                                 journalctl -o json)
+      --firewall FILE            iptables-save / ip6tables-save /
+                                 nft -j list ruleset output (repeatable)
+      --keepalived-interval S    live: ask keepalived for its counters every
+                                 S seconds (default 5, 0 = never)
+      --log-year YEAR            the year of syslog lines (they have none)
+      --ip-link FILE             names the interface indexes of a -i any
+                                 capture: ip -j link / ip -j addr / ip link /
+                                 ip addr output, or keepalived.data
+      --allow-include-outside    a bundle's keepalived config may include
+                                 files outside the bundle directory
+
+  -h, --help               this help
+  -V, --version            the version
+
+Exit status: 0 no warning or critical finding, 1 some, 2 bad usage or
+unreadable input.`;
+
+/** node:util parseArgs' own messages, said in vrrpscope's voice (it names options its own way). */
+export function usageMessage(raw: string): string {
+  const opt = (s: string): string => s.replace(/^'?(-\w), (--[\w-]+)(?: <value>)?'?$/, '$2').replace(/^'|'$/g, '');
+  let m: RegExpExecArray | null;
+  if ((m = /^Option '([^']+)' argument missing/.exec(raw))) return `${opt(m[1]!)} needs a value`;
+  if ((m = /^Option '([^']+)' argument is ambiguous/.exec(raw))) return `${opt(m[1]!)} needs a value, not another option`;
+  if ((m = /^Option '([^']+)' does not take an argument/.exec(raw))) return `${opt(m[1]!)} takes no value`;
+  if ((m = /^Unknown option '([^']+)'/.exec(raw))) return `unknown option '${m[1]}'`;
+  if ((m = /^Unexpected argument '([^']+)'/.exec(raw))) return `unexpected argument '${m[1]}'`;
+  return raw.replace(/\. To specify.*$/s, '').replace(/^[A-Z]/, (c) => c.toLowerCase());
+}
 
 export function parseOptions(argv: readonly string[]): Options {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
-      allowPositionals: false,
+      // A bare argument is a capture to read, as with tcpdump -r / wireshark FILE.
+      allowPositionals: true,
       options: {
         read: { type: 'string', short: 'r', multiple: true },
         interface: { type: 'string', short: 'i', multiple: true },
@@ -134,7 +165,7 @@ export function parseOptions(argv: readonly string[]): Options {
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown option/, 'unknown option'));
+    throw new UsageError(usageMessage((e as Error).message));
   }
   const v = parsed.values;
   const modes = (['packets', 'report', 'json'] as const).filter((m) => v[m]);
@@ -161,7 +192,7 @@ export function parseOptions(argv: readonly string[]): Options {
     const problem = setLimit(l);
     if (problem !== undefined) throw new UsageError(problem);
   }
-  const inputs = (v.read ?? []).map((a) => parseInputArg(a, existsSync));
+  const inputs = [...(v.read ?? []), ...parsed.positionals].map((a) => parseInputArg(a, existsSync));
   if (inputs.filter((i) => i.path === '-').length > 1) throw new UsageError('standard input can be read only once');
   const live = parseLiveArgs(v, (m) => {
     throw new UsageError(m);

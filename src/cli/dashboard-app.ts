@@ -7,7 +7,7 @@
 // written through console.* (blessed's terminfo compiler complains about screen-256color that way)
 // is held back, so nothing stray lands on the user's terminal.
 
-import { openSync } from 'node:fs';
+import { openSync, statSync } from 'node:fs';
 import tty from 'node:tty';
 import blessed from 'blessed';
 import type { CaptureInput } from '../capture/capture-source.js';
@@ -24,8 +24,10 @@ import type { HostMonitor } from '../host/host-monitor.js';
 import type { HostEvidence } from '../host/host-evidence.js';
 import { linkInstances } from '../host/correlate.js';
 import { Replay, SPEEDS } from './replay.js';
+import { terminalCaps } from './terminal-caps.js';
 import type { Finding } from '../analysis/finding.js';
 import { message } from './message.js';
+import type { Packet } from '../decode/packet.js';
 
 export const FPS = 5;
 const FRAME_MS = Math.round(1000 / FPS);
@@ -34,6 +36,13 @@ const ROUTINE_FRAME_MS = 1000;
 const LIVE_ROUTINE_FRAME_MS = 2000;
 /** Live, routine frames redraw the time charts, findings and events this often (see render). */
 const FULL_FRAME_MS = 6000;
+/**
+ * A stream whose packets are this close to the wall clock is a live capture (tcpdump -U -w - over
+ * ssh): the model then ticks with the clock, so a master that goes silent shows it without packets.
+ */
+const STREAM_NEAR_NS = 120_000_000_000n;
+/** Ticks trail the stream's clock by this much, for packets still in the pipe (ssh, tcpdump -U). */
+const STREAM_LAG_NS = 1_000_000_000n;
 const ZOOMS = [10, 30, 60, 120, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600] as const;
 
 export type DashboardOptions = {
@@ -120,8 +129,11 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         const h = S[name];
         if (h) process.removeListener(ev, h);
       }
-      const tput = (screen.program as unknown as { tput: { unicode: boolean; numbers: Record<string, number> } }).tput;
-      const theme: Theme = { color: !process.env['NO_COLOR'], unicode: tput.unicode || tput.numbers['U8'] === 1 };
+      const tput = (screen.program as unknown as { tput: { unicode: boolean; colors: number; numbers: Record<string, number> } }).tput;
+      const caps = terminalCaps(process.env, tput.colors);
+      // blessed reduces colours to what its terminfo says: tell it what the terminal really has.
+      if (caps.colors === 256) tput.colors = 256;
+      const theme: Theme = { color: caps.colors > 0, colors: caps.colors, unicode: tput.unicode || tput.numbers['U8'] === 1 };
       const app = new DashboardController(screen, theme, opts, finish);
       const frameTick = (): void => {
         try {
@@ -144,7 +156,7 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         }, onError);
       } else {
         const segmentFor = segmenter(opts.inputs, opts.host);
-        learnIndexes(opts.inputs, opts.host).then(() => readInputs(opts.inputs, (p) => app.replay.add(p, segmentFor(p)), (m) => void warnings.push(m))).then(
+        learnIndexes(opts.inputs, opts.host).then(() => readInputs(opts.inputs, (p) => app.packet(p, segmentFor(p)), (m) => void warnings.push(m))).then(
         (reports) => {
           for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
           const last = app.replay.lastPacket;
@@ -180,7 +192,13 @@ function keyboard(opts: DashboardOptions): { input?: tty.ReadStream } {
 class DashboardController {
   readonly replay: Replay;
   private readonly frame: DashboardFrame;
-  private ui: { selectedKey: string | undefined; filter: string; windowS: number | undefined; detail: boolean };
+  private ui: { selectedKey: string | undefined; filter: string; windowS: number | undefined; detail: boolean; order: 'problems' | 'stable' };
+  /** Standard input or a FIFO: packets arrive as they are captured, the writer may go away. */
+  private readonly streaming: boolean;
+  /** Smallest (wall clock − packet time) seen: the stream's clock against ours, with the least delay. */
+  private streamOffset: bigint | undefined;
+  private lastArrival: number | undefined;
+  private streamClosed = false;
   private focus: Pane = 'table';
   private help = false;
   private prompt: string | undefined;
@@ -203,7 +221,8 @@ class DashboardController {
   ) {
     this.replay = new Replay(opts.speed);
     this.replay.host = opts.host;
-    this.ui = { selectedKey: undefined, filter: '', windowS: undefined, detail: false };
+    this.ui = { selectedKey: undefined, filter: '', windowS: undefined, detail: false, order: 'problems' };
+    this.streaming = opts.live === undefined && opts.inputs.some((i) => i.path === '-' || isFifo(i.path));
     this.frame = new DashboardFrame(screen, (o) => blessed.box(o), theme);
     screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
       this.key(ch, key);
@@ -233,11 +252,49 @@ class DashboardController {
 
   loaded(): void {
     this.replay.loading = false;
+    this.streamClosed = this.streaming;
+    if (this.streaming) {
+      // The writer shared our terminal; a program that exits (node does) resets the terminal's mode
+      // on its way out, which would turn our raw keyboard back into an echoing line editor.
+      // Its reset can land a moment after its end of the pipe closed: say raw again, now and shortly.
+      const input = this.screen.program.input as unknown as { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+      const raw = (): void => {
+        if (!input.isTTY || (this.screen as unknown as { destroyed?: boolean }).destroyed) return;
+        // libuv skips a switch to the mode it believes the terminal is in: off first, then on.
+        input.setRawMode?.(false);
+        input.setRawMode?.(true);
+      };
+      raw();
+      for (const ms of [300, 1500]) setTimeout(raw, ms).unref();
+    }
     this.dirty = true;
+  }
+
+  /** A packet read from the inputs. */
+  packet(p: Packet, segment: string): void {
+    if (this.streaming) {
+      const now = Date.now();
+      const offset = BigInt(now) * 1_000_000n - p.ts;
+      if (this.streamOffset === undefined || offset < this.streamOffset) this.streamOffset = offset;
+      this.lastArrival = now;
+    }
+    this.replay.add(p, segment);
+  }
+
+  /** The stream keeps the wall clock: its packets are near it and the writer is still there. */
+  private streamLive(): boolean {
+    const o = this.streamOffset;
+    return this.streaming && !this.streamClosed && o !== undefined && o < STREAM_NEAR_NS && o > -STREAM_NEAR_NS;
   }
 
   tick(): void {
     const now = Date.now();
+    // A stream near the wall clock ticks the model as live capture does (the model stays pure:
+    // the tick is an event with a time, like a packet).
+    if (this.streamLive() && this.replay.lastPacket !== undefined) {
+      const ts = BigInt(now) * 1_000_000n - this.streamOffset! - STREAM_LAG_NS;
+      if (ts > this.replay.timeline.now) this.replay.tick(ts);
+    }
     this.replay.advance(now - this.lastTick);
     this.lastTick = now;
     this.render(false);
@@ -261,7 +318,8 @@ class DashboardController {
     this.dirty = false;
     this.lastFrame = now;
     const r = this.replay;
-    const info: ReplayInfo = { mode: this.opts.live ? 'live' : this.opts.inputs.some((i) => i.path === '-') ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end };
+    const stream = this.streaming ? { lastPacketAgoS: this.lastArrival === undefined ? undefined : (now - this.lastArrival) / 1000, closed: this.streamClosed, wallClock: this.streamLive() || this.streamOffset === undefined } : undefined;
+    const info: ReplayInfo = { mode: this.opts.live ? 'live' : this.streaming ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end, stream };
     const ui: UiState = this.ui;
     const findings = partial ? this.fullFindings! : r.findings();
     this.last = buildViewModel(r.timeline, findings, { label: this.opts.sourceLabel, dropped: this.dropped(), instances: this.instances(), hostEvents: this.hostEvents() }, info, ui);
@@ -284,6 +342,8 @@ class DashboardController {
     const name = key?.name;
     const full = key?.full;
     if (full === 'C-c') return this.quit(130);
+    if (full === 'C-l') return this.redraw();
+    if (full === 'C-z') return this.suspend();
     if (this.prompt !== undefined) return this.promptKey(ch, name);
     if (this.help) {
       this.help = false;
@@ -300,7 +360,15 @@ class DashboardController {
       case name === 'escape':
         if (this.ui.detail) this.ui.detail = false;
         else if (this.ui.filter) this.ui.filter = '';
+        else this.focus = 'table';
         return this.changed();
+      case ch === 'o':
+        this.ui.order = this.ui.order === 'problems' ? 'stable' : 'problems';
+        return this.changed();
+      case ch === 'g' || name === 'home':
+        return this.jump('start');
+      case ch === 'G' || name === 'end':
+        return this.jump('end');
       // blessed reports one Enter (\r) as both 'return' and 'enter': act on one of them only.
       case name === 'return' || (name === 'enter' && ch === '\n'):
         if (vm && vm.rows.length > 0) {
@@ -377,15 +445,76 @@ class DashboardController {
     this.changed();
   }
 
+  /** Ctrl-L: forget what the terminal shows and draw everything again. */
+  private redraw(): void {
+    this.screen.realloc();
+    this.frame.forget();
+    this.changed();
+  }
+
+  /** Ctrl-Z: give the terminal back and stop; on SIGCONT (fg) take it again and redraw. */
+  private suspend(): void {
+    const program = this.screen.program as unknown as { isAlt: boolean; pause(): () => void; normalBuffer(): void; alternateBuffer(): void; showCursor(): void; hideCursor(): void; flush(): void };
+    // Leave the alternate screen and show the cursor ourselves, and flush: blessed buffers its
+    // writes, and its pause() silences the output before that buffer would go out.
+    const wasAlt = program.isAlt;
+    if (wasAlt) program.normalBuffer();
+    program.showCursor();
+    program.flush();
+    // blessed's pause: raw mode off, input paused, output held.
+    const resume = program.pause();
+    let back = false;
+    const wake = (): void => {
+      if (back) return;
+      back = true;
+      process.removeListener('SIGCONT', wake);
+      resume();
+      if (wasAlt) program.alternateBuffer();
+      program.hideCursor();
+      this.redraw();
+    };
+    process.on('SIGCONT', wake);
+    process.kill(process.pid, 'SIGTSTP');
+    // Here once resumed — or at once when the kernel discarded SIGTSTP because no job-control shell
+    // could ever resume us (an orphaned process group): then carry on rather than sit paused.
+    setTimeout(wake, 200);
+  }
+
+  private atEnd(): boolean {
+    const r = this.replay;
+    return !r.loading && r.end !== undefined && r.position !== undefined && r.position >= r.end;
+  }
+
+  /** g/Home: the start of the capture; G/End: its end (following it, as when opened). */
+  private jump(to: 'start' | 'end'): void {
+    const r = this.replay;
+    if (r.first === undefined || r.end === undefined || this.streaming) return;
+    if (to === 'start') {
+      if (r.speed === undefined) r.setSpeed(1);
+      r.follow = false;
+      r.seek(r.first);
+    } else {
+      r.seek(r.end);
+      // Live: back to following the wire, as it opened.
+      if (this.opts.live) {
+        r.setSpeed(undefined);
+        r.paused = false;
+      }
+      r.follow = r.speed === undefined;
+    }
+    this.changed();
+  }
+
   private togglePause(): void {
     const r = this.replay;
-    if (r.follow && r.speed === undefined) {
-      // At the end of a file there is nothing to play: pausing freezes a growing stream.
+    if (this.streaming || this.opts.live) {
+      // Live or a stream has nothing to replay: pausing freezes the view while packets keep arriving.
       r.paused = !r.paused;
-    } else if (r.paused && r.end !== undefined && r.position !== undefined && r.position >= r.end && !r.loading) {
-      // At the end: play again from the start.
+    } else if (this.atEnd()) {
+      // At the end: play again from the start (at the speed shown, 1x when there was none).
       if (r.speed === undefined) r.setSpeed(1);
       if (r.first !== undefined) r.seek(r.first);
+      r.follow = false;
       r.paused = false;
     } else {
       if (r.paused && r.speed === undefined) r.setSpeed(1);
@@ -421,8 +550,19 @@ class DashboardController {
     const r = this.replay;
     const i = r.speed === undefined ? SPEEDS.indexOf(1) : SPEEDS.indexOf(r.speed as (typeof SPEEDS)[number]);
     const next = SPEEDS[clamp((i < 0 ? SPEEDS.indexOf(1) : i) + (r.speed === undefined ? 0 : d), 0, SPEEDS.length - 1)]!;
+    if (this.streaming || this.opts.live) return;
     r.setSpeed(next);
+    // A new speed plays (unless at the end, where space starts the replay at it).
+    if (!this.atEnd()) r.paused = false;
     this.changed();
+  }
+}
+
+function isFifo(path: string): boolean {
+  try {
+    return statSync(path).isFIFO();
+  } catch {
+    return false;
   }
 }
 

@@ -17,6 +17,7 @@ import { summarizeProblems } from '../host/problem-summary.js';
 import { inertText } from '../util/inert.js';
 import { PacketSample } from '../views/html/packet-sample.js';
 import { wantsIncident, writeIncident } from './incident-output.js';
+import { terminalCaps } from './terminal-caps.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -46,7 +47,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (opts.demo) opts = { ...opts, inputs: [{ label: undefined, path: DEMO_CAPTURE }] };
   const warn = (m: string): void => void process.stderr.write(message(m));
   const out = new LineWriter();
-  const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
+  let mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
+  if (mode === 'dashboard' && terminalCaps(process.env, undefined).dumb) {
+    // No cursor addressing (TERM=dumb, an editor's shell, a serial console): the report reads well there.
+    warn(`TERM=${process.env['TERM'] || '(unset)'} cannot draw the dashboard; printing the --report instead`);
+    mode = 'report';
+  }
   if (opts.inputs.length === 0) return (await import('./live-main.js')).liveMain(opts, mode, out, warn);
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');

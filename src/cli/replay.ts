@@ -106,11 +106,14 @@ export class Replay {
         const next = this.packets[Math.min(this.packets.length - 1, this.applied + 499)]!.p.ts;
         this.applyUpTo(next);
       }
+      // Every packet in: on to the capture's recorded end (its last silence counts too).
+      if (this.applied >= this.packets.length && this.end !== undefined && this.position < this.end) this.applyUpTo(this.end);
     } else {
       const target = this.position + BigInt(Math.round(wallMs * 1e6 * this.speed));
       this.applyUpTo(this.end !== undefined && target > this.end ? this.end : target);
     }
-    if (!this.loading && this.applied >= this.packets.length) this.paused = true;
+    // At the end (not merely past the last packet: a pcapng may record a silence after it) it stops.
+    if (!this.loading && this.applied >= this.packets.length && this.end !== undefined && this.position >= this.end) this.paused = true;
   }
 
   /** Seeks to capture time `ts` (clamped to what was read); going back rebuilds the model. */

@@ -4,6 +4,7 @@
 import type { Packet } from '../decode/packet.js';
 import { inert } from '../util/inert.js';
 import { dateParts, isoTime } from './time-format.js';
+import { intervalText } from './time-format.js';
 
 /** `2014-03-05 21:55:06.745123`; never throws (time-format.ts). */
 export function formatTime(ns: bigint): string {
@@ -32,7 +33,8 @@ export function formatPacket(p: Packet, segment: string): string {
         auth = ` auth ${AUTH[v.authType] ?? v.authType}`;
         if (v.authText !== undefined) auth += ` "${inert(v.authText)}"`;
       }
-      const intvl = v.intervalUnit === 's' ? `${v.interval}s` : `${v.interval}cs`;
+      // The same units as the report and the dashboard: "1s", "50ms" (v3 counts centiseconds).
+      const intvl = intervalText(v.intervalUnit === 's' ? v.interval * 100 : v.interval);
       return `${head} ${p.ip.src} > ${p.ip.dst}: VRRPv${v.version} vrid ${v.vrid} prio ${v.priority} intvl ${intvl}${auth} addrs(${v.count}): ${v.addresses.join(',')}${flags.length ? ' [' + flags.join(', ') + ']' : ''}`;
     }
     case 'carp': {

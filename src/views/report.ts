@@ -6,8 +6,9 @@ import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
 import { inertText as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
-import { seconds } from './time-format.js';
 import { verdictOf } from './verdict.js';
+import { vridLabeler, withPriority } from './segment-name.js';
+import { intervalText, seconds } from './time-format.js';
 import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';
 import { wrapText } from './wrap-text.js';
 
@@ -27,7 +28,8 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   out.push(`verdict: ${verdictOf(rows.length, findings).text}`);
   out.push('');
   out.push('SEGMENT/VRID   STATE       MASTER (PRIO)         INTVL ADVS MAXGAP/DOWN CHG /10m');
-  for (const r of rows) out.push(row(r));
+  const labelOf = vridLabeler(rows.map((r) => ({ ...r, segment: inert(r.segment) })), 14);
+  for (const r of rows) out.push(row(r, labelOf));
   if (rows.length === 0) out.push('  (no VRRP advertisements in the input)');
   for (const l of instances) {
     const st = l.state ? ` — keepalived: ${l.state}${l.wantState && l.wantState !== l.state ? `, wants ${l.wantState}` : ''}` : '';
@@ -76,11 +78,12 @@ function label(r: { segment: string; vrid: number; family: number; part?: number
   return `${inert(r.segment)}/${r.vrid}${r.family === 6 ? 'v6' : ''}${r.partLabel ? `#${(r.part ?? 0) + 1}` : ''}`;
 }
 
-function row(r: VridSummary): string {
-  const master = r.master ? `${r.master.address}${r.master.local ? '*' : ''} (${r.master.priority})` : '-';
-  const intvl = r.intervalCs !== undefined ? `${r.intervalCs / 100}s` : '-';
+function row(r: VridSummary, labelOf: (v: VridSummary) => string): string {
+  const master = r.master ? withPriority(`${r.master.address}${r.master.local ? '*' : ''}`, r.master.priority, 21) : '-';
+  const intvl = r.intervalCs !== undefined ? intervalText(r.intervalCs) : '-';
   const gap = r.masterDownNs !== undefined ? `${seconds(r.maxGapNs)}/${seconds(r.masterDownNs)}` : '-';
-  const line = `${fit(label(r), 14)} ${fit(r.status, 11)} ${fit(master, 21)} ${intvl.padStart(5)} ${String(r.adverts).padStart(4)} ${gap.padStart(11)} ${String(r.changes).padStart(3)} ${String(r.flaps.last10m).padStart(4)}`;
+  // The VRID whole; the segment shortened as on the dashboard (segment-name.ts).
+  const line = `${fit(labelOf({ ...r, segment: inert(r.segment) }), 14)} ${fit(r.status, 11)} ${fit(master, 21)} ${intvl.padStart(5)} ${String(r.adverts).padStart(4)} ${gap.padStart(11)} ${String(r.changes).padStart(3)} ${String(r.flaps.last10m).padStart(4)}`;
   return line.length > WIDTH ? line.slice(0, WIDTH) : line;
 }
 

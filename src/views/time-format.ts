@@ -1,4 +1,6 @@
-// Times for machines (ISO 8601 UTC with microseconds) and for people. Never throws: a time outside
+// Times for machines (ISO 8601 UTC with microseconds) and durations for people, one formatter for
+// the report, the dashboard and --packets: sub-second in milliseconds (a 50 ms interval is "50ms",
+// never "0.1s"), seconds above. Times for people: Never throws: a time outside
 // what a Date can hold is said in seconds; years past 9999 or before 1970 get ISO 8601's expanded
 // form (+010000-…, -000001-…), and times before 1970 round down like any other (floor division).
 
@@ -35,8 +37,28 @@ export function isoTime(ns: bigint): string {
   return p ? `${p.date}T${p.time}.${p.micros}Z` : `${ns / 1_000_000_000n}s`;
 }
 
+/** A duration in seconds: "50ms" below one second, else "3.6s" (`digits` decimals). */
+export function durationText(s: number, digits = 1): string {
+  const ms = Math.round(s * 1000);
+  if (Math.abs(s) < 1 && Math.abs(ms) < 1000) return `${ms}ms`;
+  return `${s.toFixed(digits)}s`;
+}
+
 export function seconds(ns: bigint, digits = 1): string {
-  return `${(Number(ns) / 1e9).toFixed(digits)}s`;
+  return durationText(Number(ns) / 1e9, digits);
+}
+
+/** An advert interval in centiseconds: "1s", "1.5s", "50ms". */
+export function intervalText(cs: number): string {
+  if (cs < 100) return `${cs * 10}ms`;
+  return cs % 100 === 0 ? `${cs / 100}s` : `${String(Math.round(cs) / 100)}s`;
+}
+
+/** A compact age for narrow columns: "3.6s", "50ms", "12m", "3h". */
+export function ageText(s: number): string {
+  if (s < 100) return durationText(s);
+  if (s < 6000) return `${Math.round(s / 60)}m`;
+  return `${Math.round(s / 3600)}h`;
 }
 
 /** The latest time `--keepalived-json FILE@TIME` and friends accept (the end of year 9999). */

@@ -22,8 +22,8 @@ export function headlessScreen(cols: number, rows: number): HeadlessScreen {
   const output = Object.assign(
     new Writable({
       write(chunk: Buffer, _enc, cb) {
-        writes++;
         const s = chunk.toString('utf8');
+        writes++;
         written = written.then(() => new Promise<void>((r) => term.write(s, r)));
         cb();
       },
@@ -35,9 +35,10 @@ export function headlessScreen(cols: number, rows: number): HeadlessScreen {
   return {
     screen,
     async show() {
-      // Wait until blessed has stopped writing (on a loaded machine its frame can come late).
+      // blessed flushes its output on a later tick: wait until a frame came and the writes settle
+      // (a loaded machine can take far longer than a fixed pause).
       let seen = -1;
-      for (let i = 0; i < 100 && (seen !== writes || writes === 0); i++) {
+      for (let i = 0; i < 200 && (writes === 0 || writes !== seen); i++) {
         seen = writes;
         await new Promise((r) => setTimeout(r, 20));
         await written;

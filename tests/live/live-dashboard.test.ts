@@ -29,6 +29,7 @@ describe('live dashboard in network namespaces', { skip }, () => {
     // The capture opens its workers first; after that the rows must come within ~one interval (1 s).
     assert.ok(Date.now() - t0 < 6000);
     assert.match(first, /LIVE/);
+    assert.doesNotMatch(first, /at end|STREAM/, 'live is never "at end"');
     assert.match(first, /live: eth0, eth1/);
 
     lab.startKeepalived(2, { priority: 100 });

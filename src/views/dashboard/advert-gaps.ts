@@ -4,6 +4,7 @@
 
 import type { PanelCtx } from './panel.js';
 import { secs, seg, titleLine, type Line } from './text.js';
+import { labelWidth, vridLabeler } from '../segment-name.js';
 import type { DashboardViewModel, GapsVM } from './view-model.js';
 
 const EIGHTHS_U = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -22,7 +23,9 @@ export function gapColumns(g: GapsVM, spanS: number, width: number): (number | u
 export function advertGaps(vm: DashboardViewModel, ctx: PanelCtx): Line[] {
   const w = ctx.width;
   const g = vm.gaps;
-  const out: Line[] = [titleLine('Advert gaps', w, ctx.theme, ctx.focused, g ? g.label : '')];
+  const sel = vm.rows[vm.selected];
+  const label = sel ? vridLabeler(vm.rows, labelWidth(ctx.screenWidth ?? w, vm.rows))(sel) : (g?.label ?? '');
+  const out: Line[] = [titleLine('Advert gaps', w, ctx.theme, ctx.focused, label)];
   if (!g) return [...out, [seg(' select a VRID', { fg: 'gray' })]];
   const chartH = Math.max(1, ctx.height - 3);
   const cols = gapColumns(g, vm.window.spanS, w);

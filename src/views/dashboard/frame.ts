@@ -5,7 +5,7 @@
 import type { Widgets } from 'blessed';
 import { advertGaps } from './advert-gaps.js';
 import { detailLines, detailPanel } from './detail.js';
-import { eventLog } from './event-log.js';
+import { eventLines, eventLog } from './event-log.js';
 import { findingLines, findingsPanel } from './findings.js';
 import { flapFrequency } from './flap-frequency.js';
 import { footer } from './footer.js';
@@ -68,7 +68,7 @@ export class DashboardFrame {
     const rows = this.screen.height as number;
     const l = layout(cols, rows, vm.rows.length, vm.detail !== undefined, ui.focus);
     if (scope === 'clock' && l.kind === 'main' && !ui.help && this.lastKind === 'main') {
-      const ctx = (r: Rect, focused = false): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll: 0 });
+      const ctx = (r: Rect, focused = false): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll: 0, screenWidth: cols });
       this.put('header', l.header, header(vm, ctx(l.header)));
       this.put('table', l.table, vridTable(vm, ctx(l.table, ui.focus === 'table')));
       return;
@@ -81,9 +81,11 @@ export class DashboardFrame {
       this.put('small', { top: 0, left: 0, width: cols, height: rows }, msg.map((m) => [{ text: m }]));
       return;
     }
-    const ctx = (r: Rect, focused = false, scroll = 0): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll });
+    const ctx = (r: Rect, focused = false, scroll = 0): PanelCtx => ({ width: r.width, height: r.height, theme: this.theme, focused, scroll, screenWidth: cols });
     this.put('header', l.header, header(vm, ctx(l.header)));
-    this.put('footer', l.footer, [footer(cols, ui.help ? 'help' : l.kind === 'detail' ? 'detail' : 'main', ui.prompt, this.theme.unicode)]);
+    const hidden = l.kind === 'main' ? [...(l.findings ? [] : [{ pane: 'findings' as const, count: vm.findings.length }]), ...(l.events ? [] : [{ pane: 'events' as const, count: vm.events.length }])] : [];
+    const replay = vm.replay.state !== 'live' && vm.replay.state !== 'stream';
+    this.put('footer', l.footer, [footer(cols, { mode: ui.help ? 'help' : l.kind === 'detail' ? 'detail' : 'main', focus: ui.focus, hidden, replay }, ui.prompt, this.theme.unicode)]);
     if (l.kind === 'detail') {
       const c = ctx(l.body, true, ui.scroll.detail);
       this.lineCounts.detail = detailLines(vm, c).length;
@@ -101,18 +103,24 @@ export class DashboardFrame {
       }
       if (l.events) {
         this.pageRows.events = l.events.height - 1;
-        this.lineCounts.events = vm.events.length;
+        this.lineCounts.events = eventLines(vm.events, l.events.width).length;
         this.put('events', l.events, eventLog(vm, ctx(l.events, ui.focus === 'events', ui.scroll.events)));
       }
     }
     if (ui.help) {
-      const h = helpLines();
+      const h = helpLines(rows - 3);
       this.helpBox.width = Math.min(cols, 66);
       this.helpBox.height = Math.min(rows - 1, h.length + 2);
       this.helpBox.setContent(h.map((x) => renderLine(x, Math.min(cols, 66) - 4, this.theme)).join('\n'));
       this.helpBox.show();
       this.helpBox.setFront();
     }
+  }
+
+  /** After the terminal was cleared behind our back (Ctrl-L, resume): every panel is drawn again. */
+  forget(): void {
+    this.drawn.clear();
+    this.lastKind = undefined;
   }
 
   private put(name: PanelName, r: Rect, lines: readonly Line[]): void {

@@ -25,16 +25,18 @@ export const MIN_ROWS = 18;
 
 export function layout(cols: number, rows: number, vridRows: number, detail: boolean, focus: Pane): Layout {
   if (cols < MIN_COLS || rows < MIN_ROWS) return { kind: 'too-small', cols, rows };
-  const header = { top: 0, left: 0, width: cols, height: 2 };
+  // Header: two lines and the problem banner.
+  const header = { top: 0, left: 0, width: cols, height: 3 };
   const footer = { top: rows - 1, left: 0, width: cols, height: 1 };
-  if (detail) return { kind: 'detail', header, body: { top: 2, left: 0, width: cols, height: rows - 3 }, footer };
+  if (detail) return { kind: 'detail', header, body: { top: 3, left: 0, width: cols, height: rows - 4 }, footer };
   const big = rows >= 40;
-  const cap = big ? 10 : rows >= 30 ? 6 : 3;
+  // Rows of the VRID table (and the bands): unhealthy VRIDs come first, so even 3 show the broken one.
+  const cap = rows >= 56 ? 16 : big ? 10 : rows >= 30 ? 6 : 3;
   const n = Math.min(Math.max(1, vridRows), cap);
   const tableH = 2 + n;
   const historyH = 3 + n;
-  const midH = big ? 9 : rows >= 30 ? 6 : 4;
-  let top = 2;
+  const midH = rows >= 56 ? 10 : big ? 9 : rows >= 30 ? 6 : 4;
+  let top = 3;
   const table = { top, left: 0, width: cols, height: tableH };
   top += tableH;
   const history = { top, left: 0, width: cols, height: historyH };
@@ -47,7 +49,8 @@ export function layout(cols: number, rows: number, vridRows: number, detail: boo
   let findings: Rect | undefined;
   let events: Rect | undefined;
   if (cols >= 120) {
-    const fw = Math.floor(cols * 0.6);
+    // Wide: the events get more room beside the findings (half of a 180+ column screen).
+    const fw = Math.floor(cols * (cols >= 180 ? 0.5 : 0.6));
     findings = { top, left: 0, width: fw, height: lowerH };
     events = { top, left: fw + 1, width: cols - fw - 1, height: lowerH };
   } else if (lowerH >= 14) {

@@ -9,4 +9,6 @@ export type PanelCtx = {
   readonly focused: boolean;
   /** First line shown, for panels that scroll. */
   readonly scroll: number;
+  /** The whole screen's width (panels beside others share its label widths). */
+  readonly screenWidth?: number;
 };

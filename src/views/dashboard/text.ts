@@ -3,10 +3,18 @@
 // (so nothing from the wire becomes markup or an escape sequence), cuts it to the panel's width by
 // its visible length, and adds colour tags only when colour is on (NO_COLOR turns it off; bold and
 // inverse stay, and every colour has a text twin: badges, letters, marks).
+//
+// No foreground may equal the background: black is drawn only on a coloured background, and grey
+// (de-emphasis: rules, axes, evidence) is a fixed grey of the 256-colour cube (245) where the
+// terminal has 256 colours, else the default foreground — an 8-colour terminal would be sent
+// black (ESC[30m), which vanishes on a dark background, and "bright black" is the background
+// itself in some palettes (Solarized).
 
 import { inertText } from '../../util/inert.js';
+import { ageText, durationText } from '../time-format.js';
 
-export type Theme = { readonly color: boolean; readonly unicode: boolean };
+/** colors: 256, 8, or 0 (no colour: NO_COLOR, a terminal without colour). Defaults to 256 when color is on. */
+export type Theme = { readonly color: boolean; readonly unicode: boolean; readonly colors?: 0 | 8 | 256 };
 
 export type Style = { readonly fg?: Color; readonly bg?: Color; readonly bold?: boolean; readonly inverse?: boolean; readonly underline?: boolean };
 export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'white' | 'black' | 'gray';
@@ -48,8 +56,12 @@ function styled(text: string, style: Style | undefined, theme: Theme): string {
   if (style.bold) tags.push('bold');
   if (style.underline) tags.push('underline');
   if (style.inverse) tags.push('inverse');
-  if (theme.color && style.fg) tags.push(`${style.fg === 'gray' ? 'grey' : style.fg}-fg`);
-  if (theme.color && style.bg) tags.push(`${style.bg === 'gray' ? 'grey' : style.bg}-bg`);
+  const colors = theme.color ? (theme.colors ?? 256) : 0;
+  if (colors > 0 && style.fg && !(style.fg === 'black' && !style.bg)) {
+    if (style.fg !== 'gray') tags.push(`${style.fg}-fg`);
+    else if (colors >= 256) tags.push(`${GREY}-fg`);
+  }
+  if (colors > 0 && style.bg) tags.push(style.bg === 'gray' ? (colors >= 256 ? `${GREY_BG}-bg` : 'white-bg') : `${style.bg}-bg`);
   if (tags.length === 0) return text;
   return tags.map((t) => `{${t}}`).join('') + text + tags.reverse().map((t) => `{/${t}}`).join('');
 }
@@ -72,13 +84,14 @@ export function titleLine(title: string, width: number, theme: Theme, focused: b
   return [seg(head, { fg: 'gray' }), seg(title, focused ? { bold: true, inverse: true } : { bold: true }), seg(' ' + h.repeat(fill), { fg: 'gray' }), seg(tail, { fg: 'gray' })];
 }
 
+/** 256-colour cube greys: visible on dark and light backgrounds alike, whatever the palette. */
+const GREY = 245;
+const GREY_BG = 250;
+
 export function secs(s: number | undefined, digits = 1): string {
-  return s === undefined ? '-' : `${s.toFixed(digits)}s`;
+  return s === undefined ? '-' : durationText(s, digits);
 }
 
 export function age(s: number | undefined): string {
-  if (s === undefined) return '-';
-  if (s < 100) return `${s.toFixed(1)}s`;
-  if (s < 6000) return `${Math.round(s / 60)}m`;
-  return `${Math.round(s / 3600)}h`;
+  return s === undefined ? '-' : ageText(s);
 }
