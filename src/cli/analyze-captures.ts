@@ -23,6 +23,8 @@ export type AnalysisHooks = {
   readonly decodeOnly?: boolean;
   /** What is known about the host beside the wire (keepalived, firewall). */
   readonly host?: HostEvidence;
+  /** The model before the first packet goes in (for views that read it while input arrives: --metrics). */
+  readonly onModel?: (timeline: Timeline, ledger: AdvertLedger) => void;
 };
 
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
@@ -31,6 +33,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
   const labelled = new Set(inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
+  hooks.onModel?.(timeline, ledger);
   const onPacket = (p: Packet): void => {
     const segment = segmentOf(p, labelled.has(p.input));
     hooks.onPacket?.(p, segment);

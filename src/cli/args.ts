@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import { parseInputArg } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { parseLiveArgs, type LiveArgs } from './live-args.js';
+import { parseMetricsArgs, type MetricsArgs } from './metrics-args.js';
 
-export type Mode = 'dashboard' | 'packets' | 'report' | 'json';
+/** 'none': no view of its own (`--metrics` alone: the exporter is the view). */
+export type Mode = 'dashboard' | 'packets' | 'report' | 'json' | 'none';
 
 export type Options = {
   readonly inputs: readonly CaptureInput[];
@@ -20,6 +22,8 @@ export type Options = {
   readonly live: LiveArgs;
   /** Host correlation: keepalived's config, dumps, log and the firewall (files, or live). */
   readonly host: HostArgs;
+  /** --metrics [ADDR:]PORT: serve /metrics beside the view. */
+  readonly metrics: MetricsArgs | undefined;
 };
 
 export type HostArgs = {
@@ -40,6 +44,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: vrrpscope [-r [LABEL=]FILE]... [--packets | --report | --json] [--speed N]
        vrrpscope [-i IFACE]... [-w FILE] [--duration T] [-Z USER] [-B KiB] [--packets | --report | --json]
+       vrrpscope [-r FILE | -i IFACE]... --metrics [ADDR:]PORT [--dashboard | --report | --json]
        vrrpscope --demo
 
 Watches VRRP advertisements, gratuitous ARP and IPv6 neighbour adverts and tells you why
@@ -65,6 +70,12 @@ virtual IPs flap or split.
       --firewall FILE      iptables-save / ip6tables-save / nft -j list ruleset output (repeatable)
       --keepalived-interval S  live: ask keepalived for its counters every S seconds (default 5, 0 = never)
       --log-year YEAR      the year of syslog lines in --keepalived-log (they have none)
+      --metrics [ADDR:]PORT  serve Prometheus / OpenMetrics on http://ADDR:PORT/metrics
+                           (default address 127.0.0.1; 0.0.0.0 or [::] for every address);
+                           alone it runs headless, with a view beside it; keeps serving after
+                           -r input ends, until stopped
+      --metrics-expire T   drop series of VRIDs and routers silent for T (default 1h)
+      --dashboard          the dashboard (the default view, except with --metrics)
   -h, --help               show this help
   -V, --version            show the version
 
@@ -93,6 +104,9 @@ export function parseOptions(argv: readonly string[]): Options {
         firewall: { type: 'string', multiple: true },
         'keepalived-interval': { type: 'string' },
         'log-year': { type: 'string' },
+        metrics: { type: 'string' },
+        'metrics-expire': { type: 'string' },
+        dashboard: { type: 'boolean' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -102,7 +116,7 @@ export function parseOptions(argv: readonly string[]): Options {
     throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown option/, 'unknown option'));
   }
   const v = parsed.values;
-  const modes = (['packets', 'report', 'json'] as const).filter((m) => v[m]);
+  const modes = (['dashboard', 'packets', 'report', 'json'] as const).filter((m) => v[m]);
   if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
   let speed: number | undefined;
   if (v.speed !== undefined) {
@@ -121,12 +135,17 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
   const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
   if (year !== undefined && !(Number.isInteger(year) && year > 1970 && year < 3000)) throw new UsageError(`--log-year wants a year, not '${v['log-year']}'`);
+  const metrics = parseMetricsArgs(v.metrics, v['metrics-expire'], (m) => {
+    throw new UsageError(m);
+  });
+  if (metrics && v.packets) throw new UsageError('--metrics goes with the dashboard, --report, --json or no view; not with --packets');
   const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year };
   return {
     host,
     inputs,
     interfaces: v.interface ?? [],
-    mode: modes[0] ?? 'dashboard',
+    mode: modes[0] ?? (metrics ? 'none' : 'dashboard'),
+    metrics,
     demo: v.demo ?? false,
     help: v.help ?? false,
     version: v.version ?? false,

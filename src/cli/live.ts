@@ -26,6 +26,10 @@ import { withHost } from './analyze-captures.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
+import type { MetricsArgs } from './metrics-args.js';
+import { modelFeed, serveMetrics } from './metrics-feed.js';
+import type { MetricsServer } from '../views/metrics/metrics-server.js';
+import type { CaptureInputHealth } from '../views/metrics/vrrp-metrics.js';
 
 /** Ticks into the model per second. */
 export const TICKS_PER_SECOND = 4;
@@ -166,8 +170,13 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
   };
 }
 
-/** --report / --json / --packets on live interfaces; resolves with the exit status. */
-export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets', io: LiveIo, hostArgs?: HostArgs): Promise<number> {
+/** The live interfaces as the exporter's capture health. */
+export function liveHealth(source: LiveSource | undefined): readonly CaptureInputHealth[] {
+  return (source?.capture.interfaces ?? []).map((i) => ({ name: i.name, up: i.state === 'up', frames: i.frames, dropped: i.dropped }));
+}
+
+/** --report / --json / --packets (or, with --metrics, no view: 'none') on live interfaces; resolves with the exit status. */
+export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets' | 'none', io: LiveIo, hostArgs?: HostArgs, metrics?: MetricsArgs): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     io.warn(problem);
@@ -177,6 +186,16 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const ledger = new AdvertLedger();
   // Set once the capture runs; packets may arrive before that.
   let monitor: HostMonitor | undefined;
+  let source: LiveSource | undefined;
+  let server: MetricsServer | undefined;
+  if (metrics) {
+    try {
+      server = await serveMetrics(metrics, modelFeed(() => ({ timeline, ledger, host: monitor?.evidence }), () => liveHealth(source)), io.warn);
+    } catch (e) {
+      io.warn((e as Error).message);
+      return 2;
+    }
+  }
   const streamed = new Set<string>();
   const drain = (): void => {
     if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(JSON.stringify(jsonTransition(vrid, t)));
@@ -215,16 +234,17 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
       else if (i.state === 'failed') io.warn(`${i.name}: ${i.message ?? 'capture failed'}`);
     },
   };
-  let source: LiveSource;
   try {
     source = await startLive(args, sink, io.warn);
   } catch (e) {
     io.warn((e as Error).message);
+    await server?.close();
     return 2;
   }
-  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, source, io.warn);
-  const names = source.capture.interfaces.map((i) => i.name).join(', ');
-  io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
+  const src = source;
+  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, src, io.warn);
+  const names = src.capture.interfaces.map((i) => i.name).join(', ');
+  io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' || mode === 'none' ? '' : ' and print the result'})`);
 
 
   await new Promise<void>((resolve) => {
@@ -240,15 +260,17 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   // A second Ctrl-C while finishing ends at once.
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
-  await source.stop();
+  await src.stop();
   monitor?.stop();
+  await server?.close();
   process.removeListener('SIGINT', hard);
   if (mode === 'packets') return 0;
 
   const findings = withHost(timeline, ledger, monitor?.evidence);
   const instances = monitor ? linkInstances(timeline, monitor.evidence) : [];
   const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
-  const capture = captureSummary(source.capture.interfaces, source.dropped());
+  const capture = captureSummary(src.capture.interfaces, src.dropped());
+  if (mode === 'none') return status;
   if (mode === 'json') {
     for (const f of findings) io.out(JSON.stringify(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));

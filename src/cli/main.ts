@@ -11,6 +11,9 @@ import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
+import { inputLabel } from '../capture/read-inputs.js';
+import type { MetricsServer } from '../views/metrics/metrics-server.js';
+import { modelFeed, serveMetrics, untilStopped, type ModelRef } from './metrics-feed.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -44,21 +47,37 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');
     const label = opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', ');
-    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host: hostBundle(opts.host, warn) });
+    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host: hostBundle(opts.host, warn), metrics: opts.metrics });
     // Quitting ends the program even while standard input is still open.
     setTimeout(() => process.exit(code), 100).unref();
     return code;
   }
   const host = hostBundle(opts.host, warn);
+  // --metrics: serving starts before reading (a stream is scraped as it arrives) and goes on after.
+  let model: ModelRef | undefined;
+  let reading = true;
+  const frames = new Map<string, number>(opts.inputs.map((i) => [inputLabel(i), 0]));
+  let server: MetricsServer | undefined;
+  if (opts.metrics) {
+    const feed = modelFeed(() => model, () => [...frames].map(([name, n]) => ({ name, up: reading, frames: n, dropped: undefined })));
+    try {
+      server = await serveMetrics(opts.metrics, feed, warn);
+    } catch (e) {
+      warn((e as Error).message);
+      return ExitCode.error;
+    }
+  }
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
+    onModel: server ? (t, ledger) => void (model = { timeline: t, ledger, host }) : undefined,
     decodeOnly: mode === 'packets',
-    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
+    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : server ? (p) => void frames.set(p.input, (frames.get(p.input) ?? 0) + 1) : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(JSON.stringify(jsonTransition(v, t))) : undefined,
   });
+  reading = false;
   const readable = finishInputs(reports, warn);
-  if (mode === 'packets' || readable === ExitCode.error) {
+  if (mode === 'packets' || (readable === ExitCode.error && !server)) {
     out.flush();
     return readable;
   }
@@ -67,11 +86,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (mode === 'json') {
     for (const f of findings) out.write(JSON.stringify(jsonFinding(f)));
     out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status, instances)));
-  } else {
+  } else if (mode === 'report') {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
   out.flush();
-  return status;
+  if (server) {
+    // The last state stays scrapeable (capture_up 0 says the input ended) until stopped.
+    await untilStopped();
+    await server.close();
+  }
+  return readable === ExitCode.error ? readable : status;
 }
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */

@@ -1,0 +1,206 @@
+// The exporter's only window on the model: a Timeline plus its findings in, plain records out.
+// Everything the collectors need is derived here (who claims mastership now, which findings are
+// active), so a change of model touches this file only.
+//
+// Contract for the collectors: `changes`, `gaps` and `garpMissing` hold the SAME record objects
+// from one call to the next for the same model event (the collectors count new events by identity,
+// so counters stay monotonic although the model keeps only its newest events).
+
+import type { Finding } from '../../analysis/finding.js';
+import { flapTimes, ifaceOf } from '../../analysis/analyze.js';
+import type { InstanceLink } from '../../host/correlate.js';
+import type { Gap, GarpMissing, RouterState, Transition, VridState } from '../../model/model-types.js';
+import type { Timeline } from '../../model/timeline.js';
+import { masterDownNs } from '../../model/vrrp-timing.js';
+
+/** A finding counts as active while its last evidence is at most this old (model clock). */
+export const ACTIVE_FINDING_NS = 300_000_000_000n;
+
+export type MismatchKind = 'auth' | 'version' | 'interval' | 'vip';
+
+export type ChangeRecord = { readonly ts: bigint; readonly reason: string; readonly flap: boolean };
+export type GapRecord = { readonly ts: bigint; readonly seconds: number };
+export type GarpMissingRecord = { readonly ts: bigint };
+
+export type RouterRecord = {
+  readonly address: string;
+  readonly mac: string;
+  readonly priority: number;
+  readonly intervalSeconds: number;
+  readonly version: number;
+  /** Adverts counted since the model began (monotonic). */
+  readonly adverts: number;
+  /** Advertising as master now. */
+  readonly claiming: boolean;
+  readonly lastAdvert: bigint;
+};
+
+export type VridRecord = {
+  /** Stable identity of this virtual router (segment|vrid|family[|part]). */
+  readonly key: string;
+  readonly segment: string;
+  /** The interface part of the segment (keepalived-exporter's `intf`). */
+  readonly intf: string;
+  readonly vrid: number;
+  readonly family: 4 | 6;
+  /** Tells partitions of one VRID apart ('' when there is one). */
+  readonly part: string;
+  /** keepalived's instance name, when host evidence names it. */
+  readonly iname: string;
+  /** Routers advertising as master now. */
+  readonly claiming: readonly string[];
+  readonly master: { readonly address: string; readonly mac: string } | undefined;
+  /** The current master, else the latest one: how late its adverts are against master-down. */
+  readonly lastMaster: { readonly address: string; readonly lastAdvert: bigint; readonly masterDownNs: bigint } | undefined;
+  readonly splitBrain: boolean;
+  readonly noMaster: boolean;
+  readonly conflict: boolean;
+  readonly mismatches: ReadonlySet<MismatchKind>;
+  /** The wire suggests the host drops adverts (check-firewall). */
+  readonly hostDropSuspected: boolean;
+  /** Host evidence (counters, firewall) confirms it (adverts-dropped-on-host). */
+  readonly hostDropConfirmed: boolean;
+  /** An active garp-missing finding. */
+  readonly garpMissingActive: boolean;
+  readonly changes: readonly ChangeRecord[];
+  readonly gaps: readonly GapRecord[];
+  readonly garpMissing: readonly GarpMissingRecord[];
+  /** Master adverts more than 1.5 intervals apart but within master-down (monotonic). */
+  readonly lateAdverts: number;
+  /** Master adverts further apart than master-down (monotonic). */
+  readonly masterDownExceeded: number;
+  readonly routers: readonly RouterRecord[];
+  readonly lastSeen: bigint;
+};
+
+export type VipRecord = { readonly segment: string; readonly intf: string; readonly address: string; readonly gratuitous: number; readonly lastSeen: bigint | undefined };
+
+export type FindingRecord = {
+  readonly code: string;
+  readonly severity: string;
+  readonly segment: string;
+  readonly intf: string;
+  readonly vrid: string;
+  readonly family: string;
+  readonly iname: string;
+};
+
+export type ModelSnapshot = {
+  /** The model clock (packet time); undefined before the first packet. */
+  readonly now: bigint | undefined;
+  readonly vrids: readonly VridRecord[];
+  readonly vips: readonly VipRecord[];
+  readonly packets: { readonly vrrp: number; readonly carp: number; readonly arp: number; readonly na: number; readonly malformed: number; readonly gratuitous: number };
+  /** Active findings (see ACTIVE_FINDING_NS). */
+  readonly findings: readonly FindingRecord[];
+  /** VRIDs the model could not keep (its limit). */
+  readonly droppedVrids: number;
+};
+
+const changeCache = new WeakMap<Transition, ChangeRecord>();
+const gapCache = new WeakMap<Gap, GapRecord>();
+const garpCache = new WeakMap<GarpMissing, GarpMissingRecord>();
+
+function cached<K extends object, V>(cache: WeakMap<K, V>, k: K, make: () => V): V {
+  let v = cache.get(k);
+  if (v === undefined) {
+    v = make();
+    cache.set(k, v);
+  }
+  return v;
+}
+
+export function snapshotModel(t: Timeline, findings: readonly Finding[], instances: readonly InstanceLink[] = []): ModelSnapshot {
+  const now = t.first === undefined ? undefined : t.now;
+  const active = now === undefined ? [] : findings.filter((f) => now - f.lastSeen <= ACTIVE_FINDING_NS);
+  const inames = new Map<VridState, string>(instances.map((l) => [l.vrid, l.name]));
+  const byVrid = new Map<string, Finding[]>();
+  for (const f of active) {
+    if (f.segment === undefined || f.vrid === undefined) continue;
+    const k = `${f.segment}|${f.vrid}|${f.family ?? 4}`;
+    const list = byVrid.get(k) ?? [];
+    list.push(f);
+    byVrid.set(k, list);
+  }
+  const vrids = [...t.vrids.values()].map((v) => vridRecord(v, t.now, byVrid.get(v.key) ?? [], inames.get(v) ?? ''));
+  const inameOf = new Map(vrids.map((v) => [v.key, v.iname]));
+  return {
+    now,
+    vrids,
+    vips: [...t.vips.values()].map((x) => ({ segment: x.segment, intf: ifaceOf(x.segment), address: x.address, gratuitous: x.garps, lastSeen: x.bursts[x.bursts.length - 1]?.end ?? x.owners[x.owners.length - 1]?.ts })),
+    packets: { vrrp: t.counters.adverts, carp: t.counters.carp, arp: t.counters.arp, na: t.counters.neighborAdverts, malformed: t.counters.malformed, gratuitous: t.counters.garps },
+    findings: active.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      segment: f.segment ?? '',
+      intf: f.segment !== undefined ? ifaceOf(f.segment) : '',
+      vrid: f.vrid !== undefined ? String(f.vrid) : '',
+      family: f.family !== undefined ? String(f.family) : '',
+      iname: inameOf.get(`${f.segment}|${f.vrid}|${f.family ?? 4}`) ?? '',
+    })),
+    droppedVrids: t.droppedVrids,
+  };
+}
+
+function vridRecord(v: VridState, now: bigint, fs: readonly Finding[], iname: string): VridRecord {
+  const has = (...codes: string[]): boolean => fs.some((f) => codes.includes(f.code));
+  // Claiming now: routers inside a claim (adverts or GARPs without a gap past master-down).
+  const claiming = [...v.routers.values()].filter((r) => r.spellStart !== undefined).map((r) => r.address);
+  const m = v.master !== undefined ? v.routers.get(v.master) : undefined;
+  const latest = m ?? lastMasterRouter(v);
+  const flaps = new Set(flapTimes(v));
+  const mismatches = new Set<MismatchKind>();
+  if (has('auth-mismatch')) mismatches.add('auth');
+  if (has('version-mismatch')) mismatches.add('version');
+  if (has('interval-mismatch')) mismatches.add('interval');
+  if (has('vip-mismatch')) mismatches.add('vip');
+  // A split brain is ongoing when the analysis reports one whose last episode is still open.
+  const splitBrain = v.openSplit !== undefined && fs.some((f) => f.code === 'split-brain' && f.lastSeen === now);
+  return {
+    key: v.key,
+    segment: v.segment,
+    intf: ifaceOf(v.segment),
+    vrid: v.vrid,
+    family: v.family,
+    part: '',
+    iname,
+    claiming,
+    master: m ? { address: m.address, mac: m.macs[0] ?? '' } : undefined,
+    lastMaster: latest ? { address: latest.address, lastAdvert: latest.lastAdvert, masterDownNs: downOf(latest) } : undefined,
+    splitBrain,
+    noMaster: v.master === undefined && v.history.length > 0,
+    conflict: has('vrid-conflict'),
+    mismatches,
+    hostDropSuspected: has('check-firewall'),
+    hostDropConfirmed: has('adverts-dropped-on-host'),
+    garpMissingActive: has('garp-missing'),
+    changes: v.transitions.map((x) => cached(changeCache, x, () => ({ ts: x.ts, reason: x.reason, flap: flaps.has(x.ts) }))),
+    gaps: v.gaps.map((g) => cached(gapCache, g, () => ({ ts: g.ts, seconds: Number(g.gapNs) / 1e9 }))),
+    garpMissing: v.garpMissing.map((g) => cached(garpCache, g, () => ({ ts: g.since }))),
+    lateAdverts: v.lateGaps,
+    masterDownExceeded: v.overDownGaps,
+    routers: [...v.routers.values()].map((r) => ({
+      address: r.address,
+      mac: r.macs[0] ?? '',
+      priority: r.priority,
+      intervalSeconds: r.intervalCs / 100,
+      version: r.version,
+      adverts: r.adverts,
+      claiming: r.spellStart !== undefined,
+      lastAdvert: r.lastAdvert,
+    })),
+    lastSeen: v.lastSeen,
+  };
+}
+
+function lastMasterRouter(v: VridState): RouterState | undefined {
+  for (let i = v.history.length - 1; i >= 0; i--) {
+    const a = v.history[i]!.master;
+    if (a !== undefined) return v.routers.get(a);
+  }
+  return undefined;
+}
+
+function downOf(r: RouterState): bigint {
+  return masterDownNs(r.version, r.intervalCs, r.priority || 1);
+}
