@@ -5,6 +5,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { pace, pcapngBlocks } from './helpers/paced-pcapng.js';
@@ -140,6 +141,17 @@ describe('exporter scraped by a real Prometheus (lab recordings, paced stream)',
     assert.ok(has('nomaster', 'VrrpMasterSilent'));
     const healthy = alerts.filter((a) => a.metric['scenario'] === 'healthy' && a.metric['alertname'] !== 'VrrpCaptureDown');
     assert.deepEqual(healthy.map((a) => a.metric['alertname']), []);
+  });
+
+  it('every query of the Grafana dashboard runs on this Prometheus, and returns data', async () => {
+    const dash = JSON.parse(readFileSync(`${REPO_ROOT}contrib/grafana/vrrpscope-dashboard.json`, 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    for (const p of dash.panels) {
+      for (const t of p.targets) {
+        const q = t.expr.replace(/\$(instance|intf|vrid)/g, '.*').replace(/\[10m\]|\[5m\]|\[1m\]/g, `[${window()}]`);
+        const r = await prom.query(q);
+        assert.ok(r.length > 0, `${p.title}: ${q} returned nothing`);
+      }
+    }
   });
 
   it('promtool check metrics passes on a real scrape (Prometheus text format)', async () => {
