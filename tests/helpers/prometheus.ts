@@ -31,6 +31,9 @@ export type Target = { readonly address: string; readonly labels: Readonly<Recor
 export type Sample = { readonly metric: Record<string, string>; readonly value: number };
 
 export class Prometheus {
+  /** `netns`: run (and query) it inside this network namespace, on that namespace's loopback. */
+  constructor(private readonly netns?: string) {}
+
   private child: ChildProcess | undefined;
   private log = '';
   readonly dir = mkdtempSync(join(tmpdir(), 'vsm-prom-'));
@@ -53,14 +56,14 @@ export class Prometheus {
       '',
     ].join('\n');
     writeFileSync(join(this.dir, 'prometheus.yml'), yml);
-    this.child = spawn(bin, [`--config.file=${join(this.dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(this.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const inNs = (cmd: string, args: string[]): [string, string[]] => (this.netns ? ['ip', ['netns', 'exec', this.netns, cmd, ...args]] : [cmd, args]);
+    this.child = spawn(...inNs(bin, [`--config.file=${join(this.dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(this.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']), { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr!.setEncoding('utf8').on('data', (s: string) => (this.log = (this.log + s).slice(-4000)));
     const end = Date.now() + 30_000;
     for (;;) {
       if (this.child.exitCode !== null) throw new Error(`prometheus exited: ${this.log}`);
       try {
-        const r = await fetch(`${this.url}/-/ready`);
-        if (r.ok) return;
+        if ((await this.get(`${this.url}/-/ready`)).includes('Ready')) return;
       } catch {
         // not listening yet
       }
@@ -74,7 +77,7 @@ export class Prometheus {
     const u = new URL(`${this.url}/api/v1/query`);
     u.searchParams.set('query', q);
     if (time !== undefined) u.searchParams.set('time', String(time));
-    const r = (await (await fetch(u)).json()) as { status: string; error?: string; data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } };
+    const r = JSON.parse(await this.get(u.href)) as { status: string; error?: string; data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } };
     if (r.status !== 'success') throw new Error(`query ${q}: ${r.error}`);
     if (r.data.resultType === 'scalar') return [{ metric: {}, value: Number((r.data.result as unknown as [number, string])[1]) }];
     return r.data.result.map((x) => ({ metric: x.metric, value: Number(x.value[1]) }));
@@ -84,9 +87,23 @@ export class Prometheus {
   async range(q: string, start: number, end: number, step = 1): Promise<{ metric: Record<string, string>; values: number[] }[]> {
     const u = new URL(`${this.url}/api/v1/query_range`);
     for (const [k, v] of Object.entries({ query: q, start: String(start), end: String(end), step: String(step) })) u.searchParams.set(k, v);
-    const r = (await (await fetch(u)).json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
+    const r = JSON.parse(await this.get(u.href)) as { status: string; error?: string; data: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
     if (r.status !== 'success') throw new Error(`query_range ${q}: ${r.error}`);
     return r.data.result.map((x) => ({ metric: x.metric, values: x.values.map((v) => Number(v[1])) }));
+  }
+
+  /** GET, from inside the namespace when there is one (its loopback is not ours). */
+  async get(url: string): Promise<string> {
+    if (!this.netns) return (await fetch(url)).text();
+    const script = 'fetch(process.argv[1]).then((r) => r.text()).then((t) => process.stdout.write(t), (e) => { process.stderr.write(String(e)); process.exit(1); })';
+    return new Promise((resolve, reject) => {
+      const c = spawn('ip', ['netns', 'exec', this.netns!, process.execPath, '-e', script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      c.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+      c.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+      c.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`GET ${url} in ${this.netns}: ${err}`))));
+    });
   }
 
   /** Polls `q` until `ok` holds for its result; throws after timeoutMs. */
