@@ -12,6 +12,9 @@ import { startMetricsServer, wantsOpenMetrics } from '../src/views/metrics/metri
 import { snapshotModel } from '../src/views/metrics/model-snapshot.js';
 import { VrrpMetrics, type MetricsFeed } from '../src/views/metrics/vrrp-metrics.js';
 import { advert, at } from './helpers/synthetic-packets.js';
+import { spawn } from 'node:child_process';
+import { BIN, runCli } from './helpers/run-cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
 
 const fail = (m: string): never => {
   throw new Error(m);
@@ -58,6 +61,57 @@ describe('--metrics option', () => {
     assert.throws(() => parseMetricsArgs('x', undefined, fail), /\[ADDRESS:\]PORT/);
     assert.throws(() => parseMetricsArgs('9688', 'soon', fail), /--metrics-expire/);
     assert.throws(() => parseMetricsArgs(undefined, '1h', fail), /goes with --metrics/);
+  });
+});
+
+describe('--metrics on the command line', () => {
+  it('bad usage: one line, status 2', () => {
+    for (const args of [['--metrics', '99999'], ['--metrics', '9688', '--packets'], ['--metrics-expire', '1h'], ['--metrics', '9688', '--dashboard', '--report']]) {
+      const r = runCli(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stderr.split('\n').filter(Boolean).length, 2, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
+
+  it('a port in use: one line, status 2', async () => {
+    const a = await startMetricsServer({ host: '127.0.0.1', port: 0 }, feedOf(new Timeline()));
+    try {
+      const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, [BIN, '-r', `${REPO_ROOT}tests/fixtures/lab/healthy/node2.pcapng`, '--metrics', String(a.port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        c.stderr.setEncoding('utf8').on('data', (x: string) => (err += x));
+        c.on('close', (status) => resolve({ status, stderr: err }));
+      });
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `vrrpscope: --metrics: cannot listen on 127.0.0.1:${a.port} (the port is in use)\n`);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('headless on a file: serves the final state after the input ends; SIGTERM ends it with status 0', async () => {
+    const c = spawn(process.execPath, [BIN, '-r', `${REPO_ROOT}tests/fixtures/lab/no-master/node2.pcapng`, '--metrics', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    c.stdout.setEncoding('utf8').on('data', (x: string) => (out += x));
+    const port = await new Promise<number>((resolve) => {
+      c.stderr.setEncoding('utf8').on('data', (x: string) => {
+        err += x;
+        const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    const closed = new Promise<number | null>((r) => c.on('close', r));
+    let body = '';
+    for (let i = 0; i < 50 && !/vrrpscope_capture_up\{input="node2.pcapng"\} 0/.test(body); i++) {
+      body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(body, /^vrrpscope_vrid_no_master\{segment="eth0",.*\} 1$/m);
+    c.kill('SIGTERM');
+    assert.equal(await closed, 0);
+    assert.equal(out, '', 'no view: nothing on stdout');
   });
 });
 

@@ -270,7 +270,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const instances = monitor ? linkInstances(timeline, monitor.evidence) : [];
   const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
   const capture = captureSummary(src.capture.interfaces, src.dropped());
-  if (mode === 'none') return status;
+  // Headless (the exporter is the view): stopping it is the normal end, not a verdict.
+  if (mode === 'none') return 0;
   if (mode === 'json') {
     for (const f of findings) io.out(JSON.stringify(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));

@@ -95,7 +95,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     await untilStopped();
     await server.close();
   }
-  return readable === ExitCode.error ? readable : status;
+  if (readable === ExitCode.error) return readable;
+  // Headless (the exporter is the view): stopping it is the normal end, not a verdict.
+  return mode === 'none' ? ExitCode.ok : status;
 }
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
