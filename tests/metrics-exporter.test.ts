@@ -15,6 +15,7 @@ import { advert, at } from './helpers/synthetic-packets.js';
 import { spawn } from 'node:child_process';
 import { BIN, runCli } from './helpers/run-cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
+import { metricsPort } from './helpers/prometheus.js';
 
 const fail = (m: string): never => {
   throw new Error(m);
@@ -92,16 +93,9 @@ describe('--metrics on the command line', () => {
 
   it('headless on a file: serves the final state after the input ends; SIGTERM ends it with status 0', async () => {
     const c = spawn(process.execPath, [BIN, '-r', `${REPO_ROOT}tests/fixtures/lab/no-master/node2.pcapng`, '--metrics', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
     let out = '';
     c.stdout.setEncoding('utf8').on('data', (x: string) => (out += x));
-    const port = await new Promise<number>((resolve) => {
-      c.stderr.setEncoding('utf8').on('data', (x: string) => {
-        err += x;
-        const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
-        if (m) resolve(Number(m[1]));
-      });
-    });
+    const port = await metricsPort(c).port;
     const closed = new Promise<number | null>((r) => c.on('close', r));
     let body = '';
     for (let i = 0; i < 50 && !/vrrpscope_capture_up\{input="node2.pcapng"\} 0/.test(body); i++) {

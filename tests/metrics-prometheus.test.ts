@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { pace, pcapngBlocks } from './helpers/paced-pcapng.js';
-import { Prometheus, requireBinary } from './helpers/prometheus.js';
+import { metricsPort, Prometheus, requireBinary } from './helpers/prometheus.js';
 import { BIN } from './helpers/run-cli.js';
 
 const SPEED = 2;
@@ -25,21 +25,10 @@ type Name = keyof typeof SCENARIOS;
 
 type Exporter = { readonly name: Name; readonly child: ChildProcess; readonly port: number; stderr: () => string };
 
-function startExporter(name: Name): Promise<Exporter> {
+async function startExporter(name: Name): Promise<Exporter> {
   const child = spawn(process.execPath, [BIN, '-r', '-', '--metrics', '127.0.0.1:0'], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
-  let err = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name}: no 'metrics on' line: ${err}`)), 10_000);
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      err += s;
-      const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ name, child, port: Number(m[1]), stderr: () => err });
-      }
-    });
-    child.once('exit', (c) => reject(new Error(`${name}: vrrpscope exited (${c}): ${err}`)));
-  });
+  const m = metricsPort(child);
+  return { name, child, port: await m.port, stderr: m.stderr };
 }
 
 const sel = (name: Name, intf: string): string => `{scenario="${name}",intf="${intf}"}`;

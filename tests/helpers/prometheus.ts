@@ -129,3 +129,26 @@ export class Prometheus {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** The port a vrrpscope child listens on, from its `metrics on http://…:PORT/metrics` line on stderr. */
+export function metricsPort(child: ChildProcess, timeoutMs = 15_000): { port: Promise<number>; stderr: () => string } {
+  let err = '';
+  const port = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no 'metrics on' line: ${err}`)), timeoutMs);
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      err += s;
+      const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      reject(new Error(`vrrpscope exited (${c}) before listening: ${err}`));
+    });
+  });
+  // Once resolved, a later exit must not count as an unhandled rejection.
+  port.catch(() => {});
+  return { port, stderr: () => err };
+}

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPO_ROOT } from '../helpers/corpus.js';
-import { Prometheus, requireBinary } from '../helpers/prometheus.js';
+import { metricsPort, Prometheus, requireBinary } from '../helpers/prometheus.js';
 import { BIN } from '../helpers/run-cli.js';
 import { Lab, liveSkipReason, sleep } from './helpers/lab.js';
 
@@ -24,7 +24,7 @@ describe('exporter on live capture, scraped by Prometheus (keepalived in namespa
   const lab = new Lab('lm', 'vsm');
   let prom: Prometheus;
   let exporter: ChildProcess | undefined;
-  let stderr = '';
+  let stderr = (): string => '';
   let t0 = 0;
 
   before(async () => {
@@ -34,17 +34,9 @@ describe('exporter on live capture, scraped by Prometheus (keepalived in namespa
     lab.startKeepalived(2, { priority: 100 });
     await Promise.all([lab.keepalivedReady(1), lab.keepalivedReady(2)]);
     exporter = spawn('ip', ['netns', 'exec', lab.ns(2), process.execPath, BIN, '-i', 'eth0', '-i', 'eth1', '--metrics', '127.0.0.1:0', '--keepalived-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no 'metrics on' line: ${stderr}`)), 15_000);
-      exporter!.stderr!.setEncoding('utf8').on('data', (s: string) => {
-        stderr += s;
-        const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(stderr);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-    });
+    const m = metricsPort(exporter);
+    stderr = m.stderr;
+    const port = await m.port;
     prom = new Prometheus(lab.ns(2));
     await prom.start([{ address: `127.0.0.1:${port}`, labels: {} }], [RULES]);
     t0 = Date.now() / 1000;
@@ -96,6 +88,6 @@ describe('exporter on live capture, scraped by Prometheus (keepalived in namespa
     }
     await prom.waitFor(`vrrpscope_vrid_master_down_margin_seconds${ETH0} < 0`, (s) => s.length === 1, 20_000);
     await prom.waitFor(`vrrpscope_vrid_no_master${ETH0} == 1`, (s) => s.length === 1, 20_000);
-    assert.match(stderr, /capturing on eth0, eth1/);
+    assert.match(stderr(), /capturing on eth0, eth1/);
   });
 });
