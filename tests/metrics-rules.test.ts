@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadBundle } from '../src/host/host-evidence.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -39,6 +40,9 @@ const LAB: Record<string, string[]> = {
   'priority-track': [],
   'vrrpv3-ipv6': [],
 };
+
+/** sync-group-firewall, node2's capture with its keepalived dumps, log and iptables-save. */
+const HOST_FIRING = ['VrrpAdvertsDroppedOnHost'];
 
 type Test = { name: string; series: { series: string; values: string }[]; evalS: number; firing: string[] };
 
@@ -91,6 +95,15 @@ describe('alert rules (promtool)', () => {
       const { series, steps } = await sampleRecording(`${REPO_ROOT}tests/fixtures/lab/${scenario}/node2.pcapng`, USED, { job: 'vrrpscope', instance: 'lab', scenario });
       tests.push({ name: scenario, series: [...series].map(([s, v]) => ({ series: s, values: promtoolValues(v, steps) })), evalS: steps - 1, firing });
     }
+    // With node2's keepalived dumps, log and firewall beside its capture: the drop is on this host.
+    const d = `${REPO_ROOT}tests/fixtures/lab/sync-group-firewall/`;
+    const json = readdirSync(d).filter((f) => f.startsWith('node2-json-')).sort().map((f) => `${d}${f}@${f.slice('node2-json-'.length, -'.json'.length)}`);
+    const host = loadBundle({ conf: `${d}node2.conf`, json, log: `${d}node2.log`, firewall: [`${d}node2.iptables-save`] });
+    assert.deepEqual(host.problems, []);
+    const withBundle = await sampleRecording(`${d}node2.pcapng`, USED, { job: 'vrrpscope', instance: 'lab', scenario: 'sync-group-firewall+host' }, host);
+    // keepalived's instance names label the series (joinable with keepalived exporters' iname).
+    assert.ok([...withBundle.series.keys()].some((k) => k.startsWith('vrrpscope_vrid_host_drop_confirmed{') && k.includes('iname="SERVICE"')), [...withBundle.series.keys()].join('\n'));
+    tests.push({ name: 'sync-group-firewall with node2 bundle', series: [...withBundle.series].map(([s, v]) => ({ series: s, values: promtoolValues(v, withBundle.steps) })), evalS: withBundle.steps - 1, firing: HOST_FIRING });
     tests.push(...SYNTHETIC);
     const dir = mkdtempSync(join(tmpdir(), 'vsm-rules-'));
     try {
@@ -113,7 +126,6 @@ const L = 'segment="eth0",intf="eth0",vrid="51",family="4",job="vrrpscope",insta
 const SYNTHETIC: Test[] = [
   { name: 'version mismatch (synthetic)', series: [{ series: `vrrpscope_vrid_mismatch{${L},kind="version"}`, values: '0 0 1x20' }], evalS: 20, firing: ['VrrpVersionMismatch'] },
   { name: 'GARP missing after a takeover (synthetic)', series: [{ series: `vrrpscope_vrid_takeovers_without_garp_total{${L}}`, values: '0x5 1x15' }], evalS: 20, firing: ['VrrpGarpMissing'] },
-  { name: 'adverts dropped on the host (synthetic)', series: [{ series: `vrrpscope_vrid_host_drop_confirmed{${L}}`, values: '0 1x20' }], evalS: 20, firing: ['VrrpAdvertsDroppedOnHost'] },
   { name: 'fast flapping (synthetic)', series: [{ series: `vrrpscope_vrid_flaps_total{${L}}`, values: '0 0 1 2 3 4 5 6 7 8 9' }], evalS: 10, firing: ['VrrpFlapping', 'VrrpFlappingFast'] },
   { name: 'capture down for a minute (synthetic)', series: [{ series: 'vrrpscope_capture_up{input="eth0",job="vrrpscope",instance="lab"}', values: '1x10 0x80' }], evalS: 85, firing: ['VrrpCaptureDown'] },
   { name: 'kernel drops (synthetic)', series: [{ series: 'vrrpscope_capture_kernel_drops_total{input="eth0",job="vrrpscope",instance="lab"}', values: '0x10 40x10' }], evalS: 20, firing: ['VrrpCaptureDrops'] },

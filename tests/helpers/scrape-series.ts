@@ -5,18 +5,22 @@
 import { Registry, type RegistryContentType } from 'prom-client';
 import { readInputs } from '../../src/capture/read-inputs.js';
 import { segmentOf } from '../../src/model/segment.js';
-import { captureEnd } from '../../src/cli/analyze-captures.js';
+import { captureEnd, withHost } from '../../src/cli/analyze-captures.js';
 import { Timeline } from '../../src/model/timeline.js';
-import { analyze } from '../../src/analysis/analyze.js';
+import { AdvertLedger } from '../../src/host/advert-ledger.js';
+import { linkInstances } from '../../src/host/correlate.js';
+import type { HostEvidence } from '../../src/host/host-evidence.js';
 import { snapshotModel } from '../../src/views/metrics/model-snapshot.js';
 import { VrrpMetrics } from '../../src/views/metrics/vrrp-metrics.js';
 
 export type SampledSeries = Map<string, (number | undefined)[]>;
 
-export async function sampleRecording(path: string, names: ReadonlySet<string>, extra: Record<string, string>, stepS = 1): Promise<{ series: SampledSeries; steps: number }> {
+/** `host`: keepalived / firewall evidence beside the wire (as --keepalived-* and --firewall give it). */
+export async function sampleRecording(path: string, names: ReadonlySet<string>, extra: Record<string, string>, host?: HostEvidence, stepS = 1): Promise<{ series: SampledSeries; steps: number }> {
   const t = new Timeline();
+  const ledger = new AdvertLedger();
   const registry = new Registry<RegistryContentType>();
-  const metrics = new VrrpMetrics(registry, { snapshot: () => snapshotModel(t, analyze(t)), capture: () => [{ name: 'lab', up: true, frames: t.counters.packets, dropped: 0 }] });
+  const metrics = new VrrpMetrics(registry, { snapshot: () => snapshotModel(t, withHost(t, ledger, host), host ? linkInstances(t, host) : []), capture: () => [{ name: 'lab', up: true, frames: t.counters.packets, dropped: 0 }] });
   const series: SampledSeries = new Map();
   let step = 0;
   let next: bigint | undefined;
@@ -44,6 +48,7 @@ export async function sampleRecording(path: string, names: ReadonlySet<string>, 
       await sample();
       next += stepNs;
     }
+    if (host) ledger.add(p, segment);
     t.apply({ kind: 'packet', segment, packet: p });
   }
   // Up to the recording's end (pcapng isb_endtime): the silence at the end is part of it.
