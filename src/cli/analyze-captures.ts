@@ -53,8 +53,9 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
 
 /** The wire's findings, plus the host's when there is host evidence. */
 export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostEvidence | undefined): Finding[] {
-  const findings = analyze(timeline);
-  return host ? sortFindings([...findings, ...correlate(timeline, ledger, host)]) : findings;
+  // Host findings are causes: they run first, so the wire's symptoms can name them.
+  const hostFindings = host ? correlate(timeline, ledger, host).map((f) => (f.kind || f.severity === 'info' ? f : { ...f, kind: 'cause' as const })) : [];
+  return sortFindings([...hostFindings, ...analyze(timeline, hostFindings)]);
 }
 
 /** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */

@@ -60,9 +60,12 @@ export async function sampleRecording(path: string, names: ReadonlySet<string>, 
   return { series, steps: step };
 }
 
-/** promtool's input_series values: one per step, `_` where the series had no sample. */
+/**
+ * promtool's input_series values: one per step; where a series left the scrape, `stale` (what
+ * Prometheus records then, so it is not looked back at for 5 min), then `_` (no sample).
+ */
 export function promtoolValues(v: readonly (number | undefined)[], steps: number): string {
   const out: string[] = [];
-  for (let i = 0; i < steps; i++) out.push(v[i] === undefined ? '_' : String(v[i]));
+  for (let i = 0; i < steps; i++) out.push(v[i] !== undefined ? String(v[i]) : i > 0 && v[i - 1] !== undefined ? 'stale' : '_');
   return out.join(' ');
 }

@@ -1,16 +1,17 @@
-// The exporter's only window on the model: a Timeline plus its findings in, plain records out.
-// Everything the collectors need is derived here (who claims mastership now, which findings are
-// active), so a change of model touches this file only.
+// The exporter's only window on the model: a Timeline plus its findings in, plain records out, one
+// per virtual router (a VRID's partition). Everything the collectors need is derived here (who
+// claims mastership now, which verdicts of the analysis are ongoing or active), so a change of model
+// or analysis touches this file only.
 //
-// Contract for the collectors: `changes`, `gaps` and `garpMissing` hold the SAME record objects
-// from one call to the next for the same model event (the collectors count new events by identity,
-// so counters stay monotonic although the model keeps only its newest events).
+// Contract for the collectors: `changes`, `gaps`, `garpMissing` and a VIP's `moves` hold the SAME
+// record objects from one call to the next for the same model event (the collectors count new
+// events by identity, so counters stay monotonic although the model keeps only its newest events).
 
 import type { Finding } from '../../analysis/finding.js';
 import { flapTimes, ifaceOf } from '../../analysis/analyze.js';
 import type { InstanceLink } from '../../host/correlate.js';
-import type { Gap, GarpMissing, RouterState, Transition, VridState } from '../../model/model-types.js';
-import type { Timeline } from '../../model/timeline.js';
+import type { Gap, GarpMissing, OwnerChange, RouterState, Transition, VridState } from '../../model/model-types.js';
+import { claimingRouters, type Timeline } from '../../model/timeline.js';
 import { masterDownNs } from '../../model/vrrp-timing.js';
 
 /** A finding counts as active while its last evidence is at most this old (model clock). */
@@ -36,14 +37,14 @@ export type RouterRecord = {
 };
 
 export type VridRecord = {
-  /** Stable identity of this virtual router (segment|vrid|family[|part]). */
+  /** Stable identity of this virtual router (segment|vrid|family|part). */
   readonly key: string;
   readonly segment: string;
   /** The interface part of the segment (keepalived-exporter's `intf`). */
   readonly intf: string;
   readonly vrid: number;
   readonly family: 4 | 6;
-  /** Tells partitions of one VRID apart ('' when there is one). */
+  /** Tells partitions of one VRID apart: '' for the first, then '1', '2' … */
   readonly part: string;
   /** keepalived's instance name, when host evidence names it. */
   readonly iname: string;
@@ -73,7 +74,20 @@ export type VridRecord = {
   readonly lastSeen: bigint;
 };
 
-export type VipRecord = { readonly segment: string; readonly intf: string; readonly address: string; readonly gratuitous: number; readonly lastSeen: bigint | undefined };
+export type MoveRecord = { readonly ts: bigint; readonly mac: string };
+
+export type VipRecord = {
+  readonly key: string;
+  readonly segment: string;
+  readonly intf: string;
+  readonly address: string;
+  readonly gratuitous: number;
+  /** The MAC that announced it last. */
+  readonly owner: string | undefined;
+  /** Announcements from another MAC than the previous one (same identity contract as changes). */
+  readonly moves: readonly MoveRecord[];
+  readonly lastSeen: bigint | undefined;
+};
 
 export type FindingRecord = {
   readonly code: string;
@@ -97,9 +111,13 @@ export type ModelSnapshot = {
   readonly droppedVrids: number;
 };
 
+/** Findings about a VRID as a whole: they count for each of its partitions. */
+const GROUP_CODES = new Set<string>(['auth-mismatch', 'version-mismatch', 'interval-mismatch', 'vip-mismatch', 'vrid-conflict']);
+
 const changeCache = new WeakMap<Transition, ChangeRecord>();
 const gapCache = new WeakMap<Gap, GapRecord>();
 const garpCache = new WeakMap<GarpMissing, GarpMissingRecord>();
+const moveCache = new WeakMap<OwnerChange, MoveRecord>();
 
 function cached<K extends object, V>(cache: WeakMap<K, V>, k: K, make: () => V): V {
   let v = cache.get(k);
@@ -114,20 +132,32 @@ export function snapshotModel(t: Timeline, findings: readonly Finding[], instanc
   const now = t.first === undefined ? undefined : t.now;
   const active = now === undefined ? [] : findings.filter((f) => now - f.lastSeen <= ACTIVE_FINDING_NS);
   const inames = new Map<VridState, string>(instances.map((l) => [l.vrid, l.name]));
-  const byVrid = new Map<string, Finding[]>();
+  // A finding names its virtual router (key, one partition of a VRID) or only segment + VRID; a
+  // mismatch or a conflict is about the VRID as a whole, so it counts for every partition of it.
+  const byKey = new Map<string, Finding[]>();
+  const byGroup = new Map<string, Finding[]>();
+  const add = (m: Map<string, Finding[]>, k: string, f: Finding): void => void m.set(k, [...(m.get(k) ?? []), f]);
   for (const f of active) {
     if (f.segment === undefined || f.vrid === undefined) continue;
-    const k = `${f.segment}|${f.vrid}|${f.family ?? 4}`;
-    const list = byVrid.get(k) ?? [];
-    list.push(f);
-    byVrid.set(k, list);
+    if (f.key !== undefined && !GROUP_CODES.has(f.code)) add(byKey, f.key, f);
+    else add(byGroup, `${f.segment}|${f.vrid}|${f.family ?? 4}`, f);
   }
-  const vrids = [...t.vrids.values()].map((v) => vridRecord(v, t.now, byVrid.get(v.key) ?? [], inames.get(v) ?? ''));
-  const inameOf = new Map(vrids.map((v) => [v.key, v.iname]));
+  const vrids = [...t.vrids.values()].map((v) => vridRecord(v, t.now, [...(byKey.get(v.key) ?? []), ...(byGroup.get(v.groupKey) ?? [])], inames.get(v) ?? ''));
+  const inameOf = new Map<string, string>();
+  for (const [v, name] of inames) if (!inameOf.has(v.groupKey)) inameOf.set(v.groupKey, name);
   return {
     now,
     vrids,
-    vips: [...t.vips.values()].map((x) => ({ segment: x.segment, intf: ifaceOf(x.segment), address: x.address, gratuitous: x.garps, lastSeen: x.bursts[x.bursts.length - 1]?.end ?? x.owners[x.owners.length - 1]?.ts })),
+    vips: [...t.vips.entries()].map(([key, x]) => ({
+      key,
+      segment: x.segment,
+      intf: ifaceOf(x.segment),
+      address: x.address,
+      gratuitous: x.garps,
+      owner: x.owner,
+      moves: x.owners.slice(1).map((o) => cached(moveCache, o, () => ({ ts: o.ts, mac: o.mac }))),
+      lastSeen: x.bursts[x.bursts.length - 1]?.end ?? x.owners[x.owners.length - 1]?.ts,
+    })),
     packets: { vrrp: t.counters.adverts, carp: t.counters.carp, arp: t.counters.arp, na: t.counters.neighborAdverts, malformed: t.counters.malformed, gratuitous: t.counters.garps },
     findings: active.map((f) => ({
       code: f.code,
@@ -144,8 +174,7 @@ export function snapshotModel(t: Timeline, findings: readonly Finding[], instanc
 
 function vridRecord(v: VridState, now: bigint, fs: readonly Finding[], iname: string): VridRecord {
   const has = (...codes: string[]): boolean => fs.some((f) => codes.includes(f.code));
-  // Claiming now: routers inside a claim (adverts or GARPs without a gap past master-down).
-  const claiming = [...v.routers.values()].filter((r) => r.spellStart !== undefined).map((r) => r.address);
+  const claiming = claimingRouters(v).map((r) => r.address);
   const m = v.master !== undefined ? v.routers.get(v.master) : undefined;
   const latest = m ?? lastMasterRouter(v);
   const flaps = new Set(flapTimes(v));
@@ -154,21 +183,23 @@ function vridRecord(v: VridState, now: bigint, fs: readonly Finding[], iname: st
   if (has('version-mismatch')) mismatches.add('version');
   if (has('interval-mismatch')) mismatches.add('interval');
   if (has('vip-mismatch')) mismatches.add('vip');
-  // A split brain is ongoing when the analysis reports one whose last episode is still open.
-  const splitBrain = v.openSplit !== undefined && fs.some((f) => f.code === 'split-brain' && f.lastSeen === now);
+  // Ongoing: the analysis tells a split brain in the present (critical) until its last episode ends.
+  const splitBrain = fs.some((f) => f.code === 'split-brain' && f.lastSeen === now && f.severity === 'critical');
   return {
     key: v.key,
     segment: v.segment,
     intf: ifaceOf(v.segment),
     vrid: v.vrid,
     family: v.family,
-    part: '',
+    // The partition number, not its label: a label can quote an auth password.
+    part: v.part === 0 ? '' : String(v.part),
     iname,
     claiming,
     master: m ? { address: m.address, mac: m.macs[0] ?? '' } : undefined,
     lastMaster: latest ? { address: latest.address, lastAdvert: latest.lastAdvert, masterDownNs: downOf(latest) } : undefined,
     splitBrain,
-    noMaster: v.master === undefined && v.history.length > 0,
+    // Ongoing no-master, as the analysis judges it (a quiet partition of a mismatch is not one).
+    noMaster: fs.some((f) => f.code === 'no-master' && f.lastSeen === now && f.severity === 'critical'),
     conflict: has('vrid-conflict'),
     mismatches,
     hostDropSuspected: has('check-firewall'),
@@ -186,7 +217,7 @@ function vridRecord(v: VridState, now: bigint, fs: readonly Finding[], iname: st
       intervalSeconds: r.intervalCs / 100,
       version: r.version,
       adverts: r.adverts,
-      claiming: r.spellStart !== undefined,
+      claiming: claiming.includes(r.address),
       lastAdvert: r.lastAdvert,
     })),
     lastSeen: v.lastSeen,

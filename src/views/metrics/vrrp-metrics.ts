@@ -88,7 +88,10 @@ export class VrrpMetrics {
     const interval = new Gauge({ name: 'vrrpscope_router_advert_interval_seconds', help: 'Advertisement interval in the router\'s latest advert.', labelNames: RL, registers: reg });
     const version = new Gauge({ name: 'vrrpscope_router_vrrp_version', help: 'VRRP version of the router\'s latest advert (2 or 3).', labelNames: RL, registers: reg });
     const claiming = new Gauge({ name: 'vrrpscope_router_claiming_master', help: '1 while this router advertises as master.', labelNames: RL, registers: reg });
-    const vipGarps = new Counter({ name: 'vrrpscope_vip_gratuitous_total', help: 'Gratuitous ARPs / unsolicited neighbour adverts for this virtual IP.', labelNames: ['segment', 'intf', 'address'], registers: reg });
+    const VL = ['segment', 'intf', 'address'];
+    const vipGarps = new Counter({ name: 'vrrpscope_vip_gratuitous_total', help: 'Gratuitous ARPs / unsolicited neighbour adverts for this virtual IP.', labelNames: VL, registers: reg });
+    const vipMoves = new Counter({ name: 'vrrpscope_vip_owner_changes_total', help: 'Announcements of this virtual IP from another MAC than the previous one (clients follow each).', labelNames: VL, registers: reg });
+    const vipOwner = new Gauge({ name: 'vrrpscope_vip_owner_info', help: 'The MAC that announced this virtual IP last (value 1).', labelNames: [...VL, 'mac'], registers: reg });
     const packets = new Counter({ name: 'vrrpscope_packets_total', help: 'Packets decoded, by kind (vrrp, carp, arp, na, malformed).', labelNames: ['kind'], registers: reg });
     const gratuitous = new Counter({ name: 'vrrpscope_gratuitous_total', help: 'Gratuitous ARPs and unsolicited neighbour adverts.', registers: reg });
     const findings = new Gauge({ name: 'vrrpscope_findings', help: 'Active findings (evidence in the last 5 min of packet time) by code and severity; VRID labels empty for input-wide ones.', labelNames: ['code', 'severity', 'segment', 'intf', 'vrid', 'family', 'iname'], registers: reg });
@@ -99,7 +102,7 @@ export class VrrpMetrics {
     const frames = new Counter({ name: 'vrrpscope_capture_frames_total', help: 'Frames delivered to vrrpscope.', labelNames: ['input'], registers: reg });
     const kdrops = new Counter({ name: 'vrrpscope_capture_kernel_drops_total', help: 'Frames the kernel dropped because the capture buffer was full (live capture, when known).', labelNames: ['input'], registers: reg });
 
-    const all = [...this.vridGauges, mismatch, info, changes, flaps, garpMissing, late, exceeded, adverts, priority, interval, version, claiming, vipGarps, packets, gratuitous, findings, clock, vrids, dropped, up, frames, kdrops];
+    const all = [...this.vridGauges, mismatch, info, changes, flaps, garpMissing, late, exceeded, adverts, priority, interval, version, claiming, vipGarps, vipMoves, vipOwner, packets, gratuitous, findings, clock, vrids, dropped, up, frames, kdrops];
     this.fill = (): void => {
       for (const m of all) m.reset();
       const snap = this.feed.snapshot();
@@ -147,10 +150,16 @@ export class VrrpMetrics {
           claiming.set(rl, r.claiming ? 1 : 0);
         }
       }
+      const vipKeys = new Set<string>();
       for (const x of snap.vips) {
         if (now === undefined || x.lastSeen === undefined || now - x.lastSeen > this.expireNs) continue;
-        vipGarps.inc({ segment: x.segment, intf: x.intf, address: x.address }, x.gratuitous);
+        vipKeys.add(x.key);
+        const vl = { segment: x.segment, intf: x.intf, address: x.address };
+        vipGarps.inc(vl, x.gratuitous);
+        if (x.owner !== undefined) vipOwner.set({ ...vl, mac: x.owner }, 1);
+        vipMoves.inc(vl, this.countedMoves(x.key, x.moves));
       }
+      for (const k of this.vipState.keys()) if (!vipKeys.has(k)) this.vipState.delete(k);
       for (const [kind, n] of Object.entries(snap.packets)) if (kind !== 'gratuitous') packets.inc({ kind }, n);
       gratuitous.inc(snap.packets.gratuitous);
       for (const f of snap.findings) findings.inc({ code: f.code, severity: f.severity, segment: f.segment, intf: f.intf, vrid: f.vrid, family: f.family, iname: f.iname });
@@ -170,9 +179,22 @@ export class VrrpMetrics {
     this.fill();
   }
 
-  /** Series state kept per VRID (for the cardinality test). */
-  get trackedVrids(): number {
-    return this.state.size;
+  /** VRIDs and virtual IPs the exporter keeps state for (for the cardinality test). */
+  get trackedState(): number {
+    return this.state.size + this.vipState.size;
+  }
+
+  private readonly vipState = new Map<string, { readonly seen: WeakSet<object>; moves: number }>();
+
+  /** A virtual IP's MAC moves so far, counting new ones by identity. */
+  private countedMoves(key: string, moves: readonly object[]): number {
+    let s = this.vipState.get(key);
+    if (!s) this.vipState.set(key, (s = { seen: new WeakSet(), moves: 0 }));
+    for (let i = moves.length - 1; i >= 0 && !s.seen.has(moves[i]!); i--) {
+      s.seen.add(moves[i]!);
+      s.moves++;
+    }
+    return s.moves;
   }
 
   /** Counts new events of a VRID by identity (newest first, stopping at the first already counted). */
