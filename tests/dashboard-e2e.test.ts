@@ -168,7 +168,7 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     const screen = await s.waitFor((x) => x.includes('HOST-DROPS') && x.includes(' END '));
     assert.match(screen, /eth0\/51 +HOST-DROPS/);
     assert.match(screen, /\[SERVICE \(G1\) BACKUP→MASTER\]/);
-    assert.match(screen, /keepalived never gets/);
+    assert.match(screen, /reach eth0 on node2 but keepalived never/);
     s.type('q');
     assert.equal((await s.exited).exitCode, 0);
   });

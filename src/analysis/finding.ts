@@ -37,6 +37,8 @@ export const FindingCode = {
   masterStalled: 'master-stalled',
   vipConflict: 'vip-conflict',
   advertsLate: 'adverts-late',
+  interfaceNames: 'interface-names',
+  dumpTime: 'dump-time',
 } as const;
 export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
 

@@ -1,14 +1,17 @@
 // Captures in, timeline and findings out: the replay pipeline without the process around it, so
 // the CLI and the tests run exactly the same code.
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readInputs, type InputReport } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
 import type { Packet } from '../decode/packet.js';
 import { analyze } from '../analysis/analyze.js';
 import { sortFindings, type Finding } from '../analysis/finding.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
+import { refineWithDaemonLog } from '../host/daemon-log-evidence.js';
 import { correlate, linkInstances, type InstanceLink } from '../host/correlate.js';
-import type { HostEvidence } from '../host/host-evidence.js';
+import { settleDumpTimes, type HostEvidence } from '../host/host-evidence.js';
+import { IfindexNamer, type NamerInstance } from '../host/interface-namer.js';
 import type { Transition, VridState } from '../model/model-types.js';
 import { segmentOf } from '../model/segment.js';
 import { Timeline } from '../model/timeline.js';
@@ -30,12 +33,13 @@ export type AnalysisHooks = {
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
 
 export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: AnalysisHooks): Promise<Analysis> {
-  const labelled = new Set(inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
+  const segmentFor = segmenter(inputs, hooks.host);
+  if (!hooks.decodeOnly) await learnIndexes(inputs, hooks.host);
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
   hooks.onModel?.(timeline, ledger);
   const onPacket = (p: Packet): void => {
-    const segment = segmentOf(p, labelled.has(p.input));
+    const segment = segmentFor(p);
     hooks.onPacket?.(p, segment);
     if (hooks.decodeOnly) return;
     if (hooks.host) ledger.add(p, segment);
@@ -48,14 +52,88 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);
   if (end > timeline.now) timeline.apply({ kind: 'tick', ts: end });
+  if (hooks.host) settleHost(hooks.host, timeline.first !== undefined ? timeline.now : undefined);
   return { timeline, findings: withHost(timeline, ledger, hooks.host), reports, instances: hooks.host ? linkInstances(timeline, hooks.host) : [] };
+}
+
+/**
+ * Packet → segment for these inputs. With host evidence, `-i any` interface indexes are named from
+ * it (an `ip link` file or keepalived data dump, else the configured instances), and the mapping
+ * used is kept in the evidence for the report.
+ */
+export function segmenter(inputs: readonly CaptureInput[], host: HostEvidence | undefined): (p: Packet) => string {
+  const labelled = new Set(inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
+  if (!host) return (p) => segmentOf(p, labelled.has(p.input));
+  const namer = (host.namer = new IfindexNamer(host.interfaceNames, namerInstances(host)));
+  return (p) => segmentOf(p, labelled.has(p.input), namer.namer);
+}
+
+/** The instances an index can be matched with: configured ones, else those keepalived's dumps list. */
+function namerInstances(host: HostEvidence): NamerInstance[] {
+  const out: NamerInstance[] = [...(host.config?.instances ?? [])];
+  const seen = new Set(out.map((i) => i.name));
+  for (const d of [...host.dumps, ...host.undated]) {
+    for (const i of d.dump.instances) {
+      if (seen.has(i.name)) continue;
+      seen.add(i.name);
+      // A dump's VIPs read "192.168.2.1/24 dev eth0 scope global".
+      const addrs = i.vips.map((v) => v.split(/[\s/]/)[0] ?? '').filter((a) => a !== '');
+      out.push({ name: i.name, interface: i.interface, vrid: i.vrid, family: addrs.some((a) => a.includes(':')) ? 6 : 4, virtualAddresses: addrs.map((address) => ({ address })) });
+    }
+  }
+  return out;
+}
+
+/**
+ * `-i any` files named only from keepalived's instances: an index is named by the first advert that
+ * matches an instance, so read those files once before, to learn every name — else the packets
+ * before that advert (a foreign cluster's, an ARP) would make a segment `if2` of their own.
+ * Not for standard input, gzip or files that are not SLL2 (their first interface says so).
+ */
+export async function learnIndexes(inputs: readonly CaptureInput[], host: HostEvidence | undefined): Promise<void> {
+  const namer = host?.namer;
+  if (namer === undefined || !namer.learns()) return;
+  const files = inputs.filter((i) => i.stream === undefined && i.path !== '-' && firstLinkType(i.path) === 276);
+  if (files.length === 0) return;
+  await readInputs(files, (p) => void (p.linktype === 276 && segmentOf(p, false, namer.namer)), () => undefined);
+  namer.settle();
+}
+
+/** The link type of a pcap file, or of a pcapng file's first interface; undefined when not readable so. */
+function firstLinkType(path: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(4096);
+    const n = readSync(fd, b, 0, b.length, 0);
+    if (n < 24) return undefined;
+    const magic = b.readUInt32LE(0);
+    if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) return b.readUInt32LE(20) & 0xffff;
+    if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) return b.readUInt32BE(20) & 0xffff;
+    if (magic !== 0x0a0d0d0a) return undefined;
+    const le = b.readUInt32LE(8) === 0x1a2b3c4d;
+    const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    const shb = u32(4);
+    if (shb < 28 || shb + 12 > n || u32(shb) !== 1) return undefined;
+    return le ? b.readUInt16LE(shb + 8) : b.readUInt16BE(shb + 8);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** After the capture: dumps without a time are dated (never by their file's mtime). */
+export function settleHost(host: HostEvidence, captureEndNs: bigint | undefined): void {
+  settleDumpTimes(host, captureEndNs);
 }
 
 /** The wire's findings, plus the host's when there is host evidence. */
 export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostEvidence | undefined): Finding[] {
   // Host findings are causes: they run first, so the wire's symptoms can name them.
   const hostFindings = host ? correlate(timeline, ledger, host).map((f) => (f.kind || f.severity === 'info' ? f : { ...f, kind: 'cause' as const })) : [];
-  return sortFindings([...hostFindings, ...analyze(timeline, hostFindings)]);
+  const all = [...hostFindings, ...analyze(timeline, hostFindings)];
+  return sortFindings(host ? refineWithDaemonLog(timeline, all, host) : all);
 }
 
 /** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */

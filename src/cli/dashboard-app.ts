@@ -12,8 +12,7 @@ import tty from 'node:tty';
 import blessed from 'blessed';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { inputLabel, readInputs } from '../capture/read-inputs.js';
-import { captureEnd } from './analyze-captures.js';
-import { segmentOf } from '../model/segment.js';
+import { captureEnd, learnIndexes, segmenter, settleHost } from './analyze-captures.js';
 import { DashboardFrame, type FrameUi } from '../views/dashboard/frame.js';
 import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
@@ -29,6 +28,7 @@ import type { HostEvidence } from '../host/host-evidence.js';
 import { linkInstances } from '../host/correlate.js';
 import { Replay, SPEEDS } from './replay.js';
 import type { Finding } from '../analysis/finding.js';
+import { message } from './message.js';
 
 export const FPS = 5;
 const FRAME_MS = Math.round(1000 / FPS);
@@ -127,10 +127,10 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
         process.removeListener('unhandledRejection', onError);
       });
       if (process.env['VRRPSCOPE_DEBUG']) for (const h of held) process.stderr.write(h + '\n');
-      for (const w of warnings) process.stderr.write(`vrrpscope: ${w}\n`);
+      for (const w of warnings) process.stderr.write(message(w));
       if (error !== undefined) {
         const msg = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`vrrpscope: internal error: ${msg}\n`);
+        process.stderr.write(message(`internal error: ${msg}`));
         if (process.env['VRRPSCOPE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
       }
       void stopped.then(() => resolve(code));
@@ -160,7 +160,6 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
           onError(e);
         }
       };
-      const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
       if (opts.live) {
         // Live, the capture's heartbeat (4 a second) also draws: one wake-up instead of two timers.
         startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m)).then((source) => {
@@ -174,21 +173,25 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
           if (done) void source.stop();
           app.loaded();
         }, onError);
-      } else readInputs(opts.inputs, (p) => {
-        hooks.frame?.(p.input);
-        app.replay.add(p, segmentOf(p, labelled.has(p.input)));
-      }, (m) => void warnings.push(m)).then(
+      } else {
+        const segmentFor = segmenter(opts.inputs, opts.host);
+        learnIndexes(opts.inputs, opts.host).then(() => readInputs(opts.inputs, (p) => {
+          hooks.frame?.(p.input);
+          app.replay.add(p, segmentFor(p));
+        }, (m) => void warnings.push(m))).then(
         (reports) => {
           for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
           const last = app.replay.lastPacket;
           if (last !== undefined) {
             const end = captureEnd(reports, last);
             if (end > last) app.replay.captureEnd = end;
+            if (opts.host) settleHost(opts.host, end > last ? end : last);
           }
           app.loaded();
         },
         onError,
-      );
+        );
+      }
       if (!opts.live) timer = setInterval(frameTick, FRAME_MS);
       app.render(true);
     } catch (e) {

@@ -14,8 +14,9 @@ import { canCapture, dropPrivileges, NO_PRIVILEGE_MESSAGE, userExists } from '..
 import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
 import { linkTypeName } from '../capture/link-types.js';
+import { segmentOf } from '../model/segment.js';
 import { Timeline } from '../model/timeline.js';
-import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
+import { jsonFinding, jsonSummary, jsonTransition, jsonLine } from '../views/json-output.js';
 import type { JsonCapture, JsonInterface } from '../views/json-types.js';
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
@@ -117,7 +118,8 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
         return;
       }
       const p = decodeFrame(f, ifName);
-      if (p) sink.packet(p, ifName);
+      // The segment is the interface, plus the VLAN tags libpcap hands back (eth0.100).
+      if (p) sink.packet(p, p.l2 === undefined || p.l2.vlans.length === 0 ? ifName : segmentOf(p, false));
     },
     onState(i) {
       if (started || i.state === 'down' || i.state === 'gone') sink.state?.(i, clockNow(anchor));
@@ -198,7 +200,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   }
   const streamed = new Set<string>();
   const drain = (): void => {
-    if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(JSON.stringify(jsonTransition(vrid, t)));
+    if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(jsonLine(jsonTransition(vrid, t)));
     timeline.newTransitions.length = 0;
   };
   const sink: LiveSink = {
@@ -221,13 +223,13 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
         const key = findingKey(f);
         if (streamed.has(key)) continue;
         streamed.add(key);
-        io.out(JSON.stringify(jsonFinding(f)));
+        io.out(jsonLine(jsonFinding(f)));
       }
     },
     state(i, ts) {
       if (mode === 'json') {
         const line: JsonInterface = { type: 'interface', time: isoTime(ts), name: i.name, state: i.state, message: i.message ?? null };
-        io.out(JSON.stringify(line));
+        io.out(jsonLine(line));
       }
       if (i.state === 'down' || i.state === 'gone') io.warn(`${i.name}: ${i.message ?? i.state}; capturing again when it is back`);
       else if (i.state === 'up' && i.opens > 1) io.warn(`${i.name}: capturing again`);
@@ -273,9 +275,9 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   // Headless (the exporter is the view): stopping it is the normal end, not a verdict.
   if (mode === 'none') return 0;
   if (mode === 'json') {
-    for (const f of findings) io.out(JSON.stringify(jsonFinding(f)));
+    for (const f of findings) io.out(jsonLine(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));
-    io.out(JSON.stringify({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
+    io.out(jsonLine({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
   } else {
     const inputs = capture.interfaces.map((i) => ({
       name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', drops unknown'}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InputReport } from '../capture/read-inputs.js';
-import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
+import { jsonFinding, jsonSummary, jsonTransition, jsonLine } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
@@ -14,6 +14,9 @@ import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
 import { inputLabel } from '../capture/read-inputs.js';
 import type { MetricsServer } from '../views/metrics/metrics-server.js';
 import { modelFeed, serveMetrics, untilStopped, type ModelRef } from './metrics-feed.js';
+import { message } from './message.js';
+import { summarizeProblems } from '../host/problem-summary.js';
+import { inertText } from '../util/inert.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -26,7 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     opts = parseOptions(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`vrrpscope: ${e.message}\n(see vrrpscope --help)\n`);
+      process.stderr.write(`${message(e.message)}(see vrrpscope --help)\n`);
       return ExitCode.error;
     }
     throw e;
@@ -40,13 +43,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (opts.demo) opts = { ...opts, inputs: [{ label: undefined, path: DEMO_CAPTURE }] };
-  const warn = (m: string): void => void process.stderr.write(`vrrpscope: ${m}\n`);
+  const warn = (m: string): void => void process.stderr.write(message(m));
   const out = new LineWriter();
   const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
   if (opts.inputs.length === 0) return (await import('./live-main.js')).liveMain(opts, mode, out, warn);
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');
-    const label = opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', ');
+    const label = inertText(opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', '));
     const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host: hostBundle(opts.host, warn), metrics: opts.metrics });
     // Quitting ends the program even while standard input is still open.
     setTimeout(() => process.exit(code), 100).unref();
@@ -73,7 +76,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     onModel: server ? (t, ledger) => void (model = { timeline: t, ledger, host }) : undefined,
     decodeOnly: mode === 'packets',
     onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : server ? (p) => void frames.set(p.input, (frames.get(p.input) ?? 0) + 1) : undefined,
-    onTransition: mode === 'json' ? (v, t) => out.write(JSON.stringify(jsonTransition(v, t))) : undefined,
+    onTransition: mode === 'json' ? (v, t) => out.write(jsonLine(jsonTransition(v, t))) : undefined,
   });
   reading = false;
   const readable = finishInputs(reports, warn);
@@ -84,8 +87,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
   const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
   if (mode === 'json') {
-    for (const f of findings) out.write(JSON.stringify(jsonFinding(f)));
-    out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status, instances)));
+    for (const f of findings) out.write(jsonLine(jsonFinding(f)));
+    out.write(jsonLine(jsonSummary(timeline, findings, inputs, status, instances)));
   } else if (mode === 'report') {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
@@ -102,9 +105,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
 function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | undefined {
-  if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0) return undefined;
-  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year });
-  for (const p of ev.problems) warn(p);
+  if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0 && h.ipLink === undefined) return undefined;
+  // (a bundle directory, once given, becomes `root`: its config's includes then stay inside it)
+  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year, interfaces: h.ipLink, allowIncludeOutside: h.allowIncludeOutside });
+  for (const p of summarizeProblems(ev.problems)) warn(p);
   return ev;
 }
 

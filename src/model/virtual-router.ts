@@ -163,6 +163,8 @@ export class VirtualRouter {
     const i = v.transitions.length - 1;
     const t = v.transitions[i];
     if (!t || t.from !== r.address || t.to !== v.master || (t.reason !== ChangeReason.preemption && t.reason !== ChangeReason.priorityDrop)) return;
+    // Only the old master's claim that went on through the takeover counts, not a later new claim.
+    if (r.spellStart === undefined || r.spellStart > t.ts) return;
     let after = 0;
     for (const x of r.recent) if (x > t.ts) after++;
     if (after < 2) return;
@@ -187,11 +189,18 @@ export class VirtualRouter {
 
   /** Advances the clock to `ts`: ends claims that went silent past master-down. */
   expire(v: VridState, ts: bigint): void {
+    // Claims that ran out, ended in the order they ran out (who was still claiming when each ended
+    // decides whether it yielded or fell silent).
+    let ended: { r: RouterState; at: bigint }[] | undefined;
     for (const r of v.routers.values()) {
       if (r.spellStart === undefined) continue;
       const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
       if (ts - lastClaim <= downOf(r)) continue;
-      this.endClaim(v, r, lastClaim, ChangeReason.masterSilent);
+      (ended ??= []).push({ r, at: lastClaim });
+    }
+    if (ended) {
+      if (ended.length > 1) ended.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      for (const { r, at } of ended) this.endClaim(v, r, at, ChangeReason.masterSilent);
     }
     if (v.master !== undefined) {
       const nm = v.noMaster[v.noMaster.length - 1];

@@ -9,6 +9,7 @@ import { JSON_SCHEMA, type JsonFinding, type JsonSummary, type JsonTransition } 
 import type { ReportInput } from './report.js';
 import { isoTime } from './time-format.js';
 import { compareVrids, summarizeVrid } from './vrid-summary.js';
+import { inertJson } from '../util/inert.js';
 
 export function jsonTransition(v: VridState, t: Transition): JsonTransition {
   return { type: 'transition', time: isoTime(t.ts), segment: v.segment, vrid: v.vrid, family: v.family, from: t.from ?? null, to: t.to ?? null, reason: t.reason, evidence: t.evidence, part: v.part };
@@ -83,4 +84,9 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
     findings: { critical: count('critical'), warning: count('warning'), info: count('info') },
     exitStatus,
   };
+}
+
+/** One NDJSON line: JSON.stringify, then made inert (see inertJson): every --json line is written through this. */
+export function jsonLine(v: unknown): string {
+  return inertJson(JSON.stringify(v));
 }

@@ -4,7 +4,7 @@
 import type { Finding } from '../analysis/finding.js';
 import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
-import { printable as inert } from '../util/inert.js';
+import { inertText as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
 import { seconds } from './time-format.js';
 import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';
@@ -64,9 +64,10 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   out.push('--------');
   if (findings.length === 0) out.push('  none');
   for (const f of findings) {
-    out.push(...wrap(`[${f.severity.toUpperCase()}] ${f.code}: ${inert(f.message)}`, '    '));
-    for (const e of f.evidence) out.push(...wrap(`  - ${inert(e)}`, '    '));
-    for (const a of f.advice) out.push(...wrap(`  > ${inert(a)}`, '    '));
+    // line by line, not out.push(...lines): a long quote from a host file wraps to more lines than a call takes arguments
+    for (const l of wrap(`[${f.severity.toUpperCase()}] ${f.code}: ${inert(f.message)}`, '    ')) out.push(l);
+    for (const e of f.evidence) for (const l of wrap(`  - ${inert(e)}`, '    ')) out.push(l);
+    for (const a of f.advice) for (const l of wrap(`  > ${inert(a)}`, '    ')) out.push(l);
     out.push('');
   }
   return out.join('\n') + '\n';

@@ -30,7 +30,7 @@ export const checkFirewall: Rule = {
       const local = last.routers.map((a) => v.routers.get(a)).find((r) => r?.local);
       const peer = last.routers.find((a) => a !== local?.address);
       const head = goodNames.length
-        ? `VRRP adverts are ${open ? 'accepted' : 'were accepted'} on ${goodNames.join(', ')} but not on ${iface} — check the firewall on ${iface}`
+        ? `VRRP adverts ${open ? 'are' : 'were'} accepted on ${goodNames.join(', ')} but not on ${iface} — check the firewall on ${iface}`
         : `adverts ${open ? 'reach' : 'reached'} ${iface} from every router, yet none of them ${open ? 'hears' : 'heard'} the others — check the firewall on ${iface}`;
       const detail = local && peer
         ? `: this host (${local.address}) receives ${ctx.who(v, peer)}'s adverts there but keeps advertising as master, so its firewall (netfilter INPUT) drops them, and ${peer} does not hear this host either`
@@ -49,7 +49,7 @@ export const checkFirewall: Rule = {
             'libpcap sees packets before the host firewall (netfilter INPUT) drops them, so this capture can show adverts that keepalived never gets.',
             ...(open ? [] : [`nothing was dropped after ${fmtTime(last.end!)}: if a rule was removed then, that was the fix`]),
           ],
-          [`On ${local ? 'both nodes (this host first)' : 'both nodes'}, accept VRRP on ${iface}:`, ...firewallAdviceFor(v.segment)],
+          [...firewallAdviceFor(v.segment), `Apply it on ${local ? 'both nodes, this host first' : 'both nodes'}.`],
           steady[0]!.start,
           last.end ?? ctx.t.now,
         ),

@@ -2,30 +2,15 @@
 // failover and its failback are not flaps: a return to an earlier master counts only when one of
 // the two changes of the cycle was unplanned. Thresholds per sliding window; it names the cause.
 
-import { PLANNED_REASONS, type VridState } from '../../model/model-types.js';
+import { flapBursts, flapTimes } from '../../model/flap-bursts.js';
+
+export { flapTimes };
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { fmtTime, maxInWindow, MIN } from '../rule-context.js';
 
 export const FLAP_WARN_PER_10MIN = 3;
 export const FLAP_CRIT_PER_MIN = 3;
-
-/** Times of unplanned master changes that returned mastership to an earlier master. */
-export function flapTimes(v: VridState): bigint[] {
-  const seen = new Set<string>();
-  const first = v.history[0]?.master;
-  if (first !== undefined) seen.add(first);
-  const out: bigint[] = [];
-  let prevPlanned = true;
-  for (const t of v.transitions) {
-    if (t.to === undefined) continue;
-    const planned = PLANNED_REASONS.has(t.reason);
-    if (seen.has(t.to) && !(planned && prevPlanned)) out.push(t.ts);
-    seen.add(t.to);
-    prevPlanned = planned;
-  }
-  return out;
-}
 
 export const flapping: Rule = {
   code: C.flapping,
@@ -46,7 +31,7 @@ export const flapping: Rule = {
           per1 >= FLAP_CRIT_PER_MIN ? S.critical : S.warning,
           v,
           `${ctx.where(v)}: mastership went back and forth ${changes.length} times (up to ${per10} in 10 min, ${per1} in 1 min)${cause ? ` — see ${cause.code}` : ''}`,
-          v.transitions.slice(-8).map((x) => `${fmtTime(x.ts)}: ${ctx.who(v, x.from)} → ${ctx.who(v, x.to)} (${x.reason}${x.evidence ? `: ${x.evidence}` : ''})`),
+          [...flapBursts(v).slice(-3).map((b) => `${fmtTime(b.start)}–${fmtTime(b.end)}: ${b.flaps} returns between ${b.routers.join(', ')}; then ${b.master ?? 'nobody'} was master`), ...v.transitions.slice(-8).map((x) => `${fmtTime(x.ts)}: ${ctx.who(v, x.from)} → ${ctx.who(v, x.to)} (${x.reason}${x.evidence ? `: ${x.evidence}` : ''})`)],
           cause ? [`The cause: ${cause.message}`] : ['Flapping is the symptom: look for lost adverts, a firewall or a mismatch in the other findings.', 'nopreempt (with state BACKUP on all nodes) stops a recovered node from taking the VIPs back each time.'],
           changes[0]!,
           changes[changes.length - 1]!,

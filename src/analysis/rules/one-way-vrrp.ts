@@ -7,7 +7,7 @@
 import { firewallAdviceFor } from '../advice.js';
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { fmtTime, ifaceOf, secs, type RuleContext } from '../rule-context.js';
+import { fmtTime, ifaceOf, maxDown, secs, type RuleContext } from '../rule-context.js';
 import type { OnTimeTakeover, VridState } from '../../model/model-types.js';
 import { answers, splits } from './split-episodes.js';
 
@@ -45,7 +45,7 @@ export const oneWayVrrp: Rule = {
             : c.how === 'answers'
               ? `${ctx.who(v, heard)} keeps advertising and answers each of ${deaf}'s adverts (forcing a new election), so it hears ${deaf}`
               : `it did so ${cases.length} times, by advert or gratuitous ARP, while ${heard} stayed master`;
-        const took = c.how === 'repeated' ? 'claimed mastership of' : 'took over';
+        const took = c.how === 'repeated' || v.master !== deaf ? 'claimed mastership of' : 'took over';
         const elsewhere = clusterSplit(ctx, v, deaf, heard);
         const msg = `${ctx.who(v, deaf)} ${took} ${ctx.where(v)} while ${ctx.who(v, heard)}'s adverts kept arriving; ${outcome} — ${deaf} does not receive ${heard}'s adverts: check the firewall on ${iface} of ${deaf}${elsewhere ? `. ${elsewhere}` : ''}`;
         const alt = !repeated && !c.lasting ? [`If ${deaf} had just been started with state MASTER, this is what that does; a deaf ${deaf} logs "Receive advertisement timeout" before "Entering MASTER STATE" — its keepalived log tells the two apart.`] : [];
@@ -57,7 +57,7 @@ export const oneWayVrrp: Rule = {
             v,
             msg,
             [...cases.slice(-5).map((x) => `${fmtTime(x.o.ts)}: ${ctx.who(v, deaf)} claimed mastership; ${ctx.who(v, heard)}'s last advert was ${secs(x.o.ageNs)} earlier (interval ${secs(x.o.intervalNs)})`), ...alt],
-            [`On ${deaf}, accept VRRP from ${heard} on ${iface}:`, ...firewallAdviceFor(v.segment)],
+            [...firewallAdviceFor(v.segment), `Apply it on ${deaf}: it is the node that does not receive ${heard}'s adverts.`],
             cases[0]!.o.ts,
             c.o.ts,
           ),
@@ -75,7 +75,9 @@ function classify(ctx: RuleContext, v: VridState, o: OnTimeTakeover): Case | und
   if (!old || !neu) return undefined;
   if (e) {
     if (answers(ctx, v, e, o.from)) return { o, how: 'answers', why: '', lasting: e.end === undefined };
-    if (e.outcome?.kind === 'yield' && e.outcome.loser === o.from) return { o, how: 'yielded', why: e.outcome.why, lasting: false };
+    // The old master yielded soon after the takeover; one that yields only at the end of a long
+    // steady split brain heard nothing for all that time (check-firewall), and then the fix.
+    if (e.outcome?.kind === 'yield' && e.outcome.loser === o.from && (e.end ?? ctx.t.now) - e.start <= 3n * maxDown(v, e)) return { o, how: 'yielded', why: e.outcome.why, lasting: false };
     return undefined;
   }
   // No lasting overlap: the old master stopped right after the newcomer's claim. It yielded if the

@@ -2,7 +2,7 @@
 // were on the wire: the shared evidence of the mismatch and conflict rules.
 
 import type { RouterState, VridState } from '../../model/model-types.js';
-import { diffSignatures, type SignatureDiff } from '../../model/partition.js';
+import { diffSignatures, sameSignature, type SignatureDiff } from '../../model/partition.js';
 import { intervalNs } from '../../model/vrrp-timing.js';
 import { inert } from '../../util/inert.js';
 import { fmtSpan, type RuleContext } from '../rule-context.js';
@@ -21,10 +21,20 @@ export type PartitionPair = {
   readonly bothMaster: boolean;
 };
 
+/**
+ * A partition that is a copy of a VRID on another segment: the same routers with the same settings.
+ * `tcpdump -i any` records a VLAN's frames on the parent device too, without their tag (the cooked
+ * header has no room for it), so eth0 shows eth0.100's adverts as well: no second cluster.
+ */
+export function vlanCopy(ctx: RuleContext, v: VridState): VridState | undefined {
+  const mine = [...v.routers.keys()].sort().join(',');
+  return ctx.vrids.find((o) => o !== v && o.segment !== v.segment && o.vrid === v.vrid && o.family === v.family && sameSignature(o.signature, v.signature) && [...o.routers.keys()].sort().join(',') === mine);
+}
+
 export function partitionPairs(ctx: RuleContext): PartitionPair[] {
   const out: PartitionPair[] = [];
   for (const g of ctx.t.groups.values()) {
-    const parts = g.parts.filter((p) => p.routers.size > 0);
+    const parts = g.parts.filter((p) => p.routers.size > 0 && !vlanCopy(ctx, p));
     for (let i = 0; i < parts.length; i++)
       for (let j = i + 1; j < parts.length; j++) {
         const a = parts[i]!;
