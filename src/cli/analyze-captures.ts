@@ -28,6 +28,8 @@ export type AnalysisHooks = {
   readonly host?: HostEvidence;
   /** Stops reading (Ctrl-C); the analysis covers what was read. */
   readonly signal?: AbortSignal;
+  /** The model before the first packet goes in (for views that read it while input arrives: --metrics). */
+  readonly onModel?: (timeline: Timeline, ledger: AdvertLedger) => void;
 };
 
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
@@ -37,6 +39,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
   if (!hooks.decodeOnly) await learnIndexes(inputs, hooks.host);
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
+  hooks.onModel?.(timeline, ledger);
   const onPacket = (p: Packet): void => {
     const segment = segmentFor(p);
     hooks.onPacket?.(p, segment);

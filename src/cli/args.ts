@@ -9,7 +9,9 @@ import { inert } from '../util/inert.js';
 import { setLimit } from '../util/limits.js';
 import { parseTimeArg } from '../views/time-format.js';
 
-/** `none`: only the --html / --markdown files are written. */
+import { parseMetricsArgs, type MetricsArgs } from './metrics-args.js';
+
+/** 'none': no view of its own (only the --html / --markdown files, or `--metrics` alone: the exporter is the view). */
 export type Mode = 'dashboard' | 'packets' | 'report' | 'json' | 'none';
 
 export type Options = {
@@ -27,6 +29,8 @@ export type Options = {
   /** --html FILE / --markdown FILE|-: the incident as one page and as a ticket, written at the end. */
   readonly html: string | undefined;
   readonly markdown: string | undefined;
+  /** --metrics [ADDR:]PORT: serve /metrics beside the view. */
+  readonly metrics: MetricsArgs | undefined;
 };
 
 export type HostArgs = {
@@ -61,6 +65,8 @@ export const USAGE = `usage: vrrpscope [FILE | -r [LABEL=]FILE]... [--packets | 
                  [--speed N]
        vrrpscope [-i IFACE]... [-w FILE] [--duration T] [-Z USER] [-B KiB]
                  [--packets | --report | --json]
+       vrrpscope [-r FILE | -i IFACE]... --metrics [ADDR:]PORT
+                 [--dashboard | --report | --json]
        vrrpscope --demo
 
 Watches VRRP advertisements, gratuitous ARP and IPv6 neighbour adverts and
@@ -89,6 +95,14 @@ Live capture (no FILE)
       --duration T         stop after T (60s, 90, 2m, 1h), print the result
   -Z, --user USER          drop root to USER once the capture is open
   -B, --buffer-size KiB    kernel capture buffer per interface (default 32768)
+
+Fleet (Prometheus)
+      --metrics [ADDR:]PORT  serve /metrics (OpenMetrics / Prometheus text) on
+                           ADDR:PORT (default 127.0.0.1; 0.0.0.0 or [::] for
+                           every address); alone it runs headless; after -r
+                           input ends it keeps serving until stopped
+      --metrics-expire T   drop series of VRIDs and routers silent for T (1h)
+      --dashboard          the dashboard (the default view, but with --metrics)
 
 The host beside the wire
       --keepalived-conf PATH     keepalived's configuration
@@ -155,6 +169,9 @@ export function parseOptions(argv: readonly string[]): Options {
         firewall: { type: 'string', multiple: true },
         'keepalived-interval': { type: 'string' },
         'log-year': { type: 'string' },
+        metrics: { type: 'string' },
+        'metrics-expire': { type: 'string' },
+        dashboard: { type: 'boolean' },
         'ip-link': { type: 'string' },
         'allow-include-outside': { type: 'boolean' },
         limit: { type: 'string', multiple: true },
@@ -168,7 +185,7 @@ export function parseOptions(argv: readonly string[]): Options {
     throw new UsageError(usageMessage((e as Error).message));
   }
   const v = parsed.values;
-  const modes = (['packets', 'report', 'json'] as const).filter((m) => v[m]);
+  const modes = (['dashboard', 'packets', 'report', 'json'] as const).filter((m) => v[m]);
   if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
   if (v.html !== undefined || v.markdown !== undefined) {
     if (v.html === '') throw new UsageError('--html wants a file name');
@@ -204,14 +221,19 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
   const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
   if (year !== undefined && !(Number.isInteger(year) && year > 1970 && year < 3000)) throw new UsageError(`--log-year wants a year, not '${v['log-year']}'`);
+  const metrics = parseMetricsArgs(v.metrics, v['metrics-expire'], (m) => {
+    throw new UsageError(m);
+  });
+  if (metrics && v.packets) throw new UsageError('--metrics goes with the dashboard, --report, --json or no view; not with --packets');
   const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year, ipLink: v['ip-link'], allowIncludeOutside: v['allow-include-outside'] ?? false };
   return {
     host,
     inputs,
     interfaces: v.interface ?? [],
-    mode: modes[0] ?? (v.html !== undefined || v.markdown !== undefined ? 'none' : 'dashboard'),
+    mode: modes[0] ?? (metrics || v.html !== undefined || v.markdown !== undefined ? 'none' : 'dashboard'),
     html: v.html,
     markdown: v.markdown,
+    metrics,
     demo: v.demo ?? false,
     help: v.help ?? false,
     version: v.version ?? false,

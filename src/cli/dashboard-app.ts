@@ -11,14 +11,17 @@ import { openSync, statSync } from 'node:fs';
 import tty from 'node:tty';
 import blessed from 'blessed';
 import type { CaptureInput } from '../capture/capture-source.js';
-import { readInputs } from '../capture/read-inputs.js';
+import { inputLabel, readInputs } from '../capture/read-inputs.js';
 import { captureEnd, learnIndexes, segmenter, settleHost } from './analyze-captures.js';
 import { DashboardFrame, type FrameUi } from '../views/dashboard/frame.js';
 import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
 import { buildViewModel, type DashboardViewModel, type ReplayInfo, type UiState } from '../views/dashboard/view-model.js';
 import type { LiveArgs } from './live-args.js';
-import { startHostMonitor, startLive, type LiveSource } from './live.js';
+import { liveHealth, startHostMonitor, startLive, type LiveSource } from './live.js';
+import type { MetricsArgs } from './metrics-args.js';
+import { modelFeed, serveMetrics } from './metrics-feed.js';
+import type { MetricsServer } from '../views/metrics/metrics-server.js';
 import type { HostArgs } from './args.js';
 import type { HostMonitor } from '../host/host-monitor.js';
 import type { HostEvidence } from '../host/host-evidence.js';
@@ -54,12 +57,38 @@ export type DashboardOptions = {
   /** Offline host evidence (--keepalived-*, --firewall); live, a monitor gathers it. */
   readonly host?: HostEvidence;
   readonly hostArgs?: HostArgs;
+  /** --metrics: serve the dashboard's model to Prometheus too. */
+  readonly metrics?: MetricsArgs;
 };
 
 type ConsoleFns = Pick<Console, 'error' | 'warn' | 'log' | 'info'>;
 
-/** Runs until the user quits; resolves with the exit status. */
-export function runDashboard(opts: DashboardOptions): Promise<number> {
+/** Runs until the user quits; resolves with the exit status. With --metrics, the exporter reads the dashboard's model. */
+export async function runDashboard(opts: DashboardOptions): Promise<number> {
+  if (!opts.metrics) return openDashboard(opts, {});
+  const seen: Hooks = {};
+  const frames = new Map<string, number>(opts.inputs.map((i) => [inputLabel(i), 0]));
+  const feed = modelFeed(
+    () => (seen.app ? { timeline: seen.app.replay.timeline, ledger: seen.app.replay.ledger, host: seen.app.replay.host } : undefined),
+    () => (opts.live ? liveHealth(seen.live) : [...frames].map(([name, n]) => ({ name, up: seen.app?.replay.loading ?? true, frames: n, dropped: undefined }))),
+  );
+  let server: MetricsServer;
+  try {
+    server = await serveMetrics(opts.metrics, feed, (m) => void process.stderr.write(`vrrpscope: ${m}\n`));
+  } catch (e) {
+    process.stderr.write(`vrrpscope: ${(e as Error).message}\n`);
+    return 2;
+  }
+  seen.frame = (input) => void frames.set(input, (frames.get(input) ?? 0) + 1);
+  const code = await openDashboard(opts, seen);
+  await server.close();
+  return code;
+}
+
+/** What --metrics needs to see of a running dashboard. */
+type Hooks = { app?: DashboardController; live?: LiveSource; frame?: (input: string) => void };
+
+function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
   return new Promise<number>((resolve) => {
     const held: string[] = [];
     const warnings: string[] = [];
@@ -135,6 +164,7 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
       if (caps.colors === 256) tput.colors = 256;
       const theme: Theme = { color: caps.colors > 0, colors: caps.colors, unicode: tput.unicode || tput.numbers['U8'] === 1 };
       const app = new DashboardController(screen, theme, opts, finish);
+      hooks.app = app;
       const frameTick = (): void => {
         try {
           app.tick();
@@ -146,6 +176,7 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         // Live, the capture's heartbeat (4 a second) also draws: one wake-up instead of two timers.
         startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m)).then((source) => {
           live = source;
+          hooks.live = source;
           monitor = startHostMonitor(opts.hostArgs, source, (m) => void warnings.push(m));
           app.replay.host = monitor.evidence;
           const m = monitor;
@@ -156,7 +187,10 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         }, onError);
       } else {
         const segmentFor = segmenter(opts.inputs, opts.host);
-        learnIndexes(opts.inputs, opts.host).then(() => readInputs(opts.inputs, (p) => app.packet(p, segmentFor(p)), (m) => void warnings.push(m))).then(
+        learnIndexes(opts.inputs, opts.host).then(() => readInputs(opts.inputs, (p) => {
+          hooks.frame?.(p.input);
+          app.packet(p, segmentFor(p));
+        }, (m) => void warnings.push(m))).then(
         (reports) => {
           for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
           const last = app.replay.lastPacket;

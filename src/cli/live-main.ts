@@ -9,9 +9,9 @@ export type Lines = { write(line: string): void; flush(): void };
 export async function liveMain(opts: Options, mode: Mode, out: Lines, warn: (m: string) => void): Promise<number> {
   if (mode === 'dashboard') {
     const { runLiveDashboard } = await import('./live-dashboard.js');
-    return runLiveDashboard(opts.live, out, warn, opts.host);
+    return runLiveDashboard(opts.live, out, warn, opts.host, opts.metrics);
   }
-  const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host, opts);
+  const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host, opts, opts.metrics);
   out.flush();
   return code;
 }

@@ -31,6 +31,10 @@ import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
 import { PacketSample } from '../views/html/packet-sample.js';
 import { wantsIncident, writeIncident, type IncidentOutputs } from './incident-output.js';
+import type { MetricsArgs } from './metrics-args.js';
+import { modelFeed, serveMetrics } from './metrics-feed.js';
+import type { MetricsServer } from '../views/metrics/metrics-server.js';
+import type { CaptureInputHealth } from '../views/metrics/vrrp-metrics.js';
 
 /** Ticks into the model per second. */
 export const TICKS_PER_SECOND = 4;
@@ -194,8 +198,13 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
   };
 }
 
-/** --report / --json / --packets on live interfaces; resolves with the exit status. */
-export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets' | 'none', io: LiveIo, hostArgs?: HostArgs, outputs: IncidentOutputs = { html: undefined, markdown: undefined }): Promise<number> {
+/** The live interfaces as the exporter's capture health. */
+export function liveHealth(source: LiveSource | undefined): readonly CaptureInputHealth[] {
+  return (source?.capture.interfaces ?? []).map((i) => ({ name: i.name, up: i.state === 'up', frames: i.frames, dropped: i.dropped }));
+}
+
+/** --report / --json / --packets (or, with --metrics, no view: 'none') on live interfaces; resolves with the exit status. */
+export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets' | 'none', io: LiveIo, hostArgs?: HostArgs, outputs: IncidentOutputs = { html: undefined, markdown: undefined }, metrics?: MetricsArgs): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     io.warn(problem);
@@ -205,6 +214,16 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const ledger = new AdvertLedger();
   // Set once the capture runs; packets may arrive before that.
   let monitor: HostMonitor | undefined;
+  let source: LiveSource | undefined;
+  let server: MetricsServer | undefined;
+  if (metrics) {
+    try {
+      server = await serveMetrics(metrics, modelFeed(() => ({ timeline, ledger, host: monitor?.evidence }), () => liveHealth(source)), io.warn);
+    } catch (e) {
+      io.warn((e as Error).message);
+      return 2;
+    }
+  }
   const streamed = new Set<string>();
   const sample = wantsIncident(outputs) ? new PacketSample() : undefined;
   const drain = (): void => {
@@ -245,16 +264,17 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
       else if (i.state === 'failed') io.warn(`${i.name}: ${i.message ?? 'capture failed'}`);
     },
   };
-  let source: LiveSource;
   try {
     source = await startLive(args, sink, io.warn);
   } catch (e) {
     io.warn((e as Error).message);
+    await server?.close();
     return 2;
   }
-  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, source, io.warn);
-  const names = source.capture.interfaces.map((i) => i.name).join(', ');
-  io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
+  const src = source;
+  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, src, io.warn);
+  const names = src.capture.interfaces.map((i) => i.name).join(', ');
+  io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' || mode === 'none' ? '' : ' and print the result'})`);
 
 
   await new Promise<void>((resolve) => {
@@ -272,8 +292,9 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   // A second Ctrl-C while finishing ends at once.
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
-  await source.stop();
+  await src.stop();
   monitor?.stop();
+  await server?.close();
   process.removeListener('SIGINT', hard);
   whenPipeBreaks(undefined);
   if (pipeBroken()) return BROKEN_PIPE_STATUS;
@@ -282,7 +303,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const findings = withHost(timeline, ledger, monitor?.evidence);
   const instances = monitor ? linkInstances(timeline, monitor.evidence) : [];
   const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
-  const capture = captureSummary(source.capture.interfaces, source.dropped());
+  const capture = captureSummary(src.capture.interfaces, src.dropped());
   if (mode === 'json') {
     for (const f of findings) io.out(jsonLine(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));
@@ -295,7 +316,9 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   }));
   if (mode === 'report') io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
   const written = writeIncident(outputs, { timeline, findings, inputs, instances, host: monitor?.evidence, packets: sample }, { stdout: io.out, warn: io.warn });
-  return written ? status : 2;
+  if (!written) return 2;
+  // Headless (the exporter is the view): stopping it is the normal end, not a verdict.
+  return mode === 'none' && metrics ? 0 : status;
 }
 
 /** keepalived's counters, config and log plus the firewall, next to the live wire (--keepalived-interval 0: no dumps). */

@@ -12,6 +12,9 @@ import { analyzeCaptures } from './analyze-captures.js';
 import { guardPipes, pipeBroken } from './broken-pipe.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
+import { inputLabel } from '../capture/read-inputs.js';
+import type { MetricsServer } from '../views/metrics/metrics-server.js';
+import { modelFeed, serveMetrics, untilStopped, type ModelRef } from './metrics-feed.js';
 import { message } from './message.js';
 import { summarizeProblems } from '../host/problem-summary.js';
 import { inertText } from '../util/inert.js';
@@ -57,7 +60,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');
     const label = inertText(opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', '));
-    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host: hostBundle(opts.host, warn) });
+    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host: hostBundle(opts.host, warn), metrics: opts.metrics });
     // Quitting ends the program even while standard input is still open.
     setTimeout(() => process.exit(code), 100).unref();
     return code;
@@ -73,18 +76,43 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   // The page shows the packet behind each mark: keep a bounded sample of them.
   const sample = wantsIncident(opts) ? new PacketSample() : undefined;
+  // --metrics: serving starts before reading (a stream is scraped as it arrives) and goes on after.
+  let model: ModelRef | undefined;
+  let reading = true;
+  const frames = new Map<string, number>(opts.inputs.map((i) => [inputLabel(i), 0]));
+  let server: MetricsServer | undefined;
+  if (opts.metrics) {
+    const feed = modelFeed(() => model, () => [...frames].map(([name, n]) => ({ name, up: reading, frames: n, dropped: undefined })));
+    try {
+      server = await serveMetrics(opts.metrics, feed, warn);
+    } catch (e) {
+      warn((e as Error).message);
+      process.removeListener('SIGINT', onSigint);
+      return ExitCode.error;
+    }
+  }
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
     signal: interrupt.signal,
+    onModel: server ? (t, ledger) => void (model = { timeline: t, ledger, host }) : undefined,
     decodeOnly: mode === 'packets',
-    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : sample ? (p, segment) => sample.add(p, segment) : undefined,
+    onPacket:
+      mode === 'packets'
+        ? (p, segment) => out.write(formatPacket(p, segment))
+        : sample || server
+          ? (p, segment) => {
+              sample?.add(p, segment);
+              if (server) frames.set(p.input, (frames.get(p.input) ?? 0) + 1);
+            }
+          : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(jsonLine(jsonTransition(v, t))) : undefined,
   });
+  reading = false;
   const readable = finishInputs(reports, warn);
   const cut = reports.filter((r) => r.interrupted);
   if (cut.length > 0) warn(`interrupted: stopped reading ${cut.map((r) => `${r.name} after ${r.frames} frames`).join(', ')}; ${mode === 'packets' ? 'the packets so far were printed' : 'the result so far follows'}`);
-  if (mode === 'packets' || readable === ExitCode.error) {
+  if (mode === 'packets' || (readable === ExitCode.error && !server)) {
     out.flush();
     return readable;
   }
@@ -100,7 +128,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const written = writeIncident(opts, { timeline, findings, inputs, instances, host, packets: sample }, { stdout: (s) => out.write(s), warn });
   out.flush();
   process.removeListener('SIGINT', onSigint);
-  return written ? status : ExitCode.error;
+  if (server) {
+    // The last state stays scrapeable (capture_up 0 says the input ended) until stopped.
+    await untilStopped();
+    await server.close();
+  }
+  if (!written || readable === ExitCode.error) return ExitCode.error;
+  // Headless (the exporter is the view): stopping it is the normal end, not a verdict.
+  return mode === 'none' && server ? ExitCode.ok : status;
 }
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
