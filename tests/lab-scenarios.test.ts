@@ -137,7 +137,7 @@ export function legacyDiagnosis(sc: Scenario, key: string, expect: string): Diag
     }
     case 'interval-mismatch': {
       const ints = Object.values(d['advertInt'] as Record<string, number>);
-      return { causes: [{ code: 'interval-mismatch' }], mustSay: ints.map((i) => `every ${i.toFixed(1)} s`).concat(['advert_interval_err']), forbid: NOT_A_MISMATCH };
+      return { causes: [{ code: 'interval-mismatch' }], mustSay: ints.map((i) => `every ${i.toFixed(1)}s`).concat(['advert_interval_err']), forbid: NOT_A_MISMATCH };
     }
     case 'vrid-conflict':
       return { causes: [{ code: 'vrid-conflict' }], mustSay: [...(d['foreignVips'] as string[]), 'two clusters', 'another VRID'], forbid: NOT_A_MISMATCH };

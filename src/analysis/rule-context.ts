@@ -7,6 +7,7 @@ import type { Timeline } from '../model/timeline.js';
 import { claimingRouters } from '../model/virtual-router.js';
 import { intervalNs, masterDownNs } from '../model/vrrp-timing.js';
 import { inert } from '../util/inert.js';
+import { durationText } from '../util/duration-text.js';
 import type { Finding, FindingCode, FindingKind, Severity } from './finding.js';
 
 export class RuleContext {
@@ -108,10 +109,10 @@ export function steadyIn(v: VridState, e: Episode, addr: string, now: bigint): b
 
 export { claimingRouters };
 
+/** Durations as every view writes them (src/views/time-format.ts): "50ms", "3.6s", "240s". */
 export function secs(ns: bigint): string {
   const s = Number(ns) / 1e9;
-  if (s < 1) return `${Math.round(s * 1000)} ms`;
-  return s >= 100 ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
+  return s >= 100 ? `${Math.round(s)}s` : durationText(s);
 }
 
 export function fmtTime(ns: bigint): string {

@@ -25,6 +25,7 @@ import {
   type VridState,
 } from './model-types.js';
 import { intervalNs, masterDownNs } from './vrrp-timing.js';
+import { durationText } from '../util/duration-text.js';
 
 /** How long after taking over a new master is expected to have announced its virtual IPs. */
 export const GARP_GRACE_NS = 6_000_000_000n;
@@ -410,7 +411,7 @@ export function claimingRouters(v: VridState): RouterState[] {
 
 function secs(ns: bigint): string {
   const s = Number(ns) / 1e9;
-  return s >= 100 ? `${Math.round(s)} s` : s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(1)} s`;
+  return s >= 100 ? `${Math.round(s)}s` : durationText(s);
 }
 
 /** Orders IPv4/IPv6 text addresses numerically (RFC 5798 §6.4.3 tie-break on the primary address). */

@@ -37,12 +37,9 @@ export function isoTime(ns: bigint): string {
   return p ? `${p.date}T${p.time}.${p.micros}Z` : `${ns / 1_000_000_000n}s`;
 }
 
-/** A duration in seconds: "50ms" below one second, else "3.6s" (`digits` decimals). */
-export function durationText(s: number, digits = 1): string {
-  const ms = Math.round(s * 1000);
-  if (Math.abs(s) < 1 && Math.abs(ms) < 1000) return `${ms}ms`;
-  return `${s.toFixed(digits)}s`;
-}
+import { durationText } from '../util/duration-text.js';
+
+export { durationText };
 
 export function seconds(ns: bigint, digits = 1): string {
   return durationText(Number(ns) / 1e9, digits);
