@@ -7,8 +7,8 @@ import type { Packet } from '../decode/packet.js';
 import { analyze } from '../analysis/analyze.js';
 import { sortFindings, type Finding } from '../analysis/finding.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
-import { correlate, linkInstances, type InstanceLink } from '../host/correlate.js';
-import type { HostEvidence } from '../host/host-evidence.js';
+import { correlateAll, linkInstances, type InstanceLink } from '../host/correlate.js';
+import { hostsOf, type HostSet } from '../host/host-evidence.js';
 import type { Transition, VridState } from '../model/model-types.js';
 import { segmentOf } from '../model/segment.js';
 import { Timeline } from '../model/timeline.js';
@@ -22,7 +22,7 @@ export type AnalysisHooks = {
   /** Skip the model (for --packets). */
   readonly decodeOnly?: boolean;
   /** What is known about the host beside the wire (keepalived, firewall). */
-  readonly host?: HostEvidence;
+  readonly host?: HostSet;
 };
 
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
@@ -49,9 +49,9 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
 }
 
 /** The wire's findings, plus the host's when there is host evidence. */
-export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostEvidence | undefined): Finding[] {
+export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostSet | undefined): Finding[] {
   const findings = analyze(timeline);
-  return host ? sortFindings([...findings, ...correlate(timeline, ledger, host)]) : findings;
+  return hostsOf(host).length > 0 ? sortFindings([...findings, ...correlateAll(timeline, ledger, host!)]) : findings;
 }
 
 /** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */

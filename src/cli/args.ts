@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseInputArg } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { parseLiveArgs, type LiveArgs } from './live-args.js';
+import { parseSshTargets, type SshTarget } from '../ssh/ssh-target.js';
 
 export type Mode = 'dashboard' | 'packets' | 'report' | 'json';
 
@@ -20,6 +21,10 @@ export type Options = {
   readonly live: LiveArgs;
   /** Host correlation: keepalived's config, dumps, log and the firewall (files, or live). */
   readonly host: HostArgs;
+  /** --ssh nodes (empty: not over ssh), --ssh-dry-run, --ssh-config FILE. */
+  readonly ssh: { readonly targets: readonly SshTarget[]; readonly dryRun: boolean; readonly configFile: string | undefined };
+  /** --bundle DIR | DIR.tar.gz: write what was seen (captures per node, host evidence, manifest). */
+  readonly bundle: string | undefined;
 };
 
 export type HostArgs = {
@@ -40,6 +45,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: vrrpscope [-r [LABEL=]FILE]... [--packets | --report | --json] [--speed N]
        vrrpscope [-i IFACE]... [-w FILE] [--duration T] [-Z USER] [-B KiB] [--packets | --report | --json]
+       vrrpscope --ssh [USER@]HOST[:LABEL]... [--ssh-dry-run] [--packets | --report | --json]
        vrrpscope --demo
 
 Watches VRRP advertisements, gratuitous ARP and IPv6 neighbour adverts and tells you why
@@ -65,6 +71,12 @@ virtual IPs flap or split.
       --firewall FILE      iptables-save / ip6tables-save / nft -j list ruleset output (repeatable)
       --keepalived-interval S  live: ask keepalived for its counters every S seconds (default 5, 0 = never)
       --log-year YEAR      the year of syslog lines in --keepalived-log (they have none)
+      --ssh [USER@]HOST[:LABEL]  watch a node over ssh (repeat for each node): its capture,
+                           keepalived and firewall, segments named LABEL/eth0 (docs/ssh.md)
+      --ssh-dry-run        print every command --ssh would run on the nodes, run nothing
+      --ssh-config FILE    ssh's configuration file (ssh -F; default ~/.ssh/config)
+      --bundle DIR         also write what was seen to DIR (or DIR.tar.gz): a pcapng per node,
+                           each node's host evidence, a manifest; read it back with -r DIR
   -h, --help               show this help
   -V, --version            show the version
 
@@ -93,6 +105,10 @@ export function parseOptions(argv: readonly string[]): Options {
         firewall: { type: 'string', multiple: true },
         'keepalived-interval': { type: 'string' },
         'log-year': { type: 'string' },
+        ssh: { type: 'string', multiple: true },
+        'ssh-dry-run': { type: 'boolean' },
+        'ssh-config': { type: 'string' },
+        bundle: { type: 'string' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -117,6 +133,16 @@ export function parseOptions(argv: readonly string[]): Options {
   if (inputs.length > 0 && (v.interface !== undefined || v.write !== undefined || v.user !== undefined || v['buffer-size'] !== undefined)) {
     throw new UsageError('-i, -w, -Z and -B are for live capture; they do not go with -r');
   }
+  let targets: SshTarget[] = [];
+  try {
+    targets = parseSshTargets(v.ssh ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (targets.length > 0 && inputs.length > 0) throw new UsageError('--ssh watches nodes live; it does not go with -r');
+  if (targets.length > 0 && (v.interface !== undefined || v.user !== undefined || v['buffer-size'] !== undefined)) throw new UsageError('-i, -Z and -B are for local live capture; with --ssh every interface of each node is captured');
+  if (targets.length === 0 && (v['ssh-dry-run'] || v['ssh-config'] !== undefined)) throw new UsageError('--ssh-dry-run and --ssh-config go with --ssh');
+  if (v.bundle !== undefined && v.bundle === '') throw new UsageError('--bundle wants a directory (or DIR.tar.gz)');
   const intervalS = v['keepalived-interval'] === undefined ? 5 : Number(v['keepalived-interval']);
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
   const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
@@ -132,5 +158,7 @@ export function parseOptions(argv: readonly string[]): Options {
     version: v.version ?? false,
     speed,
     live,
+    ssh: { targets, dryRun: v['ssh-dry-run'] ?? false, configFile: v['ssh-config'] },
+    bundle: v.bundle,
   };
 }

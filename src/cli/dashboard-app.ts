@@ -22,9 +22,12 @@ import type { LiveArgs } from './live-args.js';
 import { startHostMonitor, startLive, type LiveSource } from './live.js';
 import type { HostArgs } from './args.js';
 import type { HostMonitor } from '../host/host-monitor.js';
-import type { HostEvidence } from '../host/host-evidence.js';
+import { hostsOf, type HostSet } from '../host/host-evidence.js';
 import { linkInstances } from '../host/correlate.js';
 import { Replay, SPEEDS } from './replay.js';
+import type { SshRelay, SshSource } from '../ssh/ssh-source.js';
+import type { BundleWriter } from '../bundle/bundle-writer.js';
+import { finishBundle } from './ssh-main.js';
 import type { Finding } from '../analysis/finding.js';
 
 export const FPS = 5;
@@ -43,8 +46,10 @@ export type DashboardOptions = {
   /** Capture live on interfaces instead of reading `inputs`. */
   readonly live?: LiveArgs;
   /** Offline host evidence (--keepalived-*, --firewall); live, a monitor gathers it. */
-  readonly host?: HostEvidence;
+  readonly host?: HostSet;
   readonly hostArgs?: HostArgs;
+  /** Nodes over ssh, already connected (prompts came before the screen): their relay and status. */
+  readonly ssh?: { readonly source: SshSource; readonly relay: SshRelay; readonly bundle: BundleWriter | undefined };
 };
 
 type ConsoleFns = Pick<Console, 'error' | 'warn' | 'log' | 'info'>;
@@ -75,7 +80,12 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
       if (timer) clearInterval(timer);
       // Stop the capture workers first (bounded: the terminal must come back promptly).
       monitor?.stop();
-      const stopped = live ? Promise.race([live.stop().catch(() => 0n), new Promise((r) => setTimeout(r, 2000))]) : Promise.resolve();
+      const ssh = opts.ssh;
+      const stopped = live
+        ? Promise.race([live.stop().catch(() => 0n), new Promise((r) => setTimeout(r, 2000))])
+        : ssh
+          ? ssh.source.stop().then((end) => (ssh.bundle ? finishBundle(ssh.bundle, ssh.source, end, (m) => void warnings.push(m)) : undefined)).catch(() => undefined)
+          : Promise.resolve();
       try {
         screen?.destroy();
       } catch {
@@ -131,7 +141,12 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         }
       };
       const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
-      if (opts.live) {
+      if (opts.ssh) {
+        const s = opts.ssh.source;
+        app.replay.host = s.hosts;
+        opts.ssh.relay.attach({ packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick, node: () => app.changedNodes() });
+        app.loaded();
+      } else if (opts.live) {
         // Live, the capture's heartbeat (4 a second) also draws: one wake-up instead of two timers.
         startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m)).then((source) => {
           live = source;
@@ -155,7 +170,7 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         },
         onError,
       );
-      if (!opts.live) timer = setInterval(frameTick, FRAME_MS);
+      if (!opts.live && !opts.ssh) timer = setInterval(frameTick, FRAME_MS);
       app.render(true);
     } catch (e) {
       onError(e);
@@ -211,9 +226,11 @@ class DashboardController {
   /** keepalived's log lines worth showing, up to the replay position. */
   private hostEvents(): { ts: bigint; where: string; text: string }[] {
     const pos = this.replay.position;
-    return (this.replay.host?.log ?? [])
-      .filter((e) => e.time !== undefined && e.kind !== 'other' && (pos === undefined || e.time <= pos))
-      .map((e) => ({ ts: e.time!, where: e.instance ?? 'keepalived', text: e.text.replace(/^\([^)]*\) */, '') }));
+    return hostsOf(this.replay.host).flatMap((h) =>
+      h.log
+        .filter((e) => e.time !== undefined && e.kind !== 'other' && (pos === undefined || e.time <= pos))
+        .map((e) => ({ ts: e.time!, where: `${h.scope !== undefined ? `${h.scope}/` : ''}${e.instance ?? 'keepalived'}`, text: e.text.replace(/^\([^)]*\) */, '') })),
+    );
   }
 
   /** keepalived instance names per VRID key, when host evidence is known. */
@@ -227,6 +244,11 @@ class DashboardController {
 
   /** Frames the capture dropped (live: the kernel's count over all interfaces). */
   dropped: () => number = () => 0;
+
+  /** A node came, went or came back: redraw the header now. */
+  changedNodes(): void {
+    this.dirty = true;
+  }
 
   loaded(): void {
     this.replay.loading = false;
@@ -248,20 +270,23 @@ class DashboardController {
     // Routine adverts and clock ticks (nothing significant: see Replay.significant) are redrawn at
     // most once a second in a replay, every LIVE_ROUTINE_FRAME_MS live; a significant change at once.
     const routine = !force && !this.dirty && this.drawnSignificant === this.replay.significant;
-    if (routine && now - this.lastFrame < (this.opts.live ? LIVE_ROUTINE_FRAME_MS : ROUTINE_FRAME_MS)) return;
+    const live = this.opts.live !== undefined || this.opts.ssh !== undefined;
+    if (routine && now - this.lastFrame < (live ? LIVE_ROUTINE_FRAME_MS : ROUTINE_FRAME_MS)) return;
     // Live, a routine frame brings the clock, counts and ages, and the rest (time charts, findings,
     // events) every FULL_FRAME_MS. On a VM each frame costs an idle dashboard ~0.3 % of a core a
     // second by itself (the target for all of it is 1 %), and a quiet cluster's panels only creep.
-    const partial = routine && this.opts.live !== undefined && this.fullFindings !== undefined && now - this.lastFull < FULL_FRAME_MS;
+    const partial = routine && live && this.fullFindings !== undefined && now - this.lastFull < FULL_FRAME_MS;
     this.drawnVersion = this.replay.changes;
     this.drawnSignificant = this.replay.significant;
     this.dirty = false;
     this.lastFrame = now;
     const r = this.replay;
-    const info: ReplayInfo = { mode: this.opts.live ? 'live' : this.opts.inputs.some((i) => i.path === '-') ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end };
+    const info: ReplayInfo = { mode: live ? 'live' : this.opts.inputs.some((i) => i.path === '-') ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end };
     const ui: UiState = this.ui;
     const findings = partial ? this.fullFindings! : r.findings();
-    this.last = buildViewModel(r.timeline, findings, { label: this.opts.sourceLabel, dropped: this.dropped(), instances: this.instances(), hostEvents: this.hostEvents() }, info, ui);
+    // Over ssh the label carries each node's clock offset, and LOST for a node that dropped off.
+    const label = this.opts.ssh ? `ssh: ${this.opts.ssh.source.status()}` : this.opts.sourceLabel;
+    this.last = buildViewModel(r.timeline, findings, { label, dropped: this.dropped(), instances: this.instances(), hostEvents: this.hostEvents() }, info, ui);
     if (this.ui.selectedKey === undefined && this.last.rows[0]) this.ui.selectedKey = this.last.rows[0].key;
     const frameUi: FrameUi = { focus: this.focus, help: this.help, prompt: this.prompt, scroll: this.scroll };
     this.frame.draw(this.last, frameUi, partial ? 'clock' : 'all');

@@ -40,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const warn = (m: string): void => void process.stderr.write(`vrrpscope: ${m}\n`);
   const out = new LineWriter();
   const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
+  if (opts.ssh.targets.length > 0) return (await import('./ssh-main.js')).sshMain(opts, mode, out, warn);
   if (opts.inputs.length === 0) return (await import('./live-main.js')).liveMain(opts, mode, out, warn);
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');

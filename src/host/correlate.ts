@@ -14,7 +14,7 @@ import type { Timeline } from '../model/timeline.js';
 import { masterDownNs } from '../model/vrrp-timing.js';
 import type { AdvertLedger } from './advert-ledger.js';
 import { evaluateVrrpInput, type FirewallVerdict } from './firewall/index.js';
-import type { HostEvidence, TimedDump } from './host-evidence.js';
+import { hostsOf, type HostEvidence, type HostSet, type TimedDump } from './host-evidence.js';
 import type { KeepalivedInstance } from './keepalived/config.js';
 import type { KeepalivedInstanceStatus } from './keepalived/dump-types.js';
 
@@ -34,11 +34,15 @@ export type InstanceLink = {
 };
 
 /** Which configured (or dumped) instance each segment/VRID belongs to, for rows and reports. */
-export function linkInstances(t: Timeline, ev: HostEvidence): InstanceLink[] {
+export function linkInstances(t: Timeline, set: HostSet): InstanceLink[] {
+  return hostsOf(set).flatMap((ev) => linkHost(t, ev));
+}
+
+function linkHost(t: Timeline, ev: HostEvidence): InstanceLink[] {
   const out: InstanceLink[] = [];
   const last = ev.dumps[ev.dumps.length - 1];
   for (const inst of instancesOf(ev)) {
-    const v = vridFor(t, inst.interface, inst.vrid, inst.family);
+    const v = vridFor(t, inst.interface, inst.vrid, inst.family, ev.scope);
     if (!v) continue;
     const st = last?.dump.instances.find((i) => i.name === inst.name);
     const counters = st ? Object.fromEntries(Object.entries(st.stats).filter((e): e is [string, number] => typeof e[1] === 'number')) : undefined;
@@ -62,10 +66,20 @@ function instancesOf(ev: HostEvidence): InstanceRef[] {
   return [...refs.values()];
 }
 
-function vridFor(t: Timeline, iface: string | undefined, vrid: number | undefined, family: 4 | 6): VridState | undefined {
+/** Whether a segment belongs to the node `scope` (`node2/eth0`, `node2/eth0.100`); any segment without a scope. */
+export function inScope(segment: string, scope: string | undefined): boolean {
+  return scope === undefined || segment.startsWith(`${scope}/`);
+}
+
+function vridFor(t: Timeline, iface: string | undefined, vrid: number | undefined, family: 4 | 6, scope: string | undefined): VridState | undefined {
   if (iface === undefined || vrid === undefined) return undefined;
-  const all = [...t.vrids.values()].filter((v) => v.vrid === vrid && v.family === family && ifaceOf(v.segment) === iface);
-  return all.find((v) => v.segment === iface) ?? all[0];
+  const all = [...t.vrids.values()].filter((v) => v.vrid === vrid && v.family === family && ifaceOf(v.segment) === iface && inScope(v.segment, scope));
+  return all.find((v) => v.segment === (scope === undefined ? iface : `${scope}/${iface}`)) ?? all[0];
+}
+
+/** Each node's evidence against its own segments. */
+export function correlateAll(t: Timeline, ledger: AdvertLedger, set: HostSet): Finding[] {
+  return hostsOf(set).flatMap((ev) => correlate(t, ledger, ev));
 }
 
 export function correlate(t: Timeline, ledger: AdvertLedger, ev: HostEvidence): Finding[] {
@@ -75,7 +89,7 @@ export function correlate(t: Timeline, ledger: AdvertLedger, ev: HostEvidence): 
     out.push(finding(C.configError, S.info, undefined, `keepalived configuration: ${p.file}:${p.line}: ${p.message}`, [], ['keepalived may read this differently from what was meant; check with keepalived --config-test.'], first, first));
   }
   for (const inst of instancesOf(ev)) {
-    const v = vridFor(t, inst.interface, inst.vrid, inst.family);
+    const v = vridFor(t, inst.interface, inst.vrid, inst.family, ev.scope);
     if (inst.conf) configChecks(t, ledger, ev, inst, inst.conf, v, out);
     if (v) dropChecks(t, ledger, ev, inst, v, out);
   }
@@ -182,13 +196,15 @@ function dropChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst: I
     }
   }
   const peerList = [...peers.keys()].map((a) => `peer ${a}`).join(', ');
+  const host = ev.scope === undefined ? "this host's" : `${ev.scope}'s`;
+  const at = ev.scope === undefined ? iface : `${ev.scope}/${iface}`;
   out.push(
     finding(
       C.advertsDroppedOnHost,
       S.critical,
       v,
-      `adverts from ${peerList} reach ${iface} but keepalived never gets them (${rcvd} of ${wire} counted): ${
-        accepted ? `something on this host drops them, though its ruleset accepts VRRP on ${iface}` : `this host's firewall drops them${verdictText && /drop|reject/.test(verdictText) ? ` — ${verdictText}` : ''}`
+      `adverts from ${peerList} reach ${at} but keepalived never gets them (${rcvd} of ${wire} counted): ${
+        accepted ? `something on ${ev.scope ?? 'this host'} drops them, though its ruleset accepts VRRP on ${iface}` : `${host} firewall drops them${verdictText && /drop|reject/.test(verdictText) ? ` — ${verdictText}` : ''}`
       }`,
       evidence,
       advice,
@@ -230,7 +246,7 @@ function configChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst:
   if (iface === undefined || c.vrid === undefined) return;
   const first = t.first ?? 0n;
   const span = t.now - first;
-  const onSegment = ledger.segments().some((s) => ifaceOf(s) === iface) || [...t.vrids.values()].some((x) => ifaceOf(x.segment) === iface);
+  const onSegment = ledger.segments().some((s) => ifaceOf(s) === iface && inScope(s, ev.scope)) || [...t.vrids.values()].some((x) => ifaceOf(x.segment) === iface && inScope(x.segment, ev.scope));
   if (!v) {
     const wait = 3n * BigInt(Math.round(c.advertInt * 1e9));
     if (onSegment && span > wait) {

@@ -30,7 +30,19 @@ export type HostEvidence = {
   /** Live: when the ruleset was last read (capture clock), and a way to ask for a fresh read. */
   firewallReadNs?: bigint;
   refreshFirewall?: () => void;
+  /**
+   * The node this evidence belongs to when several are watched (`--ssh`, a bundle): it is then
+   * correlated only with that node's segments (`node2/eth0`), and findings name the node.
+   */
+  scope?: string;
 };
+
+/** One host's evidence, or one per node (each with its `scope`). */
+export type HostSet = HostEvidence | readonly HostEvidence[];
+
+export function hostsOf(h: HostSet | undefined): readonly HostEvidence[] {
+  return h === undefined ? [] : Array.isArray(h) ? (h as readonly HostEvidence[]) : [h as HostEvidence];
+}
 
 export function emptyEvidence(): HostEvidence {
   return { config: undefined, dumps: [], log: [], firewall: undefined, firewallSource: undefined, localAddresses: new Set(), problems: [] };

@@ -31,9 +31,9 @@ export class Lab {
   private readonly keepalived = new Map<number, ChildProcess>();
   private readonly nodes: number[] = [];
 
-  /** `tag`: a few letters, unique per concurrently running lab. */
-  constructor(tag: string) {
-    this.prefix = `vsl-${tag}`;
+  /** `tag`: a few letters, unique per concurrently running lab; `family`: the namespace prefix (vsl, or vss for the ssh tests). */
+  constructor(tag: string, family = 'vsl') {
+    this.prefix = `${family}-${tag}`;
     // Not under /tmp: keepalived runs with its own /tmp bind-mounted over it.
     this.dir = mkdtempSync(join('/var/tmp', `${this.prefix}-`));
   }
