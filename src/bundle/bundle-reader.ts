@@ -66,13 +66,13 @@ export function readBundle(dir: string): LoadedBundle {
     const say = (m: string): void => void problems.push(`bundle ${n.name}: ${m}`);
     if (n.capture !== null) {
       try {
-        inputs.push({ label: n.name, path: insideBundle(dir, n.capture) });
+        inputs.push({ label: n.labelled ? n.name : undefined, path: insideBundle(dir, n.capture) });
       } catch (e) {
         say((e as Error).message);
       }
     }
     const ev = emptyEvidence();
-    ev.scope = n.name;
+    if (n.labelled) ev.scope = n.name;
     for (const a of n.localAddresses) ev.localAddresses.add(a);
     if (n.windowS !== null) ev.windowNs = BigInt(Math.round(n.windowS * 1e9));
     const k = n.keepalived;

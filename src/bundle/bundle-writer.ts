@@ -16,6 +16,7 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION, isBundlePath, MANIFEST, type BundleNode,
 type NodeRecord = {
   name: string;
   source: string;
+  labelled: boolean;
   writer: PcapngWriter;
   clock: ClockOffset | undefined;
   localAddresses: Set<string>;
@@ -60,12 +61,12 @@ export class BundleWriter {
   }
 
   /** Registers a node (its directory and capture file) once; later calls return the same. */
-  node(name: string, source: string): void {
+  node(name: string, source: string, labelled = true): void {
     if (this.nodes.has(name)) return;
     const d = join(this.dir, name);
     mkdirSync(d, { recursive: true });
     const writer = new PcapngWriter(join(d, 'capture.pcapng'), `${this.tool} (bundle, node ${name})`);
-    this.nodes.set(name, { name, source, writer, clock: undefined, localAddresses: new Set(), windowS: null, config: null, configFiles: new Set(), dumps: [], log: false, firewall: new Map(), link: false, addr: false });
+    this.nodes.set(name, { name, source, labelled, writer, clock: undefined, localAddresses: new Set(), windowS: null, config: null, configFiles: new Set(), dumps: [], log: false, firewall: new Map(), link: false, addr: false });
   }
 
   frame(node: string, f: Frame, iface: string, ts: bigint): void {
@@ -146,6 +147,7 @@ export class BundleWriter {
     const nodes: BundleNode[] = [...this.nodes.values()].map((n) => ({
       name: n.name,
       source: n.source,
+      labelled: n.labelled,
       capture: `${n.name}/capture.pcapng`,
       clock: n.clock ? { offsetNs: n.clock.offsetNs.toString(), uncertaintyNs: n.clock.uncertaintyNs.toString() } : null,
       localAddresses: [...n.localAddresses],

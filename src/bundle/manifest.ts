@@ -14,6 +14,11 @@ export type BundleNode = {
   readonly name: string;
   /** Where it came from: `ssh root@node1`, `live on host`, `file node1.pcapng`. */
   readonly source: string;
+  /**
+   * Whether segments carry the node's name (`node1/eth0`: several nodes, --ssh, `-r LABEL=FILE`).
+   * false: as the capture names them (`eth0`), for a bundle of one unlabelled file or local live capture.
+   */
+  readonly labelled: boolean;
   /** The node's capture (pcapng, interfaces named; times on the recording machine's clock). */
   readonly capture: string | null;
   /** node clock − recording clock, as estimated and already applied to the capture and dump times. */
@@ -76,6 +81,7 @@ export function parseManifest(text: string): Manifest {
     return {
       name,
       source: typeof x['source'] === 'string' ? x['source'].slice(0, 200) : '?',
+      labelled: x['labelled'] !== false,
       capture: optPath(x['capture'], `${name}.capture`),
       clock: clock ? { offsetNs: nsString(clock['offsetNs'], `${name}.clock.offsetNs`), uncertaintyNs: nsString(clock['uncertaintyNs'], `${name}.clock.uncertaintyNs`) } : null,
       localAddresses: Array.isArray(x['localAddresses']) ? x['localAddresses'].filter((a): a is string => typeof a === 'string' && a.length < 64) : [],

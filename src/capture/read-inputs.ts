@@ -28,7 +28,8 @@ export function inputLabel(input: CaptureInput): string {
   return input.label ?? (input.path === '-' ? 'stdin' : basename(input.path));
 }
 
-export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: Packet) => void, warn: Warn): Promise<InputReport[]> {
+/** `onFrame` sees every frame before it is decoded (for --bundle), with its input's name. */
+export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: Packet) => void, warn: Warn, onFrame?: (f: Frame, name: string) => void): Promise<InputReport[]> {
   const merge = new TimeMerge<Packet>(inputs.length, onPacket);
   return Promise.all(
     inputs.map(async (input, i) => {
@@ -37,6 +38,7 @@ export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: 
       let lastLt = -1;
       let ltSupported = true; // supportsLinkType(lastLt), asked once per change of link type
       const sink = (f: Frame): void => {
+        onFrame?.(f, name);
         if (f.linktype !== lastLt) {
           lastLt = f.linktype;
           ltSupported = supportsLinkType(lastLt);

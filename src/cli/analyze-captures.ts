@@ -3,6 +3,7 @@
 
 import { readInputs, type InputReport } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
+import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { analyze } from '../analysis/analyze.js';
 import { sortFindings, type Finding } from '../analysis/finding.js';
@@ -23,6 +24,8 @@ export type AnalysisHooks = {
   readonly decodeOnly?: boolean;
   /** What is known about the host beside the wire (keepalived, firewall). */
   readonly host?: HostSet;
+  /** Every frame with its input's name, before decoding (--bundle). */
+  readonly onFrame?: (f: Frame, input: string) => void;
 };
 
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
@@ -40,7 +43,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
     if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
     timeline.newTransitions.length = 0;
   };
-  const reports = await readInputs(inputs, onPacket, hooks.warn);
+  const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.onFrame);
   if (hooks.decodeOnly) return { timeline, findings: [], reports, instances: [] };
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);

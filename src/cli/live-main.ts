@@ -3,15 +3,29 @@
 
 import type { Mode, Options } from './args.js';
 import { runLive } from './live.js';
+import { BundleWriter } from '../bundle/bundle-writer.js';
 
 export type Lines = { write(line: string): void; flush(): void };
 
 export async function liveMain(opts: Options, mode: Mode, out: Lines, warn: (m: string) => void): Promise<number> {
   if (mode === 'dashboard') {
     const { runLiveDashboard } = await import('./live-dashboard.js');
+    if (opts.bundle !== undefined) {
+      warn('--bundle with local live capture works with --report, --json or --packets (and in the dashboard with --ssh)');
+      return 2;
+    }
     return runLiveDashboard(opts.live, out, warn, opts.host);
   }
-  const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host);
+  let bundle: BundleWriter | undefined;
+  if (opts.bundle !== undefined) {
+    try {
+      bundle = new BundleWriter(opts.bundle, 'vrrpscope (live capture)');
+    } catch (e) {
+      warn((e as Error).message);
+      return 2;
+    }
+  }
+  const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host, bundle);
   out.flush();
   return code;
 }

@@ -13,6 +13,7 @@ import { PcapngWriter, type InterfaceStats } from '../capture/pcapng-writer.js';
 import { canCapture, dropPrivileges, NO_PRIVILEGE_MESSAGE, userExists } from '../capture/privileges.js';
 import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
+import type { Frame } from '../capture/frame.js';
 import { linkTypeName } from '../capture/link-types.js';
 import { Timeline } from '../model/timeline.js';
 import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
@@ -26,6 +27,13 @@ import { withHost } from './analyze-captures.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
+import type { BundleWriter } from '../bundle/bundle-writer.js';
+import { copyLiveEvidence } from '../bundle/bundle-sources.js';
+import { DEFAULT_CONF_PATH } from '../host/keepalived/config.js';
+import { hostname } from 'node:os';
+
+/** A local live run's node in a bundle: this host's name. */
+const BUNDLE_NODE = hostname().replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]+/, '').slice(0, 64) || 'local';
 
 /** Ticks into the model per second. */
 export const TICKS_PER_SECOND = 4;
@@ -93,7 +101,8 @@ function loadCapError(): string | undefined {
 }
 
 /** Starts capturing into `sink`. Throws (one line) when no interface could be opened. */
-export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string) => void): Promise<LiveSource> {
+/** `tee` sees every frame as captured (for --bundle). */
+export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string) => void, tee?: (f: Frame, ifName: string, ts: bigint) => void): Promise<LiveSource> {
   const anchor = makeAnchor();
   const unsupported = new Set<number>();
   let started = false;
@@ -107,6 +116,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
     user: args.user,
     onFrame(f, ifName) {
       writer?.write(f, ifName, f.timestampNs());
+      tee?.(f, ifName, f.timestampNs());
       if (!supportsLinkType(f.linktype)) {
         if (!unsupported.has(f.linktype)) warn(`${ifName}: link type ${linkTypeName(f.linktype)} is not supported; its frames are counted and skipped`);
         unsupported.add(f.linktype);
@@ -167,12 +177,13 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
 }
 
 /** --report / --json / --packets on live interfaces; resolves with the exit status. */
-export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets', io: LiveIo, hostArgs?: HostArgs): Promise<number> {
+export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets', io: LiveIo, hostArgs?: HostArgs, bundle?: BundleWriter): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     io.warn(problem);
     return 2;
   }
+  bundle?.node(BUNDLE_NODE, `live on ${hostname()}`, false);
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
   // Set once the capture runs; packets may arrive before that.
@@ -217,12 +228,12 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   };
   let source: LiveSource;
   try {
-    source = await startLive(args, sink, io.warn);
+    source = await startLive(args, sink, io.warn, bundle ? (f, ifName, ts) => bundle.frame(BUNDLE_NODE, f, ifName, ts) : undefined);
   } catch (e) {
     io.warn((e as Error).message);
     return 2;
   }
-  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, source, io.warn);
+  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, source, io.warn, bundle ? (kind, text, ts) => bundle.evidence(BUNDLE_NODE, kind, `keepalived.${kind}`, text, ts) : undefined);
   const names = source.capture.interfaces.map((i) => i.name).join(', ');
   io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
 
@@ -240,9 +251,17 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   // A second Ctrl-C while finishing ends at once.
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
-  await source.stop();
+  const end = await source.stop();
   monitor?.stop();
   process.removeListener('SIGINT', hard);
+  if (bundle) {
+    if (monitor) copyLiveEvidence(bundle, BUNDLE_NODE, monitor.evidence, hostArgs?.conf ?? (monitor.evidence.config ? DEFAULT_CONF_PATH : undefined));
+    try {
+      io.warn(`bundle written: ${await bundle.finish(end)}`);
+    } catch (e) {
+      io.warn(`--bundle: ${(e as Error).message}`);
+    }
+  }
   if (mode === 'packets') return 0;
 
   const findings = withHost(timeline, ledger, monitor?.evidence);
@@ -265,8 +284,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
 }
 
 /** keepalived's counters, config and log plus the firewall, next to the live wire (--keepalived-interval 0: no dumps). */
-export function startHostMonitor(h: HostArgs | undefined, source: LiveSource, warn: (m: string) => void): HostMonitor {
-  const m = new HostMonitor({ confPath: h?.conf, logFile: h?.log, intervalS: h?.intervalS ?? 5, clock: () => clockNow(source.anchor), warn });
+export function startHostMonitor(h: HostArgs | undefined, source: LiveSource, warn: (m: string) => void, onDump?: (kind: 'json' | 'stats', text: string, ts: bigint) => void): HostMonitor {
+  const m = new HostMonitor({ confPath: h?.conf, logFile: h?.log, intervalS: h?.intervalS ?? 5, clock: () => clockNow(source.anchor), warn, onDump });
   m.start();
   return m;
 }
