@@ -131,6 +131,7 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
     const n = summary.findings.critical + summary.findings.warning + summary.findings.info;
     const key = (l: Line): string => `${l['code']} ${l['segment']} ${l['severity']}`;
     const liveFinal = lines.slice(summaryAt - n, summaryAt).map((x) => key(x.l)).sort();
+    assert.ok(liveFinal.length > 0);
     const back = runCli(['-r', bundle, '--json']);
     const backFinal = back.stdout.split('\n').filter((l) => l.startsWith('{"type":"finding"')).map((l) => key(JSON.parse(l) as Line)).sort();
     assert.deepEqual(backFinal, liveFinal, `findings read back from the bundle (stderr: ${back.stderr})`);
