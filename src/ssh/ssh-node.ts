@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { readCapture } from '../capture/capture-source.js';
 import type { Frame } from '../capture/frame.js';
 import { addDump, emptyEvidence, type HostEvidence } from '../host/host-evidence.js';
-import { interfaceNames, parseIpJson } from '../host/interface-names.js';
+import { parseIpJson } from '../host/interface-names.js';
 import { parseKeepalivedConf } from '../host/keepalived/config.js';
 import { parseKeepalivedJson } from '../host/keepalived/json-dump.js';
 import { KeepalivedLogParser, type KeepalivedLogEvent } from '../host/keepalived/log.js';
@@ -303,14 +303,14 @@ export class SshNode {
     switch (r.kind) {
       case 'link':
         if (ok) {
-          const ifs = parseIpJson(r.text);
-          if (ifs.length > 0) this.names = interfaceNames(ifs);
+          const ifs = parseIpJson(r.text, `${this.label}: ip -j link`);
+          if (ifs.byIndex.size > 0) this.names = new Map([...ifs.byIndex].map(([i, e]) => [i, e.name]));
           this.sink.evidence?.(this, 'ip-link', 'ip-link.json', r.text, ts);
         }
         return;
       case 'addr':
         if (ok) {
-          for (const i of parseIpJson(r.text)) for (const a of i.addresses) this.evidence.localAddresses.add(a);
+          for (const i of parseIpJson(r.text).byIndex.values()) for (const a of i.addresses) this.evidence.localAddresses.add(a);
           this.sink.evidence?.(this, 'ip-addr', 'ip-addr.json', r.text, ts);
         }
         return;
