@@ -73,6 +73,7 @@ export function readBundle(dir: string): LoadedBundle {
     }
     const ev = emptyEvidence();
     if (n.labelled) ev.scope = n.name;
+    if (n.clock) ev.clock = { offsetNs: BigInt(n.clock.offsetNs), uncertaintyNs: BigInt(n.clock.uncertaintyNs) };
     for (const a of n.localAddresses) ev.localAddresses.add(a);
     if (n.windowS !== null) ev.windowNs = BigInt(Math.round(n.windowS * 1e9));
     const k = n.keepalived;

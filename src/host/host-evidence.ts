@@ -35,6 +35,12 @@ export type HostEvidence = {
    * correlated only with that node's segments (`node2/eth0`), and findings name the node.
    */
   scope?: string;
+  /**
+   * The node's clock against the machine that put the nodes together (--ssh, a bundle): its offset
+   * was subtracted from every time of this node; ± uncertaintyNs remains. Two events on different
+   * nodes closer than the sum of their uncertainties have no known order.
+   */
+  clock?: { readonly offsetNs: bigint; readonly uncertaintyNs: bigint };
 };
 
 /** One host's evidence, or one per node (each with its `scope`). */

@@ -135,10 +135,16 @@ export class SshNode {
 
   private async open(gen: number, interactive: boolean): Promise<string | undefined> {
     const o = this.opts.ssh;
-    const m = spawn(o.program, masterArgs(o, this.target.destination, this.socket, !interactive), { stdio: ['pipe', 'ignore', interactive ? 'inherit' : 'pipe'] });
+    // Prompts (password, host key) go to the terminal itself; ssh's other words go to stderr, which is
+    // passed on while connecting in the open and only kept (for the lost message) once watching.
+    const m = spawn(o.program, masterArgs(o, this.target.destination, this.socket, !interactive), { stdio: ['pipe', 'ignore', 'pipe'] });
     this.master = m;
     let masterErr = '';
-    m.stderr?.setEncoding('utf8').on('data', (s: string) => (masterErr = (masterErr + s).slice(-2000)));
+    let relay = interactive;
+    m.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      masterErr = (masterErr + s).slice(-2000);
+      if (relay) process.stderr.write(s);
+    });
     let exited = false;
     m.on('error', (e) => {
       exited = true;
@@ -151,12 +157,16 @@ export class SshNode {
     // Wait until the master answers `-O check` (a password prompt may take a while).
     const deadline = Date.now() + (interactive ? 180_000 : 20_000);
     for (;;) {
-      if (exited) return `ssh to ${this.target.destination} failed${lastLine(masterErr) || ' (see the message above)'}`;
+      if (exited) {
+        relay = false;
+        return `ssh to ${this.target.destination} failed${lastLine(masterErr)}`;
+      }
       if (this.stopped || gen !== this.gen) return 'stopped';
       if (Date.now() > deadline) return `ssh to ${this.target.destination}: no connection after ${interactive ? 180 : 20} s`;
       if ((await run(o.program, checkArgs(o, this.target.destination, this.socket), 5000)).status === 0) break;
       await sleep(250);
     }
+    relay = false;
     const probe = await run(o.program, sessionArgs(o, this.target.destination, this.socket, remoteCommand(PROBE_SCRIPT, false)), 20_000);
     if (gen !== this.gen) return 'stopped';
     const facts = parseProbe(probe.stdout);
@@ -294,6 +304,8 @@ export class SshNode {
       const c = parseRemoteClock(r.text);
       if (t0 === undefined || !c) return;
       this.clockEst.add({ t0, t1: now, remote: c.ns + this.opts.skewNs, resolutionNs: c.resolutionNs });
+      const est = this.clockEst.current;
+      if (est) this.evidence.clock = { offsetNs: est.offsetNs, uncertaintyNs: est.uncertaintyNs };
       // A few quick samples first: the shortest round trip among them is the estimate.
       if (++this.pings < 5) this.ping();
       return;
