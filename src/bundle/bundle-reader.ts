@@ -73,6 +73,7 @@ export function readBundle(dir: string): LoadedBundle {
     }
     const ev = emptyEvidence();
     if (n.labelled) ev.scope = n.name;
+    if (n.lost.length > 0) ev.blind = n.lost.map(([from, to]) => ({ from: BigInt(from), to: to === null ? undefined : BigInt(to) }));
     if (n.clock) ev.clock = { offsetNs: BigInt(n.clock.offsetNs), uncertaintyNs: BigInt(n.clock.uncertaintyNs) };
     for (const a of n.localAddresses) ev.localAddresses.add(a);
     if (n.windowS !== null) ev.windowNs = BigInt(Math.round(n.windowS * 1e9));

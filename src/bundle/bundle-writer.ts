@@ -28,6 +28,7 @@ type NodeRecord = {
   firewall: Map<string, TimedFile>;
   link: boolean;
   addr: boolean;
+  lost: (readonly [string, string | null])[];
 };
 
 const MAX_DUMPS = 2000;
@@ -66,7 +67,7 @@ export class BundleWriter {
     const d = join(this.dir, name);
     mkdirSync(d, { recursive: true });
     const writer = new PcapngWriter(join(d, 'capture.pcapng'), `${this.tool} (bundle, node ${name})`);
-    this.nodes.set(name, { name, source, labelled, writer, clock: undefined, localAddresses: new Set(), windowS: null, config: null, configFiles: new Set(), dumps: [], log: false, firewall: new Map(), link: false, addr: false });
+    this.nodes.set(name, { name, source, labelled, writer, clock: undefined, localAddresses: new Set(), windowS: null, config: null, configFiles: new Set(), dumps: [], log: false, firewall: new Map(), link: false, addr: false, lost: [] });
   }
 
   frame(node: string, f: Frame, iface: string, ts: bigint): void {
@@ -78,9 +79,10 @@ export class BundleWriter {
     if (n && c) n.clock = c;
   }
 
-  setHost(node: string, h: { localAddresses?: Iterable<string>; windowS?: number | null; config?: string }): void {
+  setHost(node: string, h: { localAddresses?: Iterable<string>; windowS?: number | null; config?: string; lost?: readonly { from: bigint; to: bigint | undefined }[] }): void {
     const n = this.nodes.get(node);
     if (!n) return;
+    if (h.lost) n.lost = h.lost.map((b) => [b.from.toString(), b.to === undefined ? null : b.to.toString()] as const);
     for (const a of h.localAddresses ?? []) n.localAddresses.add(a);
     if (h.windowS !== undefined) n.windowS = h.windowS;
     if (h.config !== undefined) n.config = h.config;
@@ -154,6 +156,7 @@ export class BundleWriter {
       windowS: n.windowS,
       keepalived: { config: n.config, configRoot: n.configFiles.size > 0 ? `${n.name}/config` : null, dumps: n.dumps, log: n.log ? `${n.name}/keepalived.log` : null },
       firewall: [...n.firewall.values()],
+      lost: n.lost,
       interfaces: { link: n.link ? `${n.name}/ip-link.json` : null, addr: n.addr ? `${n.name}/ip-addr.json` : null },
     }));
     return { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, created: new Date().toISOString(), tool: this.tool, nodes };

@@ -35,6 +35,8 @@ export type BundleNode = {
     readonly log: string | null;
   };
   readonly firewall: readonly TimedFile[];
+  /** When the node's capture was not running (its connection lost): [fromNs, toNs | null]. */
+  readonly lost: readonly (readonly [string, string | null])[];
   readonly interfaces: { readonly link: string | null; readonly addr: string | null };
 };
 
@@ -97,6 +99,10 @@ export function parseManifest(text: string): Manifest {
         log: optPath(k['log'], `${name}.keepalived.log`),
       },
       firewall: list(x['firewall'], `${name}.firewall`).map((f, j) => timed(f, `${name}.firewall[${j}]`)),
+      lost: list(x['lost'], `${name}.lost`).map((l, j) => {
+        if (!Array.isArray(l) || l.length !== 2) throw new ManifestError(`manifest.json: ${name}.lost[${j}] is not [from, to]`);
+        return [nsString(l[0], `${name}.lost[${j}]`), l[1] === null ? null : nsString(l[1], `${name}.lost[${j}]`)] as const;
+      }),
       interfaces: { link: optPath(ifs['link'], `${name}.interfaces.link`), addr: optPath(ifs['addr'], `${name}.interfaces.addr`) },
     };
   });

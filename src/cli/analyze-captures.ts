@@ -53,8 +53,24 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
 
 /** The wire's findings, plus the host's when there is host evidence. */
 export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostSet | undefined): Finding[] {
-  const findings = analyze(timeline);
+  const findings = notBlind(analyze(timeline), host);
   return hostsOf(host).length > 0 ? sortFindings([...findings, ...correlateAll(timeline, ledger, host!)]) : findings;
+}
+
+/** Findings that rest on silence, which a node's lost capture also makes. */
+const SILENCE: ReadonlySet<string> = new Set(['master-silent', 'no-master', 'flapping', 'master-change']);
+/** A blind spot covers this much after it, too: a master's silence is judged over its master-down interval. */
+const BLIND_GRACE_NS = 5_000_000_000n;
+
+/** Drops silence findings on a node's segments that overlap a time its capture was not running. */
+export function notBlind(findings: Finding[], host: HostSet | undefined): Finding[] {
+  const spots = hostsOf(host).filter((h) => h.scope !== undefined && (h.blind?.length ?? 0) > 0);
+  if (spots.length === 0) return findings;
+  return findings.filter((f) => {
+    if (!SILENCE.has(f.code) || f.segment === undefined) return true;
+    const h = spots.find((x) => f.segment!.startsWith(`${x.scope}/`));
+    return !h?.blind!.some((b) => f.lastSeen >= b.from && (b.to === undefined || f.firstSeen <= b.to + BLIND_GRACE_NS));
+  });
 }
 
 /** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */

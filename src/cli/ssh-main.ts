@@ -133,7 +133,7 @@ export async function sshMain(opts: Options, mode: Mode, out: Lines, warn: (m: s
 export async function finishBundle(bundle: BundleWriter, source: SshSource, end: bigint, warn: (m: string) => void): Promise<void> {
   for (const n of source.nodes) {
     bundle.setClock(n.label, n.offset);
-    bundle.setHost(n.label, { localAddresses: n.evidence.localAddresses, windowS: n.evidence.windowNs !== undefined ? Number(n.evidence.windowNs / 1_000_000_000n) : null });
+    bundle.setHost(n.label, { lost: n.evidence.blind, localAddresses: n.evidence.localAddresses, windowS: n.evidence.windowNs !== undefined ? Number(n.evidence.windowNs / 1_000_000_000n) : null });
   }
   try {
     warn(`bundle written: ${await bundle.finish(end)}`);

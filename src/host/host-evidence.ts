@@ -41,6 +41,11 @@ export type HostEvidence = {
    * nodes closer than the sum of their uncertainties have no known order.
    */
   clock?: { readonly offsetNs: bigint; readonly uncertaintyNs: bigint };
+  /**
+   * When this node's capture was not running (its ssh connection lost): silence on its segments then
+   * says nothing about VRRP. `to` undefined = still lost.
+   */
+  blind?: { from: bigint; to: bigint | undefined }[];
 };
 
 /** One host's evidence, or one per node (each with its `scope`). */

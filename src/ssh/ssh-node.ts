@@ -98,6 +98,7 @@ export class SshNode {
   private firewallParts: { v4?: string; v6?: string; nft?: string; at?: bigint } = {};
   private logParser = new KeepalivedLogParser({});
   private warned = new Set<string>();
+  private lastFrameNs: bigint | undefined;
 
   constructor(
     readonly target: SshTarget,
@@ -216,6 +217,7 @@ export class SshNode {
   private onFrame(f: Frame, iface: string | undefined): void {
     this.frames++;
     const ts = this.toLocal(f.timestampNs());
+    this.lastFrameNs = ts;
     let name = iface;
     if (name === undefined && f.linktype === SLL2 && f.caplen >= 8) {
       const b = f.buf;
@@ -433,6 +435,11 @@ export class SshNode {
 
   private setState(s: NodeState, message: string | undefined): void {
     if (this.state === s && this.message === message) return;
+    const blind = (this.evidence.blind ??= []);
+    const open = blind[blind.length - 1];
+    // Blind since the last frame that came (a dead network is noticed only after ssh's keep-alives).
+    if (s === 'lost' && (open === undefined || open.to !== undefined)) blind.push({ from: this.lastFrameNs ?? this.opts.clock(), to: undefined });
+    else if (s === 'up' && open !== undefined && open.to === undefined) open.to = this.opts.clock();
     this.state = s;
     this.message = message;
     this.sink.state(this, s, message);

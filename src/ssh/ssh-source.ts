@@ -14,7 +14,16 @@ import type { Packet } from '../decode/packet.js';
 import { DEFAULT_CONF_PATH } from '../host/keepalived/config.js';
 import type { HostEvidence } from '../host/host-evidence.js';
 import type { BundleWriter } from '../bundle/bundle-writer.js';
-import { formatOffset } from './clock-offset.js';
+import { type ClockOffset } from './clock-offset.js';
+
+/** `clk -12ms/3ms` (offset / uncertainty), ASCII: the header is drawn on any terminal. */
+function headerOffset(o: ClockOffset): string {
+  const ms = (ns: bigint): string => {
+    const v = Number(ns) / 1e6;
+    return Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(2)}s` : Math.abs(v) >= 10 ? `${v.toFixed(0)}ms` : `${v.toFixed(1)}ms`;
+  };
+  return `clk ${o.offsetNs >= 0n ? '+' : ''}${ms(o.offsetNs)}/${ms(o.uncertaintyNs)}`;
+}
 import { SshNode, type NodeState } from './ssh-node.js';
 import type { SshOptions } from './remote-commands.js';
 import type { SshTarget } from './ssh-target.js';
@@ -189,7 +198,7 @@ export async function startSsh(args: SshArgs, sink: SshSink, warn: (m: string) =
     hosts: nodes.map((n) => n.evidence),
     status: () =>
       nodes
-        .map((n) => `${n.label}${n.state === 'up' ? (n.offset ? ` ${formatOffset(n.offset)}` : '') : n.state === 'lost' ? ' LOST' : ' connecting'}`)
+        .map((n) => `${n.label}${n.state === 'up' ? (n.offset ? ` ${headerOffset(n.offset)}` : '') : n.state === 'lost' ? ' LOST' : ' connecting'}`)
         .join(', '),
     stop() {
       stopping ??= (async () => {
