@@ -14,6 +14,9 @@ import { captureCommand, factsProblem, hostLoopScript, logScript, makeNonce, par
 import { parseSkew } from '../src/ssh/ssh-source.js';
 import { parseSshTarget, parseSshTargets } from '../src/ssh/ssh-target.js';
 import { runCli } from './helpers/run-cli.js';
+import type { Finding } from '../src/analysis/finding.js';
+import { notBlind } from '../src/cli/analyze-captures.js';
+import { emptyEvidence } from '../src/host/host-evidence.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vrrpscope-ssh-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -150,4 +153,20 @@ test('clock offset: the shortest round trip wins, the true offset lies within th
   assert.deepEqual(parseRemoteClock('1795640445N'), { ns: 1795640445000000000n, resolutionNs: 1_000_000_000n });
   assert.equal(parseRemoteClock('Tue Dec 1'), undefined);
   assert.deepEqual([...parseSkew('node2=3, node1=-0.5,bad')], [['node2', 3_000_000_000n], ['node1', -500_000_000n]]);
+});
+
+test('a lost node is a blind spot: silence findings on its segments then are dropped, the rest stays', () => {
+  const s = 1_795_640_445_000_000_000n;
+  const f = (code: string, segment: string, from: bigint, to: bigint): Finding => ({ code: code as Finding['code'], severity: 'warning', segment, vrid: 51, family: 4, message: '', evidence: [], advice: [], firstSeen: from, lastSeen: to });
+  const node1 = { ...emptyEvidence(), scope: 'node1', blind: [{ from: s + 10_000_000_000n, to: s + 20_000_000_000n }] };
+  const node2 = { ...emptyEvidence(), scope: 'node2' };
+  const all = [
+    f('master-silent', 'node1/eth0', s + 13_000_000_000n, s + 16_000_000_000n), // while node1 was lost
+    f('no-master', 'node1/eth0', s + 23_000_000_000n, s + 24_000_000_000n), // within the grace after it
+    f('master-silent', 'node1/eth0', s + 40_000_000_000n, s + 44_000_000_000n), // long after: real
+    f('master-silent', 'node2/eth0', s + 13_000_000_000n, s + 16_000_000_000n), // node2 saw it: real
+    f('split-brain', 'node1/eth0', s + 13_000_000_000n, s + 16_000_000_000n), // not a silence finding
+  ];
+  assert.deepEqual(notBlind(all, [node1, node2]).map((x) => `${x.code} ${x.segment} ${(x.firstSeen - s) / 1_000_000_000n}`), ['master-silent node1/eth0 40', 'master-silent node2/eth0 13', 'split-brain node1/eth0 13']);
+  assert.equal(notBlind(all, undefined).length, all.length);
 });
