@@ -136,4 +136,20 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
     const backFinal = back.stdout.split('\n').filter((l) => l.startsWith('{"type":"finding"')).map((l) => key(JSON.parse(l) as Line)).sort();
     assert.deepEqual(backFinal, liveFinal, `findings read back from the bundle (stderr: ${back.stderr})`);
   });
+
+  test('even when vrrpscope is killed with SIGKILL, no tcpdump or ssh is left on the nodes or here', async () => {
+    const child = spawn('ip', ['netns', 'exec', lab.client(), process.execPath, BIN, '--ssh', 'node1', '--ssh', 'node2', '--ssh-config', lab.config, '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const closed = new Promise<void>((r) => child.on('close', () => r()));
+    const tcpdumps = (): number => [lab.ns(1), lab.ns(2)].flatMap((ns) => lab.processes(ns)).filter((p) => p.comm === 'tcpdump').length;
+    await lab.waitFor(() => tcpdumps() >= 2, 20_000, `a tcpdump on each node (${out.slice(-500)})`);
+    // `ip netns exec` execs the program, so the child's pid is vrrpscope's own.
+    process.kill(child.pid!, 'SIGKILL');
+    await closed;
+    const strays = (): string[] =>
+      [lab.ns(1), lab.ns(2), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || p.comm === 'journalctl' || /sshd: root/.test(p.args)).map((p) => `${ns}: ${p.comm}`));
+    for (let i = 0; i < 50 && strays().length > 0; i++) await sleep(100);
+    assert.deepEqual(strays(), []);
+  });
 });
