@@ -23,6 +23,7 @@ export async function expandBundles(inputs: readonly CaptureInput[], warn: (m: s
   const hosts: HostEvidence[] = [];
   const cleanups: (() => void)[] = [];
   let bundles = 0;
+  const fromBundles = new Set<string>();
   for (const i of inputs) {
     if (i.path === '-' || i.stream) {
       out.push(i);
@@ -44,9 +45,12 @@ export async function expandBundles(inputs: readonly CaptureInput[], warn: (m: s
     for (const p of b.problems) warn(p);
     out.push(...b.inputs);
     hosts.push(...b.hosts);
+    for (const x of b.inputs) if (x.label !== undefined) fromBundles.add(x.label);
   }
-  const labels = out.map((i) => i.label).filter((l) => l !== undefined);
-  const dup = labels.find((l, k) => labels.indexOf(l) !== k);
+  // Two -r with one label merge into one segment on purpose (a capture split in two); a bundle's
+  // node must not be merged with anything by accident.
+  const labels = out.map((i) => i.label);
+  const dup = [...fromBundles].find((l) => labels.filter((x) => x === l).length > 1);
   if (dup !== undefined) {
     for (const c of cleanups) c();
     throw new Error(`two inputs are called '${dup}' (a bundle node and a -r label?)`);

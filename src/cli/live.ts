@@ -6,7 +6,6 @@
 
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import type { Finding } from '../analysis/finding.js';
 import { hostInterfaces, interfaceExists, LiveCapture, type LiveInterface } from '../capture/live-capture.js';
 import { clockNow, makeAnchor, type ClockAnchor } from '../capture/live-filter.js';
 import { PcapngWriter, type InterfaceStats } from '../capture/pcapng-writer.js';
@@ -15,16 +14,14 @@ import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
 import type { Frame } from '../capture/frame.js';
 import { linkTypeName } from '../capture/link-types.js';
-import { Timeline } from '../model/timeline.js';
-import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
+import { jsonFinding, jsonSummary } from '../views/json-output.js';
 import type { JsonCapture, JsonInterface } from '../views/json-types.js';
-import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
 import type { LiveArgs } from './live-args.js';
 import type { HostArgs } from './args.js';
 import { withHost } from './analyze-captures.js';
-import { AdvertLedger } from '../host/advert-ledger.js';
+import { textFeed, untilEnd } from './live-text.js';
 import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
 import type { BundleWriter } from '../bundle/bundle-writer.js';
@@ -184,38 +181,14 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     return 2;
   }
   bundle?.node(BUNDLE_NODE, `live on ${hostname()}`, false);
-  const timeline = new Timeline();
-  const ledger = new AdvertLedger();
   // Set once the capture runs; packets may arrive before that.
   let monitor: HostMonitor | undefined;
-  const streamed = new Set<string>();
-  const drain = (): void => {
-    if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(JSON.stringify(jsonTransition(vrid, t)));
-    timeline.newTransitions.length = 0;
-  };
+  const feed = textFeed(mode, io.out, () => monitor?.evidence, () => monitor?.wantsLedger() ?? false, FINDINGS_EVERY);
+  const { timeline, ledger } = feed;
   const sink: LiveSink = {
-    packet(p, segment) {
-      if (mode === 'packets') return io.out(formatPacket(p, segment));
-      if (monitor?.wantsLedger()) ledger.add(p, segment);
-      timeline.apply({ kind: 'packet', segment, packet: p });
-      drain();
-    },
-    tick(ts) {
-      // A lagged tick may be older than the newest packet; the clock never goes back.
-      if (mode === 'packets' || timeline.first === undefined || ts <= timeline.now) return;
-      timeline.apply({ kind: 'tick', ts });
-      drain();
-    },
-    beat(n) {
-      // --json: findings as they first appear, looked for once a second.
-      if (mode !== 'json' || n % FINDINGS_EVERY !== 0 || timeline.first === undefined) return;
-      for (const f of withHost(timeline, ledger, monitor?.evidence)) {
-        const key = findingKey(f);
-        if (streamed.has(key)) continue;
-        streamed.add(key);
-        io.out(JSON.stringify(jsonFinding(f)));
-      }
-    },
+    packet: (p, segment) => feed.packet(p, segment),
+    tick: (ts) => feed.tick(ts),
+    beat: (n) => feed.beat(n),
     state(i, ts) {
       if (mode === 'json') {
         const line: JsonInterface = { type: 'interface', time: isoTime(ts), name: i.name, state: i.state, message: i.message ?? null };
@@ -238,16 +211,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
 
 
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
-      if (timer) clearTimeout(timer);
-      resolve();
-    };
-    const onSignal = (): void => done();
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
-    const timer = args.durationMs !== undefined ? setTimeout(done, args.durationMs) : undefined;
-  });
+  await untilEnd(args.durationMs);
   // A second Ctrl-C while finishing ends at once.
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
@@ -295,10 +259,6 @@ export function captureSummary(ifs: readonly LiveInterface[], dropped: number | 
     dropped: dropped ?? null,
     interfaces: ifs.map((i) => ({ name: i.name, state: i.state, frames: i.frames, received: i.received ?? null, dropped: i.dropped ?? null, opens: i.opens })),
   };
-}
-
-function findingKey(f: Finding): string {
-  return `${f.code}|${f.segment ?? ''}|${f.vrid ?? ''}|${f.family ?? ''}`;
 }
 
 function version(): string {

@@ -4,12 +4,9 @@
 // header. `--ssh-dry-run` prints every command that would run, and runs none.
 
 import { readFileSync } from 'node:fs';
-import type { Finding } from '../analysis/finding.js';
 import { BundleWriter } from '../bundle/bundle-writer.js';
 import { linkInstances } from '../host/correlate.js';
-import { AdvertLedger } from '../host/advert-ledger.js';
 import { DEFAULT_CONF_PATH } from '../host/keepalived/config.js';
-import { Timeline } from '../model/timeline.js';
 import { formatOffset } from '../ssh/clock-offset.js';
 import {
   captureScript,
@@ -26,11 +23,11 @@ import {
 import { parseSkew, SshRelay, startSsh, TICKS_PER_SECOND, type SshArgs, type SshSource } from '../ssh/ssh-source.js';
 import type { SshNode } from '../ssh/ssh-node.js';
 import type { SshTarget } from '../ssh/ssh-target.js';
-import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
-import { formatPacket } from '../views/packet-line.js';
+import { jsonFinding, jsonSummary } from '../views/json-output.js';
 import { renderReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
 import { withHost } from './analyze-captures.js';
+import { textFeed, untilEnd } from './live-text.js';
 import type { Mode, Options } from './args.js';
 import type { Lines } from './live-main.js';
 
@@ -143,38 +140,16 @@ export async function finishBundle(bundle: BundleWriter, source: SshSource, end:
 }
 
 async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { out: (l: string) => void; warn: (m: string) => void }, durationMs: number | undefined, bundle: BundleWriter | undefined): Promise<number> {
-  const timeline = new Timeline();
-  const ledger = new AdvertLedger();
   let source: SshSource | undefined;
-  const streamed = new Set<string>();
-  const drain = (): void => {
-    if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(JSON.stringify(jsonTransition(vrid, t)));
-    timeline.newTransitions.length = 0;
-  };
+  const feed = textFeed(mode, io.out, () => source?.hosts, () => true, TICKS_PER_SECOND);
+  const { timeline, ledger } = feed;
   try {
     source = await startSsh(
       args,
       {
-        packet(p, segment) {
-          if (mode === 'packets') return io.out(formatPacket(p, segment));
-          ledger.add(p, segment);
-          timeline.apply({ kind: 'packet', segment, packet: p });
-          drain();
-        },
-        tick(ts) {
-          if (mode === 'packets' || timeline.first === undefined || ts <= timeline.now) return;
-          timeline.apply({ kind: 'tick', ts });
-          drain();
-        },
-        beat(n) {
-          if (mode !== 'json' || n % TICKS_PER_SECOND !== 0 || timeline.first === undefined || !source) return;
-          for (const f of withHost(timeline, ledger, source.hosts)) {
-            const key = findingKey(f);
-            if (streamed.has(key)) continue;
-            streamed.add(key);
-            io.out(JSON.stringify(jsonFinding(f)));
-          }
-        },
+        packet: (p, segment) => feed.packet(p, segment),
+        tick: (ts) => feed.tick(ts),
+        beat: (n) => feed.beat(n),
         node(n, state, message, ts) {
           if (mode === 'json') io.out(JSON.stringify(nodeJson(n, ts, state, message)));
           if (state === 'lost') io.warn(`${n.label}: lost (${message ?? 'connection ended'}); trying again`);
@@ -190,16 +165,7 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { 
   }
   const src = source;
   io.warn(`watching ${src.nodes.map((n) => nodeLine(n)).join('; ')}${durationMs !== undefined ? ` for ${durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
-      if (timer) clearTimeout(timer);
-      resolve();
-    };
-    const onSignal = (): void => done();
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
-    const timer = durationMs !== undefined ? setTimeout(done, durationMs) : undefined;
-  });
+  await untilEnd(durationMs);
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
   const end = await src.stop();
@@ -234,10 +200,6 @@ export function nodeJson(n: SshNode, ts: bigint, state: string, message: string 
     losses: n.losses,
     clock: o ? { offsetMs: Number(o.offsetNs) / 1e6, uncertaintyMs: Number(o.uncertaintyNs) / 1e6, samples: o.samples } : null,
   };
-}
-
-function findingKey(f: Finding): string {
-  return `${f.code}|${f.segment ?? ''}|${f.vrid ?? ''}|${f.family ?? ''}`;
 }
 
 function version(): string {
