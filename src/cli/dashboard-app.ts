@@ -19,7 +19,7 @@ import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
 import { buildViewModel, type DashboardViewModel, type ReplayInfo, type UiState } from '../views/dashboard/view-model.js';
 import type { LiveArgs } from './live-args.js';
-import { startHostMonitor, startLive, type LiveSource } from './live.js';
+import { BUNDLE_NODE, finishLiveBundle, startHostMonitor, startLive, type LiveSource } from './live.js';
 import type { HostArgs } from './args.js';
 import type { HostMonitor } from '../host/host-monitor.js';
 import { hostsOf, type HostSet } from '../host/host-evidence.js';
@@ -50,6 +50,8 @@ export type DashboardOptions = {
   readonly hostArgs?: HostArgs;
   /** Nodes over ssh, already connected (prompts came before the screen): their relay and status. */
   readonly ssh?: { readonly source: SshSource; readonly relay: SshRelay; readonly bundle: BundleWriter | undefined };
+  /** Local live capture with --bundle. */
+  readonly liveBundle?: BundleWriter;
 };
 
 type ConsoleFns = Pick<Console, 'error' | 'warn' | 'log' | 'info'>;
@@ -81,8 +83,9 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
       // Stop the capture workers first (bounded: the terminal must come back promptly).
       monitor?.stop();
       const ssh = opts.ssh;
+      const lb = opts.liveBundle;
       const stopped = live
-        ? Promise.race([live.stop().catch(() => 0n), new Promise((r) => setTimeout(r, 2000))])
+        ? Promise.race([live.stop().catch(() => 0n), new Promise<bigint>((r) => setTimeout(() => r(0n), 2000))]).then((end) => (lb ? finishLiveBundle(lb, monitor, opts.hostArgs, end, (m) => void warnings.push(m)) : undefined))
         : ssh
           ? ssh.source.stop().then((end) => (ssh.bundle ? finishBundle(ssh.bundle, ssh.source, end, (m) => void warnings.push(m)) : undefined)).catch(() => undefined)
           : Promise.resolve();
@@ -148,9 +151,11 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         app.loaded();
       } else if (opts.live) {
         // Live, the capture's heartbeat (4 a second) also draws: one wake-up instead of two timers.
-        startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m)).then((source) => {
+        const lb = opts.liveBundle;
+        lb?.node(BUNDLE_NODE, 'live (dashboard)', false);
+        startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m), lb ? (f, ifName, ts) => lb.frame(BUNDLE_NODE, f, ifName, ts) : undefined).then((source) => {
           live = source;
-          monitor = startHostMonitor(opts.hostArgs, source, (m) => void warnings.push(m));
+          monitor = startHostMonitor(opts.hostArgs, source, (m) => void warnings.push(m), lb ? (kind, text, ts) => lb.evidence(BUNDLE_NODE, kind, `keepalived.${kind}`, text, ts) : undefined);
           app.replay.host = monitor.evidence;
           const m = monitor;
           app.replay.ledgerWanted = () => m.wantsLedger();

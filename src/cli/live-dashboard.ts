@@ -5,8 +5,9 @@ import type { HostArgs } from './args.js';
 import type { LiveArgs } from './live-args.js';
 import { liveProblem } from './live.js';
 import type { Lines } from './live-main.js';
+import type { BundleWriter } from '../bundle/bundle-writer.js';
 
-export async function runLiveDashboard(args: LiveArgs, out: Lines, warn: (m: string) => void, hostArgs?: HostArgs): Promise<number> {
+export async function runLiveDashboard(args: LiveArgs, out: Lines, warn: (m: string) => void, hostArgs?: HostArgs, bundle?: BundleWriter): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     warn(problem);
@@ -15,7 +16,7 @@ export async function runLiveDashboard(args: LiveArgs, out: Lines, warn: (m: str
   out.flush();
   const { runDashboard } = await import('./dashboard-app.js');
   const label = args.interfaces.length > 0 ? `live: ${args.interfaces.join(', ')}` : 'live: all interfaces';
-  const code = await runDashboard({ inputs: [], sourceLabel: label, speed: undefined, live: args, hostArgs });
+  const code = await runDashboard({ inputs: [], sourceLabel: label, speed: undefined, live: args, hostArgs, liveBundle: bundle });
   setTimeout(() => process.exit(code), 100).unref();
   return code;
 }

@@ -2,28 +2,30 @@
 // source (live-dashboard.ts).
 
 import type { Mode, Options } from './args.js';
-import { runLive } from './live.js';
+import { liveProblem, runLive } from './live.js';
 import { BundleWriter } from '../bundle/bundle-writer.js';
 
 export type Lines = { write(line: string): void; flush(): void };
 
 export async function liveMain(opts: Options, mode: Mode, out: Lines, warn: (m: string) => void): Promise<number> {
-  if (mode === 'dashboard') {
-    const { runLiveDashboard } = await import('./live-dashboard.js');
-    if (opts.bundle !== undefined) {
-      warn('--bundle with local live capture works with --report, --json or --packets (and in the dashboard with --ssh)');
-      return 2;
-    }
-    return runLiveDashboard(opts.live, out, warn, opts.host);
-  }
   let bundle: BundleWriter | undefined;
   if (opts.bundle !== undefined) {
+    // No bundle directory for a capture that cannot start.
+    const problem = liveProblem(opts.live);
+    if (problem !== undefined) {
+      warn(problem);
+      return 2;
+    }
     try {
       bundle = new BundleWriter(opts.bundle, 'vrrpscope (live capture)');
     } catch (e) {
       warn((e as Error).message);
       return 2;
     }
+  }
+  if (mode === 'dashboard') {
+    const { runLiveDashboard } = await import('./live-dashboard.js');
+    return runLiveDashboard(opts.live, out, warn, opts.host, bundle);
   }
   const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host, bundle);
   out.flush();

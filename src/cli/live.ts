@@ -30,7 +30,7 @@ import { DEFAULT_CONF_PATH } from '../host/keepalived/config.js';
 import { hostname } from 'node:os';
 
 /** A local live run's node in a bundle: this host's name. */
-const BUNDLE_NODE = hostname().replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]+/, '').slice(0, 64) || 'local';
+export const BUNDLE_NODE = hostname().replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]+/, '').slice(0, 64) || 'local';
 
 /** Ticks into the model per second. */
 export const TICKS_PER_SECOND = 4;
@@ -218,14 +218,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const end = await source.stop();
   monitor?.stop();
   process.removeListener('SIGINT', hard);
-  if (bundle) {
-    if (monitor) copyLiveEvidence(bundle, BUNDLE_NODE, monitor.evidence, hostArgs?.conf ?? (monitor.evidence.config ? DEFAULT_CONF_PATH : undefined));
-    try {
-      io.warn(`bundle written: ${await bundle.finish(end)}`);
-    } catch (e) {
-      io.warn(`--bundle: ${(e as Error).message}`);
-    }
-  }
+  if (bundle) await finishLiveBundle(bundle, monitor, hostArgs, end, io.warn);
   if (mode === 'packets') return 0;
 
   const findings = withHost(timeline, ledger, monitor?.evidence);
@@ -245,6 +238,16 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
   return status;
+}
+
+/** The end of a local live run's bundle: what the host monitor read, then the manifest. */
+export async function finishLiveBundle(bundle: BundleWriter, monitor: HostMonitor | undefined, hostArgs: HostArgs | undefined, end: bigint, warn: (m: string) => void): Promise<void> {
+  if (monitor) copyLiveEvidence(bundle, BUNDLE_NODE, monitor.evidence, hostArgs?.conf ?? (monitor.evidence.config ? DEFAULT_CONF_PATH : undefined));
+  try {
+    warn(`bundle written: ${await bundle.finish(end)}`);
+  } catch (e) {
+    warn(`--bundle: ${(e as Error).message}`);
+  }
 }
 
 /** keepalived's counters, config and log plus the firewall, next to the live wire (--keepalived-interval 0: no dumps). */
