@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, runCli } from '../helpers/run-cli.js';
+import { killAll, restored, start } from '../helpers/dashboard-pty.js';
 import { liveSkipReason, sleep } from './helpers/lab.js';
 import { SshLab, sshSkipReason } from './helpers/ssh-lab.js';
 
@@ -149,6 +150,28 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
     await closed;
     const strays = (): string[] =>
       [lab.ns(1), lab.ns(2), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || p.comm === 'journalctl' || /sshd: root/.test(p.args)).map((p) => `${ns}: ${p.comm}`));
+    for (let i = 0; i < 50 && strays().length > 0; i++) await sleep(100);
+    assert.deepEqual(strays(), []);
+  });
+
+  test('the dashboard over ssh: both nodes\' segments, clocks in the header, LOST and back, q restores and leaves nothing behind', async () => {
+    const s = start([], { cols: 100, rows: 30, shell: `exec ip netns exec ${lab.client()} '${process.execPath}' '${BIN}' --ssh node1 --ssh node2 --ssh-config '${lab.config}'` });
+    try {
+      const first = await s.waitFor((x) => /node1\/eth0\/51/.test(x) && /node2\/eth0\/51/.test(x) && /node2 clk [+-]/.test(x), 25_000);
+      assert.match(first, /LIVE/);
+      assert.match(first, /ssh: node1 clk [+-][\d.]+m?s\/[\d.]+m?s, node2 clk/);
+      assert.ok(lab.dropConnection(2) > 0);
+      await s.waitFor(/node2 LOST/, 20_000);
+      await s.waitFor(/node2 clk/, 30_000);
+      s.type('q');
+      const e = await s.exited;
+      assert.equal(e.exitCode, 0);
+      assert.deepEqual(await restored(s), { altLeft: true, cursorShown: true, normalBuffer: true });
+    } finally {
+      killAll();
+    }
+    const strays = (): string[] =>
+      [lab.ns(1), lab.ns(2), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || /sshd: root/.test(p.args)).map((p) => `${ns}: ${p.comm}`));
     for (let i = 0; i < 50 && strays().length > 0; i++) await sleep(100);
     assert.deepEqual(strays(), []);
   });
