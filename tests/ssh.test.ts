@@ -13,6 +13,7 @@ import { HostRecordParser, type HostRecord } from '../src/ssh/host-records.js';
 import { captureCommand, factsProblem, hostLoopScript, logScript, makeNonce, parseProbe, remoteCommand, untilStdinCloses } from '../src/ssh/remote-commands.js';
 import { parseSkew } from '../src/ssh/ssh-source.js';
 import { parseSshTarget, parseSshTargets } from '../src/ssh/ssh-target.js';
+import { fetchable } from '../src/ssh/ssh-node.js';
 import { runCli } from './helpers/run-cli.js';
 import type { Finding } from '../src/analysis/finding.js';
 import { notBlind } from '../src/cli/analyze-captures.js';
@@ -169,4 +170,19 @@ test('a lost node is a blind spot: silence findings on its segments then are dro
   ];
   assert.deepEqual(notBlind(all, [node1, node2]).map((x) => `${x.code} ${x.segment} ${(x.firstSeen - s) / 1_000_000_000n}`), ['master-silent node1/eth0 40', 'master-silent node2/eth0 13', 'split-brain node1/eth0 13']);
   assert.equal(notBlind(all, undefined).length, all.length);
+});
+
+test('keepalived config outside a keepalived directory: only the file itself is read, never its whole directory; includes only if they look like keepalived\'s', () => {
+  const etc = join(tmp, 'etc-plain');
+  mkdirSync(etc, { recursive: true });
+  writeFileSync(join(etc, 'keepalived.conf'), 'global_defs {\n}\n');
+  writeFileSync(join(etc, 'shadow'), 'root:secret\n');
+  const nonce = makeNonce();
+  const r = spawnSync('sh', ['-c', remoteCommand(hostLoopScript({ nonce, confPath: join(etc, 'keepalived.conf') }), false)], { input: 'k\n', encoding: 'utf8', timeout: 10_000 });
+  const got: HostRecord[] = [];
+  new HostRecordParser(nonce, (x) => got.push(x)).push(r.stdout);
+  assert.deepEqual(got.filter((x) => x.type === 'record' && x.kind === 'file').map((x) => (x as { arg: string }).arg), [join(etc, 'keepalived.conf')]);
+  assert.doesNotMatch(r.stdout, /secret/);
+  for (const ok of ['/etc/keepalived/conf.d/a.conf', '/srv/ha/vrrp.conf', '/opt/keepalived/instances']) assert.equal(fetchable(ok), true, ok);
+  for (const no of ['/etc/shadow', 'relative.conf', '/etc/../etc/shadow.conf', '/root/.ssh/id_rsa']) assert.equal(fetchable(no), false, no);
 });

@@ -182,7 +182,9 @@ export function hostLoopScript(o: HostLoopOptions): string {
     '  l) rec link - ip -j link show;;',
     '  a) rec addr - ip -j addr show;;',
     '  f) rec iptables - iptables-save; rec ip6tables - ip6tables-save; rec nft - nft -j list ruleset;;',
-    `  k) d=$(dirname ${conf}); rec conf-main - printf "%s\\n" ${conf}; find "$d" -maxdepth 4 -type f -size -2048k 2>/dev/null | head -n 200 | while IFS= read -r x; do rec file "$x" cat -- "$x"; done; rec conf-done - true;;`,
+    // The whole directory only when it is keepalived's own (never /etc itself); otherwise the main
+    // file, and its includes one by one.
+    `  k) d=$(dirname ${conf}); rec conf-main - printf "%s\\n" ${conf}; case $d in *keepalived*) find "$d" -maxdepth 4 -type f -size -2048k 2>/dev/null | head -n 200 | while IFS= read -r x; do rec file "$x" cat -- "$x"; done;; *) rec file ${conf} cat -- ${conf};; esac; rec conf-done - true;;`,
     '  "c /"*) x=${c#c }; rec file "$x" cat -- "$x";;',
     '  "g /"*) x=${c#g }; rec dir "$x" ls -1A -- "$x";;',
     '  d) r=$(dump) || true; case $r in "@@$N begin"*) printf "%s\\n" "$r";; *) printf "@@%s begin dump-failed %s -\\n%s\\n@@%s end 1\\n" "$N" "$(now)" "$r" "$N";; esac;;',

@@ -413,8 +413,8 @@ export class SshNode {
       if ((missing.size > 0 || missingDirs.size > 0) && c.rounds < 3) {
         c.rounds++;
         c.pending = 0;
-        for (const p of missing) if (p.startsWith('/') && !p.includes('\n')) (c.pending++, this.send(`c ${p}`));
-        for (const d of missingDirs) if (d.startsWith('/') && !d.includes('\n') && !c.dirs.has(d)) (c.pending++, this.send(`g ${d}`));
+        for (const p of missing) if (fetchable(p)) (c.pending++, this.send(`c ${p}`));
+        for (const d of missingDirs) if (fetchable(d) && !c.dirs.has(d)) (c.pending++, this.send(`g ${d}`));
         if (c.pending > 0) return;
       }
       this.evidence.config = conf;
@@ -510,6 +510,16 @@ export class SshNode {
     this.warned.add(key);
     this.sink.warn(message);
   }
+}
+
+/**
+ * Whether an include outside keepalived's directory is fetched: absolute, one line, and looking like
+ * keepalived's (a *.conf file, or a path through a directory named keepalived) — an include of
+ * /etc/shadow is not copied into memory or a bundle.
+ */
+export function fetchable(p: string): boolean {
+  if (!p.startsWith('/') || p.includes('\n') || p.includes('/../') || p.length > 1024) return false;
+  return /\.conf$/.test(p) || /\/[^/]*keepalived[^/]*\//.test(`${p}/`);
 }
 
 function captureProblem(stderr: string, code: number | null): string {
