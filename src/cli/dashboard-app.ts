@@ -147,7 +147,7 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
       if (opts.ssh) {
         const s = opts.ssh.source;
         app.replay.host = s.hosts;
-        opts.ssh.relay.attach({ packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick, node: () => app.changedNodes() });
+        opts.ssh.relay.attach({ packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick, node: () => app.changedNodes(), warn: (m) => void warnings.push(m) });
         app.loaded();
       } else if (opts.live) {
         // Live, the capture's heartbeat (4 a second) also draws: one wake-up instead of two timers.

@@ -110,7 +110,7 @@ export async function sshMain(opts: Options, mode: Mode, out: Lines, warn: (m: s
     const relay = new SshRelay();
     let source: SshSource;
     try {
-      source = await startSsh(args, relay, warn);
+      source = await startSsh(args, relay, (m) => relay.warnLine(m));
     } catch (e) {
       warn((e as Error).message);
       if (bundle) await bundle.finish(0n).catch(() => undefined);
@@ -141,6 +141,7 @@ export async function finishBundle(bundle: BundleWriter, source: SshSource, end:
 
 async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { out: (l: string) => void; warn: (m: string) => void }, durationMs: number | undefined, bundle: BundleWriter | undefined): Promise<number> {
   let source: SshSource | undefined;
+  const said = new Map<string, string>();
   const feed = textFeed(mode, io.out, () => source?.hosts, () => true, TICKS_PER_SECOND);
   const { timeline, ledger } = feed;
   try {
@@ -152,8 +153,10 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { 
         beat: (n) => feed.beat(n),
         node(n, state, message, ts) {
           if (mode === 'json') io.out(JSON.stringify(nodeJson(n, ts, state, message)));
-          if (state === 'lost') io.warn(`${n.label}: lost (${message ?? 'connection ended'}); trying again`);
-          else if (state === 'up' && n.losses > 0) io.warn(`${n.label}: back`);
+          // A node that keeps failing the same way (sudo refused, no tcpdump) says so once.
+          const line = state === 'lost' ? `${n.label}: lost (${message ?? 'connection ended'}); trying again` : state === 'up' && n.losses > 0 ? `${n.label}: back` : undefined;
+          if (line !== undefined && said.get(n.label) !== line) io.warn(line);
+          if (line !== undefined) said.set(n.label, line);
         },
       },
       io.warn,

@@ -47,6 +47,8 @@ export type SshSink = {
   tick(ts: bigint): void;
   beat?(n: number): void;
   node?(n: SshNode, state: NodeState, message: string | undefined, ts: bigint): void;
+  /** Where warnings go once attached (the dashboard keeps them until the screen is gone). */
+  warn?(message: string): void;
 };
 
 export type SshSource = {
@@ -90,6 +92,11 @@ export class SshRelay implements SshSink {
   }
   node(n: SshNode, state: NodeState, message: string | undefined, ts: bigint): void {
     this.target?.node?.(n, state, message, ts);
+  }
+  /** A warning: on stderr until a target that takes warnings is attached. */
+  warnLine(message: string): void {
+    if (this.target?.warn) this.target.warn(message);
+    else process.stderr.write(`vrrpscope: ${message}\n`);
   }
 }
 
