@@ -352,6 +352,7 @@ export class SshNode {
       }
       case 'conf-main':
         this.conf.main = r.text.trim();
+        this.sink.evidence?.(this, 'conf-main', this.conf.main, '', ts);
         return;
       case 'file':
         if (ok && r.arg.startsWith('/')) {

@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, runCli } from '../helpers/run-cli.js';
@@ -129,6 +129,12 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
 
     // The bundle: one capture per node, host evidence, manifest; read back, the same findings.
     assert.ok(existsSync(join(bundle, 'manifest.json')) && existsSync(join(bundle, 'node1', 'capture.pcapng')) && existsSync(join(bundle, 'node2', 'capture.pcapng')));
+    const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as { nodes: { name: string; keepalived: { config: string; dumps: unknown[] }; firewall: unknown[]; clock: { offsetNs: string } | null; lost: unknown[] }[] };
+    assert.deepEqual(manifest.nodes.map((x) => [x.name, x.keepalived.config, x.keepalived.dumps.length > 5, x.firewall.length > 0, x.clock !== null]), [
+      ['node1', '/etc/keepalived/keepalived.conf', true, true, true],
+      ['node2', '/etc/keepalived/keepalived.conf', true, true, true],
+    ]);
+    assert.equal(manifest.nodes[1]!.lost.length, 1, 'node2 was lost once');
     const n = summary.findings.critical + summary.findings.warning + summary.findings.info;
     const key = (l: Line): string => `${l['code']} ${l['segment']} ${l['severity']}`;
     const liveFinal = lines.slice(summaryAt - n, summaryAt).map((x) => key(x.l)).sort();
