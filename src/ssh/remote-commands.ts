@@ -192,9 +192,16 @@ export function hostLoopScript(o: HostLoopOptions): string {
   ].join('\n');
 }
 
-/** ssh's arguments: the user's config (or -F), never a prompt once watching has begun. */
+/**
+ * ssh's arguments: the user's config (or -F), never a prompt once watching has begun. A config's
+ * RemoteCommand, forwardings and LocalCommand are for the user's own sessions, not these.
+ */
 function common(o: SshOptions, batch: boolean): string[] {
-  return [...(o.configFile !== undefined ? ['-F', o.configFile] : []), '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', ...(batch ? ['-o', 'BatchMode=yes'] : [])];
+  return [
+    ...(o.configFile !== undefined ? ['-F', o.configFile] : []),
+    ...['-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-o', 'RemoteCommand=none', '-o', 'ClearAllForwardings=yes', '-o', 'PermitLocalCommand=no'],
+    ...(batch ? ['-o', 'BatchMode=yes'] : []),
+  ];
 }
 
 /**

@@ -142,6 +142,7 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
     const back = runCli(['-r', bundle, '--json']);
     const backFinal = back.stdout.split('\n').filter((l) => l.startsWith('{"type":"finding"')).map((l) => key(JSON.parse(l) as Line)).sort();
     assert.deepEqual(backFinal, liveFinal, `findings read back from the bundle (stderr: ${back.stderr})`);
+    console.log(`final findings, live and read back: ${liveFinal.join("; ")}`);
   });
 
   test('even when vrrpscope is killed with SIGKILL, no tcpdump or ssh is left on the nodes or here', async () => {
