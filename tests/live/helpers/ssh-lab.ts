@@ -19,6 +19,7 @@ export function sshSkipReason(): string | undefined {
 
 export class SshLab extends Lab {
   private readonly sshd = new Map<number, ChildProcess>();
+  private oldTcpdump = new Set<number>();
   readonly sshDir: string;
   readonly config: string;
 
@@ -36,8 +37,13 @@ export class SshLab extends Lab {
     return `198.18.${node}.2`;
   }
 
-  /** The lab, plus the client namespace, management links, keys, and sshd in every node. */
-  setupSsh(nodes: readonly number[] = [1, 2]): void {
+  /**
+   * The lab, plus the client namespace, management links, keys, and sshd in every node. Nodes in
+   * `oldTcpdump` get a `tcpdump` first on their sessions' PATH that claims to be 4.9.3 with libpcap
+   * 1.8.1 (no LINUX_SLL2) and otherwise runs the real one: vrrpscope must capture per interface there.
+   */
+  setupSsh(nodes: readonly number[] = [1, 2], oldTcpdump: readonly number[] = []): void {
+    this.oldTcpdump = new Set(oldTcpdump);
     this.setup(nodes);
     const c = this.client();
     sh('ip', ['netns', 'add', c]);
@@ -92,6 +98,7 @@ export class SshLab extends Lab {
         'PrintMotd no',
         'LogLevel ERROR',
         'MaxSessions 20',
+        ...(this.oldTcpdump.has(n) ? [`SetEnv PATH=${this.oldBin()}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`] : []),
         '',
       ].join('\n'),
     );
@@ -101,6 +108,14 @@ export class SshLab extends Lab {
     const child = spawn('ip', ['netns', 'exec', this.ns(n), 'sh', '-c', 'mount --bind "$1" /etc/keepalived && shift && exec "$@"', '_', join(this.dir, `n${n}`), SSHD, '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.setEncoding('utf8').on('data', () => undefined);
     this.sshd.set(n, child);
+  }
+
+  private oldBin(): string {
+    const d = join(this.sshDir, 'old-bin');
+    mkdirSync(d, { recursive: true });
+    const real = sh('sh', ['-c', 'command -v tcpdump']).trim();
+    writeFileSync(join(d, 'tcpdump'), `#!/bin/sh\nif [ "$1" = --version ]; then echo 'tcpdump version 4.9.3'; echo 'libpcap version 1.8.1'; exit 0; fi\nexec ${real} "$@"\n`, { mode: 0o755 });
+    return d;
   }
 
   async sshdReady(n: number): Promise<void> {
