@@ -69,8 +69,10 @@ test('a remote script stops its command when its stdin (the ssh channel) closes,
   await exited;
   for (let i = 0; i < 50 && alive(marker); i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(alive(marker), false, 'no stray command once stdin closed');
-  const own = spawnSync('sh', ['-c', remoteCommand(untilStdinCloses('sh -c "exit 7"'), false)], { input: '', timeout: 5000 });
-  assert.equal(own.status, 7);
+  // With stdin still open, the script ends when its command does, with its status.
+  const own = spawn('sh', ['-c', remoteCommand(untilStdinCloses('sh -c "sleep 0.2; exit 7"'), false)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  assert.equal(await new Promise<number | null>((r) => own.on('exit', (code) => r(code))), 7);
+  own.stdin.end();
 });
 
 test('the host-evidence loop under sh: clock, ip -j link, keepalived config with an include in a subdirectory, and it ends with stdin', () => {
