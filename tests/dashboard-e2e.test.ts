@@ -11,7 +11,7 @@ import { BIN, killAll, restored, ROOT, start } from './helpers/dashboard-pty.js'
 /** The whole capture was read and drawn. */
 const ready = (screen: string): boolean => screen.includes('SPLIT-BRAIN') && screen.includes(' END ');
 /** The demo read to its end and analysed (the finding comes with the last frames). */
-const settled = (screen: string): boolean => ready(screen) && screen.includes('check the firewall');
+const settled = (screen: string): boolean => ready(screen) && screen.includes('accepted on eth1');
 
 const tmp = mkdtempSync(join(tmpdir(), 'vrrpscope-dash-'));
 
@@ -23,7 +23,7 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     const screen = await s.waitFor(settled);
     assert.match(screen, /eth0\/51 +SPLIT-BRAIN +192\.168\.2\.12 \(100\)/);
     assert.match(screen, /eth1\/52 +OK +10\.1\.2\.11 \(100\)/);
-    assert.match(screen, /adverts seen on eth1 but not received on eth0 — check the firewall/);
+    assert.match(screen, /VRRP adverts are accepted on eth1 but not on eth0 — check the/);
     assert.match(screen, /on eth0/);
     assert.match(screen, /q quit/);
     for (const line of screen.split('\n')) assert.ok(line.length <= 80);
@@ -113,7 +113,8 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     const file = join(tmp, 'evil.pcap');
     writeFileSync(file, evilCapture());
     const s = start(['-r', file], { cols: 100, rows: 30 });
-    await s.waitFor(ready);
+    // Different auth strings: two virtual routers on one VRID, an auth mismatch.
+    await s.waitFor((x) => x.includes('MISMATCH') && x.includes(' END '));
     s.type('\r');
     const detail = await s.waitFor('PASS "');
     assert.ok(detail.includes('{red-fg}'), detail);
@@ -167,7 +168,7 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     const screen = await s.waitFor((x) => x.includes('HOST-DROPS') && x.includes(' END '));
     assert.match(screen, /eth0\/51 +HOST-DROPS/);
     assert.match(screen, /\[SERVICE \(G1\) BACKUP→MASTER\]/);
-    assert.match(screen, /keepalived never gets/);
+    assert.match(screen, /reach eth0 on node2 but keepalived never/);
     s.type('q');
     assert.equal((await s.exited).exitCode, 0);
   });
@@ -176,7 +177,7 @@ describe('dashboard end to end', { concurrency: true, timeout: 30_000 }, () => {
     const s = start(['-r', `${ROOT}tests/fixtures/lab/no-master/node2.pcapng`], { cols: 100, rows: 30 });
     const screen = await s.waitFor((x) => x.includes('NO MASTER') && x.includes(' END '));
     assert.match(screen, /eth0\/51 +NO MASTER/);
-    assert.match(screen, /no router advertised/);
+    assert.match(screen, /no router has advertised/);
     s.type('q');
     assert.equal((await s.exited).exitCode, 0);
   });

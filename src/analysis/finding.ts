@@ -30,12 +30,31 @@ export const FindingCode = {
   configMismatch: 'config-mismatch',
   unicastPeerSilent: 'unicast-peer-silent',
   configError: 'config-error',
+  oneWayVrrp: 'one-way-vrrp',
+  advertLoss: 'advert-loss',
+  priorityOscillation: 'priority-oscillation',
+  masterGone: 'master-gone',
+  masterStalled: 'master-stalled',
+  vipConflict: 'vip-conflict',
+  advertsLate: 'adverts-late',
+  interfaceNames: 'interface-names',
+  dumpTime: 'dump-time',
 } as const;
 export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
+
+/** A cause says why; a symptom says what happened and names its cause; info is context. */
+export type FindingKind = 'cause' | 'symptom' | 'info';
+
+export const kindRank: Record<FindingKind, number> = { cause: 0, symptom: 1, info: 2 };
 
 export type Finding = {
   readonly code: FindingCode;
   readonly severity: Severity;
+  readonly kind?: FindingKind;
+  /** For a symptom: the code of the cause finding that explains it. */
+  readonly causedBy?: FindingCode;
+  /** The virtual router (VridState key) it is about, when one VRID carries several. */
+  readonly key?: string;
   readonly segment: string | undefined;
   readonly vrid: number | undefined;
   readonly family: 4 | 6 | undefined;
@@ -46,13 +65,19 @@ export type Finding = {
   readonly lastSeen: bigint;
 };
 
+/** Causes before symptoms before info; within each, the most severe first. */
 export function sortFindings(fs: Finding[]): Finding[] {
   return fs.sort(
     (a, b) =>
+      kindRank[kindOf(a)] - kindRank[kindOf(b)] ||
       severityRank[a.severity] - severityRank[b.severity] ||
       (a.segment ?? '').localeCompare(b.segment ?? '') ||
       (a.vrid ?? -1) - (b.vrid ?? -1) ||
       a.code.localeCompare(b.code) ||
       (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0),
   );
+}
+
+export function kindOf(f: Finding): FindingKind {
+  return f.kind ?? (f.severity === 'info' ? 'info' : 'cause');
 }

@@ -39,6 +39,10 @@ export type HostArgs = {
   readonly intervalS: number;
   /** --log-year: the year of syslog lines (they carry none). */
   readonly year: number | undefined;
+  /** --ip-link FILE: `ip -j link` / `ip -j addr` / `ip link` / `ip addr` output or keepalived.data, naming `-i any` interface indexes. */
+  readonly ipLink: string | undefined;
+  /** --allow-include-outside: a bundle's config may include files outside the bundle directory. */
+  readonly allowIncludeOutside: boolean;
 };
 
 export class UsageError extends Error {}
@@ -66,7 +70,8 @@ virtual IPs flap or split.
   -B, --buffer-size KiB    kernel capture buffer per interface (default 32768)
       --keepalived-conf PATH   keepalived's configuration (live default /etc/keepalived/keepalived.conf)
       --keepalived-json FILE[@TIME]  keepalived JSON or stats dumps, taken at TIME (epoch or ISO
-                           8601; default the file's time); repeat for a series
+                           8601; without it: from keepalived's log, else the capture's end);
+                           repeat for a series (a data dump, keepalived.data, names interfaces)
       --keepalived-log FILE    keepalived's log (syslog file, its own -g log, or journalctl -o json)
       --firewall FILE      iptables-save / ip6tables-save / nft -j list ruleset output (repeatable)
       --keepalived-interval S  live: ask keepalived for its counters every S seconds (default 5, 0 = never)
@@ -77,6 +82,9 @@ virtual IPs flap or split.
       --ssh-config FILE    ssh's configuration file (ssh -F; default ~/.ssh/config)
       --bundle DIR         also write what was seen to DIR (or DIR.tar.gz): a pcapng per node,
                            each node's host evidence, a manifest; read it back with -r DIR
+      --ip-link FILE       names the interface indexes of a 'tcpdump -i any' capture: output of
+                           ip -j link, ip -j addr, ip link or ip addr, or keepalived.data
+      --allow-include-outside  let a bundle's keepalived config include files outside the bundle
   -h, --help               show this help
   -V, --version            show the version
 
@@ -109,6 +117,8 @@ export function parseOptions(argv: readonly string[]): Options {
         'ssh-dry-run': { type: 'boolean' },
         'ssh-config': { type: 'string' },
         bundle: { type: 'string' },
+        'ip-link': { type: 'string' },
+        'allow-include-outside': { type: 'boolean' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -147,7 +157,7 @@ export function parseOptions(argv: readonly string[]): Options {
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
   const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
   if (year !== undefined && !(Number.isInteger(year) && year > 1970 && year < 3000)) throw new UsageError(`--log-year wants a year, not '${v['log-year']}'`);
-  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year };
+  const host: HostArgs = { conf: v['keepalived-conf'], json: v['keepalived-json'] ?? [], log: v['keepalived-log'], firewall: v.firewall ?? [], intervalS, year, ipLink: v['ip-link'], allowIncludeOutside: v['allow-include-outside'] ?? false };
   return {
     host,
     inputs,

@@ -12,8 +12,7 @@ import tty from 'node:tty';
 import blessed from 'blessed';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { readInputs } from '../capture/read-inputs.js';
-import { captureEnd } from './analyze-captures.js';
-import { segmentOf } from '../model/segment.js';
+import { captureEnd, learnIndexes, segmenter, settleHost } from './analyze-captures.js';
 import { DashboardFrame, type FrameUi } from '../views/dashboard/frame.js';
 import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
@@ -29,6 +28,7 @@ import type { SshRelay, SshSource } from '../ssh/ssh-source.js';
 import type { BundleWriter } from '../bundle/bundle-writer.js';
 import { finishBundle } from './ssh-main.js';
 import type { Finding } from '../analysis/finding.js';
+import { message } from './message.js';
 
 export const FPS = 5;
 const FRAME_MS = Math.round(1000 / FPS);
@@ -111,10 +111,10 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
         process.removeListener('unhandledRejection', onError);
       });
       if (process.env['VRRPSCOPE_DEBUG']) for (const h of held) process.stderr.write(h + '\n');
-      for (const w of warnings) process.stderr.write(`vrrpscope: ${w}\n`);
+      for (const w of warnings) process.stderr.write(message(w));
       if (error !== undefined) {
         const msg = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`vrrpscope: internal error: ${msg}\n`);
+        process.stderr.write(message(`internal error: ${msg}`));
         if (process.env['VRRPSCOPE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
       }
       void stopped.then(() => resolve(code));
@@ -143,7 +143,6 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
           onError(e);
         }
       };
-      const labelled = new Set(opts.inputs.filter((i) => i.label !== undefined).map((i) => i.label!));
       if (opts.ssh) {
         const s = opts.ssh.source;
         app.replay.host = s.hosts;
@@ -163,18 +162,25 @@ export function runDashboard(opts: DashboardOptions): Promise<number> {
           if (done) void source.stop();
           app.loaded();
         }, onError);
-      } else readInputs(opts.inputs, (p) => app.replay.add(p, segmentOf(p, labelled.has(p.input))), (m) => void warnings.push(m)).then(
+      } else {
+        // One host's evidence names `-i any` indexes; a bundle's nodes come with named captures.
+        const hosts = hostsOf(opts.host);
+        const single = hosts.length === 1 && hosts[0]!.scope === undefined ? hosts[0] : undefined;
+        const segmentFor = segmenter(opts.inputs, single);
+        learnIndexes(opts.inputs, single).then(() => readInputs(opts.inputs, (p) => app.replay.add(p, segmentFor(p)), (m) => void warnings.push(m))).then(
         (reports) => {
           for (const r of reports) if (r.error) warnings.push(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
           const last = app.replay.lastPacket;
           if (last !== undefined) {
             const end = captureEnd(reports, last);
             if (end > last) app.replay.captureEnd = end;
+            for (const h of hosts) settleHost(h, end > last ? end : last);
           }
           app.loaded();
         },
         onError,
-      );
+        );
+      }
       if (!opts.live && !opts.ssh) timer = setInterval(frameTick, FRAME_MS);
       app.render(true);
     } catch (e) {

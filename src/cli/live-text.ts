@@ -7,7 +7,7 @@ import type { Packet } from '../decode/packet.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import type { HostSet } from '../host/host-evidence.js';
 import { Timeline } from '../model/timeline.js';
-import { jsonFinding, jsonTransition } from '../views/json-output.js';
+import { jsonFinding, jsonLine, jsonTransition } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
 import { withHost } from './analyze-captures.js';
 
@@ -27,7 +27,7 @@ export function textFeed(mode: TextMode, out: (line: string) => void, host: () =
   const ledger = new AdvertLedger();
   const streamed = new Set<string>();
   const drain = (): void => {
-    if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) out(JSON.stringify(jsonTransition(vrid, t)));
+    if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) out(jsonLine(jsonTransition(vrid, t)));
     timeline.newTransitions.length = 0;
   };
   return {
@@ -51,7 +51,7 @@ export function textFeed(mode: TextMode, out: (line: string) => void, host: () =
         const key = findingKey(f);
         if (streamed.has(key)) continue;
         streamed.add(key);
-        out(JSON.stringify(jsonFinding(f)));
+        out(jsonLine(jsonFinding(f)));
       }
     },
   };

@@ -14,7 +14,8 @@ import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
 import type { Frame } from '../capture/frame.js';
 import { linkTypeName } from '../capture/link-types.js';
-import { jsonFinding, jsonSummary } from '../views/json-output.js';
+import { segmentOf } from '../model/segment.js';
+import { jsonFinding, jsonSummary, jsonLine } from '../views/json-output.js';
 import type { JsonCapture, JsonInterface } from '../views/json-types.js';
 import { renderReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
@@ -120,7 +121,8 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
         return;
       }
       const p = decodeFrame(f, ifName);
-      if (p) sink.packet(p, ifName);
+      // The segment is the interface, plus the VLAN tags libpcap hands back (eth0.100).
+      if (p) sink.packet(p, p.l2 === undefined || p.l2.vlans.length === 0 ? ifName : segmentOf(p, false));
     },
     onState(i) {
       if (started || i.state === 'down' || i.state === 'gone') sink.state?.(i, clockNow(anchor));
@@ -192,7 +194,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     state(i, ts) {
       if (mode === 'json') {
         const line: JsonInterface = { type: 'interface', time: isoTime(ts), name: i.name, state: i.state, message: i.message ?? null };
-        io.out(JSON.stringify(line));
+        io.out(jsonLine(line));
       }
       if (i.state === 'down' || i.state === 'gone') io.warn(`${i.name}: ${i.message ?? i.state}; capturing again when it is back`);
       else if (i.state === 'up' && i.opens > 1) io.warn(`${i.name}: capturing again`);
@@ -226,9 +228,9 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
   const capture = captureSummary(source.capture.interfaces, source.dropped());
   if (mode === 'json') {
-    for (const f of findings) io.out(JSON.stringify(jsonFinding(f)));
+    for (const f of findings) io.out(jsonLine(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));
-    io.out(JSON.stringify({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
+    io.out(jsonLine({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
   } else {
     const inputs = capture.interfaces.map((i) => ({
       name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', drops unknown'}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InputReport } from '../capture/read-inputs.js';
-import { jsonFinding, jsonSummary, jsonTransition } from '../views/json-output.js';
+import { jsonFinding, jsonSummary, jsonTransition, jsonLine } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
@@ -15,6 +15,9 @@ import { BundleWriter } from '../bundle/bundle-writer.js';
 import { copyOfflineEvidence, expandBundles, nodeName } from '../bundle/bundle-sources.js';
 import { inputLabel, readInputs } from '../capture/read-inputs.js';
 import { captureEnd } from './analyze-captures.js';
+import { message } from './message.js';
+import { summarizeProblems } from '../host/problem-summary.js';
+import { inertText } from '../util/inert.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -27,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     opts = parseOptions(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`vrrpscope: ${e.message}\n(see vrrpscope --help)\n`);
+      process.stderr.write(`${message(e.message)}(see vrrpscope --help)\n`);
       return ExitCode.error;
     }
     throw e;
@@ -41,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (opts.demo) opts = { ...opts, inputs: [{ label: undefined, path: DEMO_CAPTURE }] };
-  const warn = (m: string): void => void process.stderr.write(`vrrpscope: ${m}\n`);
+  const warn = (m: string): void => void process.stderr.write(message(m));
   const out = new LineWriter();
   const mode = opts.mode === 'dashboard' && !process.stdout.isTTY ? 'report' : opts.mode;
   if (opts.ssh.targets.length > 0) return (await import('./ssh-main.js')).sshMain(opts, mode, out, warn);
@@ -68,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');
-    const label = opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', ');
+    const label = inertText(opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', '));
     const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host });
     // Quitting ends the program even while standard input is still open.
     setTimeout(() => process.exit(code), 100).unref();
@@ -79,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     host,
     decodeOnly: mode === 'packets',
     onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
-    onTransition: mode === 'json' ? (v, t) => out.write(JSON.stringify(jsonTransition(v, t))) : undefined,
+    onTransition: mode === 'json' ? (v, t) => out.write(jsonLine(jsonTransition(v, t))) : undefined,
   });
   const readable = finishInputs(reports, warn);
   if (mode === 'packets' || readable === ExitCode.error) {
@@ -89,8 +92,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
   const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
   if (mode === 'json') {
-    for (const f of findings) out.write(JSON.stringify(jsonFinding(f)));
-    out.write(JSON.stringify(jsonSummary(timeline, findings, inputs, status, instances)));
+    for (const f of findings) out.write(jsonLine(jsonFinding(f)));
+    out.write(jsonLine(jsonSummary(timeline, findings, inputs, status, instances)));
   } else {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
@@ -100,9 +103,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
 function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | undefined {
-  if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0) return undefined;
-  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year });
-  for (const p of ev.problems) warn(p);
+  if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0 && h.ipLink === undefined) return undefined;
+  // (a bundle directory, once given, becomes `root`: its config's includes then stay inside it)
+  const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year, interfaces: h.ipLink, allowIncludeOutside: h.allowIncludeOutside });
+  for (const p of summarizeProblems(ev.problems)) warn(p);
   return ev;
 }
 

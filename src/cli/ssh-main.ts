@@ -23,7 +23,7 @@ import {
 import { parseSkew, SshRelay, startSsh, TICKS_PER_SECOND, type SshArgs, type SshSource } from '../ssh/ssh-source.js';
 import type { SshNode } from '../ssh/ssh-node.js';
 import type { SshTarget } from '../ssh/ssh-target.js';
-import { jsonFinding, jsonSummary } from '../views/json-output.js';
+import { jsonFinding, jsonLine, jsonSummary } from '../views/json-output.js';
 import { renderReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
 import { withHost } from './analyze-captures.js';
@@ -152,7 +152,7 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { 
         tick: (ts) => feed.tick(ts),
         beat: (n) => feed.beat(n),
         node(n, state, message, ts) {
-          if (mode === 'json') io.out(JSON.stringify(nodeJson(n, ts, state, message)));
+          if (mode === 'json') io.out(jsonLine(nodeJson(n, ts, state, message)));
           // A node that keeps failing the same way (sudo refused, no tcpdump) says so once.
           const line = state === 'lost' ? `${n.label}: lost (${message ?? 'connection ended'}); trying again` : state === 'up' && n.losses > 0 ? `${n.label}: back` : undefined;
           if (line !== undefined && said.get(n.label) !== line) io.warn(line);
@@ -179,9 +179,9 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { 
   const instances = linkInstances(timeline, src.hosts);
   const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
   if (mode === 'json') {
-    for (const f of findings) io.out(JSON.stringify(jsonFinding(f)));
+    for (const f of findings) io.out(jsonLine(jsonFinding(f)));
     const inputs = src.nodes.map((n) => ({ name: n.label, format: 'ssh', frames: n.frames, error: n.state === 'up' ? undefined : n.state }));
-    io.out(JSON.stringify({ ...jsonSummary(timeline, findings, inputs, status, instances), nodes: src.nodes.map((n) => nodeJson(n, end, n.state, n.message)) }));
+    io.out(jsonLine({ ...jsonSummary(timeline, findings, inputs, status, instances), nodes: src.nodes.map((n) => nodeJson(n, end, n.state, n.message)) }));
   } else {
     const inputs = src.nodes.map((n) => ({ name: nodeLine(n), frames: n.frames, error: undefined }));
     io.out(renderReport(timeline, findings, inputs, instances).trimEnd());

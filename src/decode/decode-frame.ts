@@ -135,6 +135,7 @@ function meta(f: Frame, input: string): FrameMeta {
     input,
     ifName: f.ifName,
     ifIndex: f.ifIndex >= 0 ? f.ifIndex : link.ifindex >= 0 ? link.ifindex : undefined,
+    linkIfIndex: link.ifindex >= 0 ? link.ifindex : undefined,
     direction,
     frame: f.number,
     caplen: f.caplen,

@@ -12,6 +12,8 @@ export type FrameMeta = {
   readonly ifName: string | undefined;
   /** pcapng interface number, or the SLL2 interface index. */
   readonly ifIndex: number | undefined;
+  /** The receiving interface's ifindex from the SLL2 header (`-i any`), whatever the file format. */
+  readonly linkIfIndex?: number;
   readonly direction: Direction;
   /** 1-based frame number in its input. */
   readonly frame: number;

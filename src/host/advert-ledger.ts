@@ -5,11 +5,13 @@
 
 import type { Packet } from '../decode/packet.js';
 
-type Entry = { readonly ts: bigint; readonly src: string };
+type Entry = { readonly ts: bigint; readonly src: string; readonly prio: number };
 
 export class AdvertLedger {
   private readonly adverts = new Map<string, Entry[]>();
   private readonly speakers = new Map<string, Set<string>>();
+  /** segment|vrid|family|src → how its adverts last came: destination (unicast peers) and AH. */
+  private readonly how = new Map<string, { dst: string; ah: boolean }>();
   private size = 0;
 
   constructor(private readonly limit = 400_000) {}
@@ -20,7 +22,15 @@ export class AdvertLedger {
       const key = `${segment}|${p.vrrp.vrid}|${p.ip.family}`;
       let list = this.adverts.get(key);
       if (!list) this.adverts.set(key, (list = []));
-      list.push({ ts: p.ts, src: p.ip.src });
+      list.push({ ts: p.ts, src: p.ip.src, prio: p.vrrp.priority });
+      const hk = `${key}|${p.ip.src}`;
+      const h = this.how.get(hk);
+      if (h === undefined) {
+        if (this.how.size < 65_536) this.how.set(hk, { dst: p.ip.dst, ah: p.vrrp.viaAh });
+      } else if (h.dst !== p.ip.dst || h.ah !== p.vrrp.viaAh) {
+        h.dst = p.ip.dst;
+        h.ah = p.vrrp.viaAh;
+      }
       if (++this.size > this.limit) this.trim();
       this.speaker(segment, p.ip.src);
     } else if (p.kind === 'arp' && p.arp.senderIp !== undefined && p.arp.senderIp !== '0.0.0.0') this.speaker(segment, p.arp.senderIp);
@@ -34,6 +44,18 @@ export class AdvertLedger {
       if (e.ts > from && e.ts <= to) out.set(e.src, (out.get(e.src) ?? 0) + 1);
     }
     return out;
+  }
+
+  /** src's adverts (time, priority) on segment/VRID/family with from < ts ≤ to, oldest first. */
+  times(segment: string, vrid: number, family: 4 | 6, src: string, from: bigint, to: bigint): { readonly ts: bigint; readonly prio: number }[] {
+    const out: { ts: bigint; prio: number }[] = [];
+    for (const e of this.adverts.get(`${segment}|${vrid}|${family}`) ?? []) if (e.src === src && e.ts > from && e.ts <= to) out.push({ ts: e.ts, prio: e.prio });
+    return out;
+  }
+
+  /** Where src's latest advert went (its destination address) and whether it came inside AH. */
+  delivery(segment: string, vrid: number, family: 4 | 6, src: string): { readonly dst: string; readonly ah: boolean } | undefined {
+    return this.how.get(`${segment}|${vrid}|${family}|${src}`);
   }
 
   /** The first and last advert time on segment/VRID/family, if any. */

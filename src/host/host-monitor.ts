@@ -4,7 +4,9 @@
 // correlation reads; times are taken from the same clock as the captured packets.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readFileSync, readlinkSync, readSync, closeSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { hostTextOf, inertHostText } from './read-host-file.js';
+import { summarizeProblems } from './problem-summary.js';
 import { networkInterfaces } from 'node:os';
 import { addDump, emptyEvidence, type HostEvidence } from './host-evidence.js';
 import { parseKeepalivedConf, DEFAULT_CONF_PATH } from './keepalived/config.js';
@@ -44,7 +46,7 @@ export class HostMonitor {
     if (conf !== undefined) {
       try {
         ev.config = parseKeepalivedConf(conf);
-        for (const e of ev.config.errors) this.opts.warn(`${e.file}:${e.line}: ${e.message}`);
+        for (const m of summarizeProblems(ev.config.errors.map((e) => `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`))) this.opts.warn(m);
       } catch (e) {
         this.opts.warn(`${conf}: ${(e as Error).message}`);
       }
@@ -115,9 +117,10 @@ export class HostMonitor {
       if (!r?.dump && n.stats !== undefined) r = await requestKeepalivedDump('stats', { pid, signal: n.stats, timeoutMs: 2000 });
       if (r?.dump) {
         const ts = this.opts.clock();
-        addDump(this.evidence, { ts, dump: r.dump, source: r.path ?? 'keepalived' });
+        addDump(this.evidence, { ts, dump: r.dump, source: r.path ?? 'keepalived', timeSource: 'live' });
         if (this.opts.onDump && r.path !== undefined) {
           try {
+            // As keepalived wrote it, for a bundle (the parsed dump above is what is compared).
             this.opts.onDump(r.kind, readFileSync(r.path, 'utf8'), ts);
           } catch {
             // rewritten or gone meanwhile: the bundle misses this one dump
@@ -152,7 +155,12 @@ export class HostMonitor {
       this.evidence.refreshFirewall = undefined;
       return;
     }
-    this.evidence.firewall = { iptablesSave: v4, ip6tablesSave: v6, nftJson: nft };
+    // command output is host text like any file: made inert before it is parsed
+    this.evidence.firewall = {
+      iptablesSave: v4 === undefined ? undefined : inertHostText(v4, 'text'),
+      ip6tablesSave: v6 === undefined ? undefined : inertHostText(v6, 'text'),
+      nftJson: nft === undefined ? undefined : inertHostText(nft, 'json'),
+    };
     this.evidence.firewallSource = 'this host, read live';
   }
 
@@ -175,7 +183,7 @@ export class HostMonitor {
       buf += s;
       const lines = buf.split('\n');
       buf = lines.pop() ?? '';
-      for (const l of lines) this.logLine(l);
+      for (const l of lines) this.logLine(inertHostText(l, 'json'));
     });
     this.journal = j;
   }
@@ -186,14 +194,20 @@ export class HostMonitor {
       const size = statSync(file).size;
       if (size < this.logPos) this.logPos = 0; // rotated
       if (size === this.logPos) return;
-      fd = openSync(file, 'r');
+      // O_NONBLOCK and a regular-file check: a FIFO or device named as the log must not hang or flood us
+      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+      if (!fstatSync(fd).isFile()) return;
       const b = Buffer.alloc(Math.min(size - this.logPos, 4 * 1024 * 1024));
       const n = readSync(fd, b, 0, b.length, this.logPos);
-      const text = b.subarray(0, n).toString('utf8');
-      const end = text.lastIndexOf('\n');
-      if (end < 0) return;
-      this.logPos += Buffer.byteLength(text.slice(0, end + 1));
-      for (const l of text.slice(0, end).split('\n')) this.logLine(l);
+      // positions in bytes (the text is decoded and made inert only after)
+      const end = b.subarray(0, n).lastIndexOf(10);
+      if (end < 0) {
+        if (n === 4 * 1024 * 1024) this.logPos += n; // one line over 4 MiB: skipped, not waited on for ever
+        return;
+      }
+      this.logPos += end + 1;
+      const text = inertHostText(hostTextOf(b.subarray(0, end)), 'lines'); // binary: thrown, skipped
+      for (const l of text.split('\n')) this.logLine(l);
     } catch {
       // unreadable for now; try again next second
     } finally {

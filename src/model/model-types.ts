@@ -1,5 +1,8 @@
-// The timeline's state, as the analysis and the views read it. Everything is keyed by segment +
-// VRID + address family; a router is its source address on that segment.
+// The timeline's state, as the analysis and the views read it. A VridState is one *virtual router*:
+// the routers on one segment + VRID + address family that accept each other's adverts. Routers that
+// would reject each other (RFC 3768 §7.1 / RFC 5798 §7.1 and keepalived's own receive checks: version,
+// authentication, VRRPv2 interval, the virtual address list) are partitions of their own, with their
+// own master history, on the same VRID.
 
 export type Family = 4 | 6;
 
@@ -10,16 +13,22 @@ export const ChangeReason = {
   preemption: 'preemption',
   priorityDrop: 'master-priority-dropped',
   released: 'priority-zero-release',
+  yielded: 'yield',
   resumed: 'previous-master-resumed',
   masterSilent: 'master-silent',
 } as const;
 export type ChangeReason = (typeof ChangeReason)[keyof typeof ChangeReason];
+
+/** Changes an operator planned (or the protocol meant): never a warning on their own. */
+export const PLANNED_REASONS: ReadonlySet<ChangeReason> = new Set([ChangeReason.firstSeen, ChangeReason.preemption, ChangeReason.priorityDrop, ChangeReason.released]);
 
 export type Transition = {
   readonly ts: bigint;
   readonly from: string | undefined;
   readonly to: string | undefined;
   readonly reason: ChangeReason;
+  /** The evidence for the reason, in plain words ("priority 150 > 100", "after 3.7 s of silence"). */
+  readonly evidence: string;
 };
 
 export type MasterInterval = {
@@ -30,6 +39,26 @@ export type MasterInterval = {
 };
 
 export type PriorityChange = { readonly ts: bigint; readonly from: number; readonly to: number };
+
+/**
+ * A router's role as the wire shows it: master (advertising), backup (quiet after a better master
+ * appeared or after yielding), resigned (sent priority 0), gone (silent past master-down without
+ * resigning: a crash, kill -9, a stall or loss).
+ */
+export type Role = 'master' | 'backup' | 'resigned' | 'gone';
+export type RoleChange = { readonly ts: bigint; readonly role: Role };
+
+/** A router's adverts as this capture point received them, against what its interval implies. */
+export type Delivery = {
+  /** Adverts received while it claimed mastership. */
+  received: number;
+  /** Adverts its interval implies between received ones that never arrived (gaps within a claim). */
+  missing: number;
+  /** Gaps of two or more intervals within a claim. */
+  lossGaps: number;
+  /** Of those, gaps past master-down (a loss burst, or a stall: told apart by how many short ones there are). */
+  longGaps: number;
+};
 
 export type RouterState = {
   readonly address: string;
@@ -62,9 +91,25 @@ export type RouterState = {
   readonly recent: bigint[];
   /** It was the master right after its previous advert (its next gap is a master gap). */
   masterAtLast: boolean;
+  /** It claimed mastership right after its previous advert (its next gap counts for delivery). */
+  claimAtLast: boolean;
+  role: Role;
+  readonly roles: RoleChange[];
+  readonly delivery: Delivery;
 };
 
 export type Gap = { readonly ts: bigint; readonly gapNs: bigint; readonly router: string; readonly downNs: bigint; readonly intervalNs: bigint };
+
+/** How a split brain ended: who stopped claiming, why, and who is left. */
+export type SplitOutcome = {
+  readonly ts: bigint;
+  /** yield: the loser heard a better master and went quiet; resigned: priority 0; gone: it fell silent although it was the better one. */
+  readonly kind: 'yield' | 'resigned' | 'gone';
+  readonly loser: string;
+  readonly winner: string | undefined;
+  /** Why the loser yielded, in plain words ("priority 100 < 110", "equal priority 100, lower address"). */
+  readonly why: string;
+};
 
 export type Episode = {
   readonly start: bigint;
@@ -72,9 +117,25 @@ export type Episode = {
   readonly routers: string[];
   /** Adverts each router sent during the episode. */
   readonly adverts: Record<string, number>;
+  /** Of those, adverts sent within 50 ms after another claimant's: answers ("forcing new election"), so it hears that one. */
+  readonly replies: Record<string, number>;
+  outcome: SplitOutcome | undefined;
 };
 
-export type Silence = { readonly router: string; readonly start: bigint; end: bigint | undefined; readonly downNs: bigint; gapNs: bigint | undefined };
+/** A claiming router's silence past master-down: when it stopped, when (if) it came back, who took over. */
+export type Silence = {
+  readonly router: string;
+  readonly start: bigint;
+  end: bigint | undefined;
+  readonly downNs: bigint;
+  gapNs: bigint | undefined;
+  /** It was the master when it fell silent. */
+  readonly wasMaster: boolean;
+  /** Another router took over during the silence. */
+  takenOverBy: string | undefined;
+  /** It sent a gratuitous ARP/NA within a second of coming back (a restarted daemon announces; a resumed one need not). */
+  garpOnReturn: boolean;
+};
 
 export type OnTimeTakeover = { readonly ts: bigint; readonly by: string; readonly from: string; readonly ageNs: bigint; readonly intervalNs: bigint };
 
@@ -82,11 +143,33 @@ export type GarpExpectation = { readonly router: string; readonly since: bigint;
 
 export type GarpMissing = { readonly router: string; readonly since: bigint; readonly vips: string[] };
 
+/** What decides whether routers accept each other's adverts. */
+export type Signature = {
+  readonly version: number;
+  readonly authType: number | undefined;
+  readonly authText: string | undefined;
+  /** VRRPv2 only (v3 backups adopt the master's interval, RFC 5798 §6.4.2). */
+  readonly intervalCs: number | undefined;
+  /** Virtual addresses, sorted. */
+  readonly vips: readonly string[];
+};
+
+/** Partitions of one VRID: one virtual router, two clusters (conflict), or one cluster that cannot hear itself (mismatch). */
+export type Relation = 'single' | 'conflict' | 'mismatch';
+
 export type VridState = {
+  /** Unique per virtual router: `segment|vrid|family|part`. */
   readonly key: string;
+  /** Shared by the partitions of one VRID: `segment|vrid|family`. */
+  readonly groupKey: string;
   readonly segment: string;
   readonly vrid: number;
   readonly family: Family;
+  /** Partition number on this VRID, 0 for the first seen. */
+  readonly part: number;
+  readonly signature: Signature;
+  /** What tells this partition from the others on its VRID ("v3", "auth \"b\"", "VIPs …"); '' when it is the only one. */
+  label: string;
   readonly routers: Map<string, RouterState>;
   master: string | undefined;
   readonly history: MasterInterval[];
@@ -101,7 +184,7 @@ export type VridState = {
   readonly splitBrains: Episode[];
   openSplit: Episode | undefined;
   readonly silences: Silence[];
-  readonly noMaster: Silence[];
+  readonly noMaster: NoMaster[];
   readonly onTimeTakeovers: OnTimeTakeover[];
   readonly garpPending: GarpExpectation[];
   readonly garpMissing: GarpMissing[];
@@ -111,15 +194,24 @@ export type VridState = {
   droppedRouters: number;
 };
 
+/** A stretch with no router claiming mastership. */
+export type NoMaster = { readonly router: string; readonly start: bigint; end: bigint | undefined; readonly downNs: bigint };
+
 export type GarpBurst = { readonly mac: string; readonly start: bigint; end: bigint; count: number; readonly kind: 'garp' | 'na' | 'arp-reply' };
 
 export type OwnerChange = { readonly ts: bigint; readonly mac: string };
 
+/** An announcement of a virtual IP by one MAC (first and last time, how many, by which means). */
+export type Announcer = { readonly mac: string; readonly first: bigint; last: bigint; count: number; readonly kind: 'garp' | 'na' | 'arp-reply' };
+
 export type VipState = {
   readonly segment: string;
+  readonly family: Family;
   readonly address: string;
   readonly bursts: GarpBurst[];
   readonly owners: OwnerChange[];
+  /** Every MAC that announced this address (bounded). */
+  readonly announcers: Announcer[];
   owner: string | undefined;
   garps: number;
 };
@@ -127,6 +219,7 @@ export type VipState = {
 /** Upper bounds on what the model keeps, so memory stays flat on endless input. */
 export const Limits = {
   routersPerVrid: 64,
+  partitionsPerVrid: 8,
   vrids: 4096,
   vips: 4096,
   history: 2048,
@@ -134,6 +227,8 @@ export const Limits = {
   episodes: 256,
   bursts: 256,
   owners: 256,
+  announcers: 16,
+  roles: 256,
   recentAdverts: 16,
 } as const;
 

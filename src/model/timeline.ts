@@ -1,26 +1,20 @@
-// The per-VRID timeline: a reducer over packets and ticks whose only clock is packet time, so a
-// replay and a live run of the same packets give the same timeline.
+// The timeline: a reducer over packets and ticks whose only clock is packet time, so a replay and a
+// live run of the same packets give the same timeline.
 //
-// Mastership as seen from the wire: a router claims mastership from its first advert (or
-// gratuitous ARP for a virtual IP) after being silent, and keeps the claim while its adverts keep
-// coming within the master-down interval (RFC 3768 §6.1, RFC 5798 §6.1). The master is the latest
-// claimant; when its claim ends (priority 0, or silence past master-down) the mastership falls to the
-// best router still claiming (RFC order: higher priority, then higher address), or to nobody.
-// Two claims at once for longer than a hand-over is a split brain.
+// Adverts go to the virtual router (partition) of their segment + VRID + family whose receive
+// checks they pass (partition.ts); each partition's mastership is reduced by VirtualRouter. Gratuitous
+// ARP / unsolicited NA for a virtual IP count as a claim by the router whose MAC sent it, and every
+// MAC that announces a virtual IP is remembered, so an announcement by a host that is no router of
+// that VRID can be found.
 
 import type { Packet, VrrpPacket } from '../decode/packet.js';
 import { pushBounded } from './bounded.js';
-import {
-  ChangeReason,
-  GAP_BINS,
-  Limits,
-  type Family,
-  type RouterState,
-  type Transition,
-  type VipState,
-  type VridState,
-} from './model-types.js';
-import { intervalNs, masterDownNs } from './vrrp-timing.js';
+import { GAP_BINS, Limits, type Family, type RouterState, type Signature, type Transition, type VipState, type VridState } from './model-types.js';
+import { partitionLabel, sameSignature, signatureOf } from './partition.js';
+import { GARP_GRACE_NS, newRouter, VirtualRouter } from './virtual-router.js';
+
+export { compareAddress, claimingRouters } from './virtual-router.js';
+export { GARP_GRACE_NS };
 
 export type ModelEvent = { readonly kind: 'packet'; readonly segment: string; readonly packet: Packet } | { readonly kind: 'tick'; readonly ts: bigint };
 
@@ -37,15 +31,21 @@ export type Counters = {
   readonly malformedReasons: Map<string, number>;
 };
 
-/** How long after taking over a new master is expected to have announced its virtual IPs. */
-export const GARP_GRACE_NS = 6_000_000_000n;
+/** The partitions of one segment + VRID + family, and which partition each router is in. */
+export type VridGroup = {
+  readonly key: string;
+  readonly parts: VridState[];
+  readonly byRouter: Map<string, VridState>;
+};
+
 /** Gratuitous ARPs closer than this belong to one burst. */
 const BURST_GAP_NS = 2_000_000_000n;
-/** A master whose last advert is this many intervals old is still "on time". */
-const ON_TIME_INTERVALS = 1.5;
 
 export class Timeline {
+  /** Every virtual router, by `segment|vrid|family|part`. */
   readonly vrids = new Map<string, VridState>();
+  /** Partitions by `segment|vrid|family`. */
+  readonly groups = new Map<string, VridGroup>();
   readonly vips = new Map<string, VipState>();
   readonly counters: Counters = { packets: 0, adverts: 0, carp: 0, arp: 0, garps: 0, neighborAdverts: 0, malformed: 0, arpSegments: new Set(), malformedReasons: new Map() };
   /** The model clock: the newest packet or tick time. */
@@ -54,6 +54,11 @@ export class Timeline {
   droppedVrids = 0;
   /** Transitions as they are decided, for streaming views; drained by the caller. */
   readonly newTransitions: { vrid: VridState; t: Transition }[] = [];
+  /** Virtual IP → the groups whose adverts list it, per segment and family (`segment|family|ip`). */
+  private readonly vipIndex = new Map<string, Set<VridGroup>>();
+  private readonly reducer = new VirtualRouter((vrid, t) => {
+    this.newTransitions.push({ vrid, t });
+  });
 
   apply(e: ModelEvent): void {
     const ts = e.kind === 'tick' ? e.ts : e.packet.ts;
@@ -93,292 +98,99 @@ export class Timeline {
     }
   }
 
-  /** Advances every VRID's clock to `ts` (ends claims that went silent). */
+  /** Advances every virtual router's clock to `ts` (ends claims that went silent). */
   expireAll(ts: bigint): void {
-    for (const v of this.vrids.values()) this.expire(v, ts);
+    for (const v of this.vrids.values()) this.reducer.expire(v, ts);
   }
 
-  private vrid(segment: string, vrid: number, family: Family, ts: bigint): VridState | undefined {
-    const key = `${segment}|${vrid}|${family}`;
-    let v = this.vrids.get(key);
-    if (v) return v;
-    if (this.vrids.size >= Limits.vrids) {
-      this.droppedVrids++;
-      return undefined;
-    }
-    v = {
-      key,
-      segment,
-      vrid,
-      family,
-      routers: new Map(),
-      master: undefined,
-      history: [],
-      transitions: [],
-      gaps: [],
-      gapHistogram: new Array<number>(GAP_BINS.length + 1).fill(0),
-      maxGapNs: 0n,
-      lateGaps: 0,
-      overDownGaps: 0,
-      adverts: 0,
-      splitBrains: [],
-      openSplit: undefined,
-      silences: [],
-      noMaster: [],
-      onTimeTakeovers: [],
-      garpPending: [],
-      garpMissing: [],
-      firstSeen: ts,
-      lastSeen: ts,
-      droppedRouters: 0,
-    };
-    this.vrids.set(key, v);
-    return v;
+  /** The other partitions on the same segment + VRID + family. */
+  siblings(v: VridState): VridState[] {
+    return (this.groups.get(v.groupKey)?.parts ?? []).filter((o) => o !== v);
   }
 
   private advert(segment: string, p: VrrpPacket): void {
     this.counters.adverts++;
     const a = p.vrrp;
     const ts = p.ts;
-    const v = this.vrid(segment, a.vrid, p.ip.family, ts);
-    if (!v) return;
-    this.expire(v, ts);
-    v.adverts++;
-    v.lastSeen = ts;
-    let r = v.routers.get(p.ip.src);
+    const groupKey = `${segment}|${a.vrid}|${p.ip.family}`;
+    let g = this.groups.get(groupKey);
+    if (!g) {
+      if (this.vrids.size >= Limits.vrids) {
+        this.droppedVrids++;
+        return;
+      }
+      g = { key: groupKey, parts: [], byRouter: new Map() };
+      this.groups.set(groupKey, g);
+    }
+    let v = g.byRouter.get(p.ip.src);
+    let r = v?.routers.get(p.ip.src);
+    // A router whose receive-relevant settings changed (a reload) moves to the partition it now fits.
+    if (v && r && !fits(r, p)) {
+      const sig = signatureOf(p);
+      if (!sameSignature(v.signature, sig)) {
+        v.routers.delete(p.ip.src);
+        g.byRouter.delete(p.ip.src);
+        v = undefined;
+        r = undefined;
+      }
+    }
+    if (!v) {
+      const sig = signatureOf(p);
+      v = g.parts.find((x) => sameSignature(x.signature, sig));
+      if (!v) {
+        if (g.parts.length >= Limits.partitionsPerVrid || this.vrids.size >= Limits.vrids) {
+          this.droppedVrids++;
+          return;
+        }
+        v = newVrid(segment, a.vrid, p.ip.family, g.parts.length, sig, ts);
+        g.parts.push(v);
+        this.vrids.set(v.key, v);
+        for (const x of g.parts) x.label = partitionLabel(x, g.parts.filter((o) => o !== x));
+      }
+    }
     if (!r) {
       if (v.routers.size >= Limits.routersPerVrid) {
         v.droppedRouters++;
         return;
       }
-      r = {
-        address: p.ip.src,
-        macs: [],
-        priority: a.priority,
-        priorityChanges: [],
-        intervalCs: a.intervalCs,
-        version: a.version,
-        authType: a.authType,
-        authText: a.authText,
-        vips: [],
-        ttl: p.ip.ttl,
-        badTtl: 0,
-        badChecksum: 0,
-        checksumVariant: a.checksumVariant,
-        unicast: !p.ip.multicast,
-        dst: p.ip.dst,
-        virtualMac: a.virtualMac,
-        local: false,
-        firstSeen: ts,
-        lastAdvert: ts,
-        lastGarp: undefined,
-        adverts: 0,
-        spellStart: undefined,
-        released: false,
-        recent: [],
-        masterAtLast: false,
-      };
+      r = newRouter(p, ts);
       v.routers.set(p.ip.src, r);
-    }
-    // Gap between this router's consecutive adverts while it was the master (even when the gap
-    // was long enough to end its claim: that is exactly the silence to report).
-    if (r.adverts > 0 && r.masterAtLast) this.gap(v, r, ts - r.lastAdvert, ts);
-    if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.history);
-    r.priority = a.priority;
-    r.intervalCs = a.intervalCs;
-    r.version = a.version;
-    r.authType = a.authType;
-    r.authText = a.authText;
-    r.vips = a.addresses;
-    r.ttl = p.ip.ttl;
-    if (p.ip.ttl !== 255) r.badTtl++;
-    if (a.checksumStatus === 'bad') r.badChecksum++;
-    if (a.checksumVariant) r.checksumVariant = a.checksumVariant;
-    r.unicast = !p.ip.multicast;
-    r.dst = p.ip.dst;
-    r.virtualMac = a.virtualMac;
-    if (p.direction === 'out') r.local = true;
-    const mac = p.l2.src;
-    if (mac !== undefined && !r.macs.includes(mac) && r.macs.length < 8) r.macs.push(mac);
-    r.lastAdvert = ts;
-    r.adverts++;
-    r.recent.push(ts);
-    if (r.recent.length > Limits.recentAdverts) r.recent.shift();
-    this.countSplit(v, r);
-
-    if (a.priority === 0) {
-      // Graceful shutdown (RFC 5798 §6.4.3): the claim ends now.
-      r.released = true;
-      if (r.spellStart !== undefined) this.endClaim(v, r, ts, ChangeReason.released);
-    } else {
-      r.released = false;
-      if (r.spellStart === undefined) this.startClaim(v, r, ts);
-    }
-    r.masterAtLast = v.master === r.address;
+      g.byRouter.set(p.ip.src, v);
+      for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
+    } else if (r.vips !== a.addresses && !sameList(r.vips, a.addresses)) for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
+    this.reducer.advert(v, r, p);
   }
 
-  private gap(v: VridState, r: RouterState, gapNs: bigint, ts: bigint): void {
-    const iv = intervalNs(r.intervalCs);
-    const down = masterDownNs(r.version, r.intervalCs, r.priority);
-    pushBounded(v.gaps, { ts, gapNs, router: r.address, downNs: down, intervalNs: iv }, Limits.gaps);
-    if (gapNs > v.maxGapNs) v.maxGapNs = gapNs;
-    const ratio = iv > 0n ? Number(gapNs) / Number(iv) : 0;
-    let bin = GAP_BINS.findIndex((b) => ratio < b);
-    if (bin < 0) bin = GAP_BINS.length;
-    v.gapHistogram[bin]!++;
-    if (gapNs > down) {
-      v.overDownGaps++;
-      const open = v.silences[v.silences.length - 1];
-      if (open && open.router === r.address && open.end === undefined) {
-        open.end = ts;
-        open.gapNs = gapNs;
-      } else pushBounded(v.silences, { router: r.address, start: ts - gapNs, end: ts, downNs: down, gapNs }, Limits.episodes);
-    } else if (ratio > ON_TIME_INTERVALS) v.lateGaps++;
-  }
-
-  private startClaim(v: VridState, r: RouterState, ts: bigint): void {
-    r.spellStart = ts;
-    const prev = v.master !== undefined ? v.routers.get(v.master) : undefined;
-    let reason: ChangeReason;
-    const down = masterDownNs(r.version, r.intervalCs, r.priority);
-    if (v.history.length === 0) reason = ChangeReason.firstSeen;
-    else if (!prev || prev.spellStart === undefined) {
-      const last = v.history[v.history.length - 1];
-      reason = last && last.master === undefined && last.reason === ChangeReason.released ? ChangeReason.released : ChangeReason.takeoverAfterSilence;
-    } else if (r.adverts > 1 && r.recent.length >= 2 && ts - r.recent[r.recent.length - 2]! <= 2n * down) {
-      // Back after a short gap: it never stopped, its adverts were lost on the way here.
-      reason = ChangeReason.resumed;
-    } else if (r.priority > prev.priority) {
-      const drop = prev.priorityChanges[prev.priorityChanges.length - 1];
-      const recentDrop = drop !== undefined && drop.to < drop.from && drop.from >= r.priority && ts - drop.ts < 5n * masterDownNs(prev.version, prev.intervalCs, prev.priority);
-      reason = recentDrop ? ChangeReason.priorityDrop : ChangeReason.preemption;
-    } else {
-      const age = ts - prev.lastAdvert;
-      const iv = intervalNs(prev.intervalCs);
-      if (Number(age) <= Number(iv) * ON_TIME_INTERVALS) {
-        reason = ChangeReason.takeoverWhileAdvertising;
-        pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: iv }, Limits.episodes);
-      } else reason = ChangeReason.takeoverAfterSilence;
+  private indexVip(segment: string, family: Family, ip: string, g: VridGroup): void {
+    const k = `${segment}|${family}|${ip}`;
+    let set = this.vipIndex.get(k);
+    if (!set) {
+      if (this.vipIndex.size >= Limits.vips) return;
+      set = new Set();
+      this.vipIndex.set(k, set);
     }
-    this.setMaster(v, r.address, ts, reason);
-    if (reason !== ChangeReason.firstSeen && reason !== ChangeReason.resumed) this.expectGarp(v, r, ts);
-    this.updateSplit(v, ts);
-  }
-
-  /** Ends r's claim at `at` (its last advert, or now for priority 0). */
-  private endClaim(v: VridState, r: RouterState, at: bigint, reason: ChangeReason): void {
-    r.spellStart = undefined;
-    this.updateSplit(v, at);
-    if (v.master !== r.address) return;
-    // Mastership falls to the best router still claiming, from its first advert after `at`.
-    let best: RouterState | undefined;
-    for (const o of v.routers.values()) {
-      if (o.spellStart === undefined) continue;
-      if (!best || o.priority > best.priority || (o.priority === best.priority && compareAddress(o.address, best.address) > 0)) best = o;
-    }
-    if (best) {
-      const next = best.recent.find((t) => t > at) ?? best.lastAdvert;
-      this.setMaster(v, best.address, next > at ? next : at, ChangeReason.resumed);
-    } else {
-      this.setMaster(v, undefined, at, reason === ChangeReason.released ? ChangeReason.released : ChangeReason.masterSilent);
-    }
-  }
-
-  private expire(v: VridState, ts: bigint): void {
-    for (const r of v.routers.values()) {
-      if (r.spellStart === undefined) continue;
-      const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
-      const down = masterDownNs(r.version, r.intervalCs, r.priority);
-      if (ts - lastClaim <= down) continue;
-      const wasMaster = v.master === r.address;
-      this.endClaim(v, r, lastClaim, ChangeReason.masterSilent);
-      // A master that stops while another router still claims has yielded; only a master that
-      // leaves nobody behind fell silent.
-      if (wasMaster && v.master === undefined) {
-        pushBounded(v.silences, { router: r.address, start: lastClaim, end: undefined, downNs: down, gapNs: undefined }, Limits.episodes);
-        pushBounded(v.noMaster, { router: r.address, start: lastClaim + down, end: undefined, downNs: down, gapNs: undefined }, Limits.episodes);
-      }
-    }
-    // Close the open silence/no-master records once someone claims again.
-    if (v.master !== undefined) {
-      const nm = v.noMaster[v.noMaster.length - 1];
-      if (nm && nm.end === undefined) nm.end = v.history[v.history.length - 1]?.start ?? ts;
-    }
-    this.checkGarp(v, ts);
-  }
-
-  private setMaster(v: VridState, master: string | undefined, ts: bigint, reason: ChangeReason): void {
-    const from = v.master;
-    if (from === master && v.history.length > 0) return;
-    const last = v.history[v.history.length - 1];
-    if (last && last.end === undefined) last.end = ts;
-    pushBounded(v.history, { start: ts, end: undefined, master, reason }, Limits.history);
-    v.master = master;
-    if (reason === ChangeReason.firstSeen) return;
-    // The same master back after a stretch without one is not a change of master.
-    const lastMaster = [...v.history].reverse().find((h, i) => i > 0 && h.master !== undefined)?.master;
-    if (master !== undefined && from === undefined && lastMaster === master) return;
-    // A stretch with no master followed by a takeover is one change, not two.
-    const prior = from ?? [...v.history].reverse().find((h) => h.master !== undefined && h.master !== master)?.master;
-    if (master === undefined) return;
-    const t: Transition = { ts, from: prior, to: master, reason };
-    pushBounded(v.transitions, t, Limits.history);
-    this.newTransitions.push({ vrid: v, t });
-    const nm = v.noMaster[v.noMaster.length - 1];
-    if (nm && nm.end === undefined) nm.end = ts;
-  }
-
-  private updateSplit(v: VridState, ts: bigint): void {
-    const claiming = [...v.routers.values()].filter((r) => r.spellStart !== undefined).map((r) => r.address);
-    if (claiming.length >= 2) {
-      if (!v.openSplit) {
-        v.openSplit = { start: ts, end: undefined, routers: claiming, adverts: Object.fromEntries(claiming.map((a) => [a, 0])) };
-        pushBounded(v.splitBrains, v.openSplit, Limits.episodes);
-      } else {
-        for (const a of claiming) if (!v.openSplit.routers.includes(a)) {
-          v.openSplit.routers.push(a);
-          v.openSplit.adverts[a] = 0;
-        }
-      }
-    } else if (v.openSplit) {
-      v.openSplit.end = ts;
-      v.openSplit = undefined;
-    }
-  }
-
-  private countSplit(v: VridState, r: RouterState): void {
-    const s = v.openSplit;
-    if (s && s.routers.includes(r.address)) s.adverts[r.address] = (s.adverts[r.address] ?? 0) + 1;
-  }
-
-  private expectGarp(v: VridState, r: RouterState, ts: bigint): void {
-    if (r.vips.length === 0) return;
-    pushBounded(v.garpPending, { router: r.address, since: ts, missing: new Set(r.vips) }, Limits.episodes);
-  }
-
-  private checkGarp(v: VridState, ts: bigint): void {
-    while (v.garpPending.length > 0 && ts - v.garpPending[0]!.since > GARP_GRACE_NS) {
-      const g = v.garpPending.shift()!;
-      if (g.missing.size > 0) pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, Limits.episodes);
-    }
+    set.add(g);
   }
 
   /** "IP is at MAC", from a gratuitous ARP, an ARP reply or a neighbour advert. */
   private announce(segment: string, family: Family, ip: string, mac: string, ts: bigint, kind: 'garp' | 'na' | 'arp-reply'): void {
-    const vrids = [...this.vrids.values()].filter((v) => v.segment === segment && v.family === family && [...v.routers.values()].some((r) => r.vips.includes(ip)));
+    const groups = this.vipIndex.get(`${segment}|${family}|${ip}`);
     const gratuitous = kind !== 'arp-reply';
-    // Only virtual IPs are tracked: addresses some advert lists (or that were tracked before).
+    // Only virtual IPs are tracked: addresses some advert lists, or gratuitous announcements before
+    // the first advert (they count once adverts name the IP).
     const key = `${segment}|${ip}`;
     let vip = this.vips.get(key);
-    if (!vip && vrids.length === 0) {
-      if (!gratuitous) return;
-      // A gratuitous announcement before the first advert still counts once adverts name the IP.
-    }
     if (!vip) {
+      if (!groups && !gratuitous) return;
       if (this.vips.size >= Limits.vips) return;
-      vip = { segment, address: ip, bursts: [], owners: [], owner: undefined, garps: 0 };
+      vip = { segment, family, address: ip, bursts: [], owners: [], announcers: [], owner: undefined, garps: 0 };
       this.vips.set(key, vip);
     }
+    const who = vip.announcers.find((x) => x.mac === mac && x.kind === kind);
+    if (who) {
+      who.last = ts;
+      who.count++;
+    } else if (vip.announcers.length < Limits.announcers) vip.announcers.push({ mac, first: ts, last: ts, count: 1, kind });
     if (gratuitous) {
       vip.garps++;
       const b = vip.bursts[vip.bursts.length - 1];
@@ -391,39 +203,68 @@ export class Timeline {
       vip.owner = mac;
       pushBounded(vip.owners, { ts, mac }, Limits.owners);
     }
-    if (!gratuitous) return;
-    for (const v of vrids) {
-      this.expire(v, ts);
-      const r = [...v.routers.values()].filter((x) => x.macs.includes(mac));
-      for (const g of v.garpPending) if (r.some((x) => x.address === g.router)) g.missing.delete(ip);
-      // A router that announces the virtual IPs is claiming mastership, even if it barely advertises.
-      if (r.length === 1) {
-        const router = r[0]!;
-        router.lastGarp = ts;
-        if (router.spellStart === undefined && !router.released) {
-          this.startClaim(v, router, ts);
-          // The announcement that made the claim also fulfils it.
-          for (const g of v.garpPending) if (g.router === router.address) g.missing.delete(ip);
-        }
+    if (!gratuitous || !groups) return;
+    for (const g of groups) {
+      for (const v of g.parts) {
+        if (!v.signature.vips.includes(ip)) continue;
+        let found: RouterState | undefined;
+        let n = 0;
+        for (const r of v.routers.values())
+          if (r.macs.includes(mac)) {
+            found = r;
+            n++;
+          }
+        if (n === 1) this.reducer.announce(v, found!, ip, ts);
+        else this.reducer.expire(v, ts);
       }
     }
   }
 }
 
-/** Orders IPv4/IPv6 text addresses numerically (RFC 5798 §6.4.3 tie-break on the primary address). */
-export function compareAddress(a: string, b: string): number {
-  const na = addressKey(a);
-  const nb = addressKey(b);
-  return na < nb ? -1 : na > nb ? 1 : 0;
+function newVrid(segment: string, vrid: number, family: Family, part: number, signature: Signature, ts: bigint): VridState {
+  const groupKey = `${segment}|${vrid}|${family}`;
+  return {
+    key: `${groupKey}|${part}`,
+    groupKey,
+    segment,
+    vrid,
+    family,
+    part,
+    signature,
+    label: '',
+    routers: new Map(),
+    master: undefined,
+    history: [],
+    transitions: [],
+    gaps: [],
+    gapHistogram: new Array<number>(GAP_BINS.length + 1).fill(0),
+    maxGapNs: 0n,
+    lateGaps: 0,
+    overDownGaps: 0,
+    adverts: 0,
+    splitBrains: [],
+    openSplit: undefined,
+    silences: [],
+    noMaster: [],
+    onTimeTakeovers: [],
+    garpPending: [],
+    garpMissing: [],
+    firstSeen: ts,
+    lastSeen: ts,
+    droppedRouters: 0,
+  };
 }
 
-function addressKey(a: string): bigint {
-  if (a.includes(':')) {
-    const [head, tail] = a.split('::') as [string, string | undefined];
-    const h = head ? head.split(':') : [];
-    const t = tail ? tail.split(':') : [];
-    const words = tail === undefined ? h : [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
-    return words.reduce((acc, w) => (acc << 16n) | BigInt(parseInt(w || '0', 16)), 0n);
-  }
-  return a.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
+/** The advert carries the same receive-relevant settings the router had (the common case: no work). */
+function fits(r: RouterState, p: VrrpPacket): boolean {
+  const a = p.vrrp;
+  if (a.version !== r.version || a.authType !== r.authType || a.authText !== r.authText) return false;
+  if (a.version !== 3 && a.intervalCs !== r.intervalCs) return false;
+  return r.vips === a.addresses || sameList(r.vips, a.addresses);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

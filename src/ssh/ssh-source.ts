@@ -11,6 +11,7 @@ import { clockNow, makeAnchor, type ClockAnchor } from '../capture/live-filter.j
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
+import { segmentOf } from '../model/segment.js';
 import { DEFAULT_CONF_PATH } from '../host/keepalived/config.js';
 import type { HostEvidence } from '../host/host-evidence.js';
 import type { BundleWriter } from '../bundle/bundle-writer.js';
@@ -131,7 +132,8 @@ export async function startSsh(args: SshArgs, sink: SshSink, warn: (m: string) =
     const raw = decodeFrame(f, n.label);
     if (!raw) return;
     const p: Packet = { ...raw, ts, ifName: iface };
-    const segment = `${n.label}/${iface}`;
+    // node/iface, plus the VLAN tags a per-interface capture keeps (node2/eth0.100).
+    const segment = segmentOf(p, true);
     if (ts <= released) sink.packet(p, segment); // late: on its way in at once (the model keeps its clock)
     else held.push({ p, segment });
   };

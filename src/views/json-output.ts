@@ -1,6 +1,7 @@
 // `--json`: NDJSON lines of the output's own types (json-types.ts).
 
-import type { Finding } from '../analysis/finding.js';
+import { kindOf, type Finding } from '../analysis/finding.js';
+import { claimingRouters } from '../model/virtual-router.js';
 import type { Transition, VridState } from '../model/model-types.js';
 import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
@@ -8,9 +9,10 @@ import { JSON_SCHEMA, type JsonFinding, type JsonSummary, type JsonTransition } 
 import type { ReportInput } from './report.js';
 import { isoTime } from './time-format.js';
 import { compareVrids, summarizeVrid } from './vrid-summary.js';
+import { inertJson } from '../util/inert.js';
 
 export function jsonTransition(v: VridState, t: Transition): JsonTransition {
-  return { type: 'transition', time: isoTime(t.ts), segment: v.segment, vrid: v.vrid, family: v.family, from: t.from ?? null, to: t.to ?? null, reason: t.reason };
+  return { type: 'transition', time: isoTime(t.ts), segment: v.segment, vrid: v.vrid, family: v.family, from: t.from ?? null, to: t.to ?? null, reason: t.reason, evidence: t.evidence, part: v.part };
 }
 
 export function jsonFinding(f: Finding): JsonFinding {
@@ -18,6 +20,9 @@ export function jsonFinding(f: Finding): JsonFinding {
     type: 'finding',
     code: f.code,
     severity: f.severity,
+    kind: kindOf(f),
+    causedBy: f.causedBy ?? null,
+    part: f.key !== undefined ? Number(f.key.slice(f.key.lastIndexOf('|') + 1)) : null,
     segment: f.segment ?? null,
     vrid: f.vrid ?? null,
     family: f.family ?? null,
@@ -49,7 +54,11 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
         segment: v.segment,
         vrid: v.vrid,
         family: v.family,
+        part: v.part,
+        partition: v.label || null,
         master: v.master ?? null,
+        masters: claimingRouters(v).map((r) => r.address),
+        splitBrains: v.splitBrains.slice(-20).map((e) => ({ start: isoTime(e.start), end: e.end !== undefined ? isoTime(e.end) : null, routers: e.routers, outcome: e.outcome ? { kind: e.outcome.kind, loser: e.outcome.loser, winner: e.outcome.winner ?? null, why: e.outcome.why } : null })),
         state: s.status,
         routers: [...v.routers.values()].map((r) => ({
           address: r.address,
@@ -61,6 +70,8 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
           adverts: r.adverts,
           lastAdvert: isoTime(r.lastAdvert),
           thisHost: r.local,
+          role: r.role,
+          delivery: { received: r.delivery.received, missing: r.delivery.missing },
         })),
         adverts: v.adverts,
         maxGapSeconds: Number(v.maxGapNs) / 1e9,
@@ -73,4 +84,9 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
     findings: { critical: count('critical'), warning: count('warning'), info: count('info') },
     exitStatus,
   };
+}
+
+/** One NDJSON line: JSON.stringify, then made inert (see inertJson): every --json line is written through this. */
+export function jsonLine(v: unknown): string {
+  return inertJson(JSON.stringify(v));
 }

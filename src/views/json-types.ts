@@ -7,6 +7,11 @@ export type JsonFinding = {
   readonly type: 'finding';
   readonly code: string;
   readonly severity: 'info' | 'warning' | 'critical';
+  /** cause, symptom or info; a symptom names its cause in causedBy. */
+  readonly kind: 'cause' | 'symptom' | 'info';
+  readonly causedBy: string | null;
+  /** The virtual router (partition) of the VRID it is about, when the VRID carries several. */
+  readonly part: number | null;
   readonly segment: string | null;
   readonly vrid: number | null;
   readonly family: 4 | 6 | null;
@@ -26,6 +31,9 @@ export type JsonTransition = {
   readonly from: string | null;
   readonly to: string | null;
   readonly reason: string;
+  /** The evidence for the reason, in words. */
+  readonly evidence: string;
+  readonly part: number;
 };
 
 export type JsonRouter = {
@@ -38,6 +46,17 @@ export type JsonRouter = {
   readonly adverts: number;
   readonly lastAdvert: string;
   readonly thisHost: boolean;
+  /** master, backup, resigned or gone, as the wire shows it. */
+  readonly role: string;
+  /** Adverts received while it claimed mastership, and those its interval implies that never arrived here. */
+  readonly delivery: { readonly received: number; readonly missing: number };
+};
+
+export type JsonSplitBrain = {
+  readonly start: string;
+  readonly end: string | null;
+  readonly routers: readonly string[];
+  readonly outcome: { readonly kind: string; readonly loser: string; readonly winner: string | null; readonly why: string } | null;
 };
 
 export type JsonVrid = {
@@ -46,7 +65,13 @@ export type JsonVrid = {
   readonly segment: string;
   readonly vrid: number;
   readonly family: 4 | 6;
+  /** Partition of the VRID (0 unless routers on it reject each other) and what tells it apart. */
+  readonly part: number;
+  readonly partition: string | null;
   readonly master: string | null;
+  /** Routers advertising as master now (two or more: a split brain now). */
+  readonly masters: readonly string[];
+  readonly splitBrains: readonly JsonSplitBrain[];
   readonly state: string;
   readonly routers: readonly JsonRouter[];
   readonly adverts: number;

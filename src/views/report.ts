@@ -4,7 +4,7 @@
 import type { Finding } from '../analysis/finding.js';
 import type { InstanceLink } from '../host/correlate.js';
 import type { Timeline } from '../model/timeline.js';
-import { printable as inert } from '../util/inert.js';
+import { inertText as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
 import { seconds } from './time-format.js';
 import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';
@@ -39,6 +39,7 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
       out.push(...wrap(`    adverts received ${c['advertRcvd'] ?? '?'}, sent ${c['advertSent'] ?? '?'}; became master ${c['becomeMaster'] ?? '?'}×, released ${c['releaseMaster'] ?? '?'}×${errors.length ? `; errors: ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}` : ''}`, '      '));
     }
   }
+  for (const r of rows) if (r.partLabel) out.push(...wrap(`  ${label(r)} is one of several virtual routers on VRID ${r.vrid}: ${inert(r.partLabel)}, routers ${[r.master, ...r.backups].filter((x) => x !== undefined).map((x) => x!.address).join(', ')}`, '    '));
   for (const r of rows) {
     if (r.backups.length === 0) continue;
     out.push(...wrap(`  ${label(r)} others: ${r.backups.map((b) => `${b.address}${b.local ? ' (this host)' : ''} prio ${b.priority}`).join(', ')}`, '    '));
@@ -48,7 +49,7 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   out.push('Master history');
   out.push('--------------');
   for (const v of [...t.vrids.values()].sort(compareVrids)) {
-    out.push(`${label({ segment: v.segment, vrid: v.vrid, family: v.family })}:`);
+    out.push(`${label({ segment: v.segment, vrid: v.vrid, family: v.family, part: v.part, partLabel: v.label })}:`);
     const hist = v.history.slice(-12);
     if (v.history.length > hist.length) out.push(`  … ${v.history.length - hist.length} earlier change(s)`);
     for (const h of hist) {
@@ -63,16 +64,17 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   out.push('--------');
   if (findings.length === 0) out.push('  none');
   for (const f of findings) {
-    out.push(...wrap(`[${f.severity.toUpperCase()}] ${f.code}: ${inert(f.message)}`, '    '));
-    for (const e of f.evidence) out.push(...wrap(`  - ${inert(e)}`, '    '));
-    for (const a of f.advice) out.push(...wrap(`  > ${inert(a)}`, '    '));
+    // line by line, not out.push(...lines): a long quote from a host file wraps to more lines than a call takes arguments
+    for (const l of wrap(`[${f.severity.toUpperCase()}] ${f.code}: ${inert(f.message)}`, '    ')) out.push(l);
+    for (const e of f.evidence) for (const l of wrap(`  - ${inert(e)}`, '    ')) out.push(l);
+    for (const a of f.advice) for (const l of wrap(`  > ${inert(a)}`, '    ')) out.push(l);
     out.push('');
   }
   return out.join('\n') + '\n';
 }
 
-function label(r: { segment: string; vrid: number; family: number }): string {
-  return `${inert(r.segment)}/${r.vrid}${r.family === 6 ? 'v6' : ''}`;
+function label(r: { segment: string; vrid: number; family: number; part?: number; partLabel?: string }): string {
+  return `${inert(r.segment)}/${r.vrid}${r.family === 6 ? 'v6' : ''}${r.partLabel ? `#${(r.part ?? 0) + 1}` : ''}`;
 }
 
 function row(r: VridSummary): string {

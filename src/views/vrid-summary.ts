@@ -6,7 +6,7 @@ import { compareAddress } from '../model/timeline.js';
 import { flapFrequency, type FlapFrequency } from '../model/flap-frequency.js';
 import { masterDownNs } from '../model/vrrp-timing.js';
 
-export const VridStatus = { ok: 'OK', dropped: 'HOST-DROPS', splitBrain: 'SPLIT-BRAIN', flapping: 'FLAPPING', noMaster: 'NO MASTER', silent: 'SILENT', warning: 'WARN', conflict: 'CONFLICT' } as const;
+export const VridStatus = { ok: 'OK', dropped: 'HOST-DROPS', splitBrain: 'SPLIT-BRAIN', flapping: 'FLAPPING', noMaster: 'NO MASTER', silent: 'SILENT', warning: 'WARN', conflict: 'CONFLICT', mismatch: 'MISMATCH' } as const;
 export type VridStatus = (typeof VridStatus)[keyof typeof VridStatus];
 
 export type VridSummary = {
@@ -14,6 +14,9 @@ export type VridSummary = {
   readonly segment: string;
   readonly vrid: number;
   readonly family: 4 | 6;
+  /** Partition number and label when the VRID carries several virtual routers ('' otherwise). */
+  readonly part: number;
+  readonly partLabel: string;
   readonly status: VridStatus;
   readonly master: RouterState | undefined;
   /** Routers other than the master, best first. */
@@ -30,8 +33,12 @@ export type VridSummary = {
   readonly findings: readonly Finding[];
 };
 
+/** Findings about the partitions of one VRID together: they belong to every partition's row. */
+const mismatchCodes: ReadonlySet<string> = new Set(['vrid-conflict', 'auth-mismatch', 'version-mismatch', 'interval-mismatch', 'vip-mismatch']);
+
 export function summarizeVrid(v: VridState, findings: readonly Finding[], now: bigint): VridSummary {
-  const mine = findings.filter((f) => f.segment === v.segment && f.vrid === v.vrid && (f.family === v.family || f.family === undefined));
+  // A finding about one virtual router carries its key; one about the whole VRID (a mismatch) does not.
+  const mine = findings.filter((f) => (f.key !== undefined ? f.key === v.key || mismatchCodes.has(f.code) : true) && f.segment === v.segment && f.vrid === v.vrid && (f.family === v.family || f.family === undefined));
   const has = (code: string): boolean => mine.some((f) => f.code === code && f.severity !== 'info');
   const master = v.master !== undefined ? v.routers.get(v.master) : undefined;
   const backups = [...v.routers.values()].filter((r) => r !== master).sort((a, b) => b.priority - a.priority || compareAddress(b.address, a.address));
@@ -43,6 +50,8 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
       ? VridStatus.dropped
     : has('vrid-conflict')
       ? VridStatus.conflict
+    : [...mismatchCodes].some(has)
+      ? VridStatus.mismatch
       : v.master === undefined && v.routers.size > 0
         ? VridStatus.noMaster
         : has('flapping')
@@ -57,6 +66,8 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
     segment: v.segment,
     vrid: v.vrid,
     family: v.family,
+    part: v.part,
+    partLabel: v.label,
     status,
     master,
     backups,
@@ -73,6 +84,6 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
 }
 
 /** Stable order: segment, then VRID, then family — rows never jump. */
-export function compareVrids(a: { segment: string; vrid: number; family: number }, b: { segment: string; vrid: number; family: number }): number {
-  return a.segment.localeCompare(b.segment) || a.vrid - b.vrid || a.family - b.family;
+export function compareVrids(a: { segment: string; vrid: number; family: number; part?: number }, b: { segment: string; vrid: number; family: number; part?: number }): number {
+  return a.segment.localeCompare(b.segment) || a.vrid - b.vrid || a.family - b.family || (a.part ?? 0) - (b.part ?? 0);
 }

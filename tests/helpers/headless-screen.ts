@@ -18,9 +18,11 @@ export type HeadlessScreen = {
 export function headlessScreen(cols: number, rows: number): HeadlessScreen {
   const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
   let written = Promise.resolve();
+  let writes = 0;
   const output = Object.assign(
     new Writable({
       write(chunk: Buffer, _enc, cb) {
+        writes++;
         const s = chunk.toString('utf8');
         written = written.then(() => new Promise<void>((r) => term.write(s, r)));
         cb();
@@ -33,8 +35,13 @@ export function headlessScreen(cols: number, rows: number): HeadlessScreen {
   return {
     screen,
     async show() {
-      await new Promise((r) => setTimeout(r, 20));
-      await written;
+      // Wait until blessed has stopped writing (on a loaded machine its frame can come late).
+      let seen = -1;
+      for (let i = 0; i < 100 && (seen !== writes || writes === 0); i++) {
+        seen = writes;
+        await new Promise((r) => setTimeout(r, 20));
+        await written;
+      }
       const b = term.buffer.active;
       const lines: string[] = [];
       for (let y = 0; y < rows; y++) lines.push(b.getLine(y)?.translateToString(true) ?? '');

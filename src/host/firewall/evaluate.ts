@@ -29,7 +29,7 @@ export function evaluateVrrpInput(rulesets: FirewallRulesets, query: VrrpInputQu
   const iptText = pkt.family === 4 ? rulesets.iptablesSave : rulesets.ip6tablesSave;
   const iptTool: FirewallTool = pkt.family === 4 ? 'iptables' : 'ip6tables';
   const perTool: FirewallVerdict[] = [];
-  const ipt = iptText !== undefined ? parseIptablesSave(iptText) : undefined;
+  const iptRaw = iptText !== undefined ? parseIptablesSave(iptText) : undefined;
   let nft: NftRuleset | undefined;
   let nftError: string | undefined;
   if (rulesets.nftJson !== undefined) {
@@ -40,6 +40,9 @@ export function evaluateVrrpInput(rulesets: FirewallRulesets, query: VrrpInputQu
     }
   }
 
+  // Tables iptables-nft could not show are nft's to judge; without nft's JSON they are a doubt.
+  const hidden = [...(iptRaw?.incompatible ?? [])];
+  const ipt = iptRaw && hidden.length > 0 && nft ? { ...iptRaw, tables: new Map([...iptRaw.tables].filter(([t]) => !hidden.includes(t))) } : iptRaw;
   // iptables-nft keeps its tables inside nftables (family ip / ip6, the xtables table names):
   // nft's JSON then shows the same rules again, some only as opaque `xt` matches. Judge those
   // tables once, from iptables-save, and leave them out of the nft walk.
@@ -48,6 +51,8 @@ export function evaluateVrrpInput(rulesets: FirewallRulesets, query: VrrpInputQu
   if (ipt && nft && ipt.backend !== 'legacy') {
     const fam = pkt.family === 4 ? 'ip' : 'ip6';
     for (const t of ipt.tables.keys()) {
+      // A table iptables-save could not show holds native nft chains: judge it from nft's JSON.
+      if (ipt.incompatible?.has(t)) continue;
       if (nft.tables.has(tableKey(fam, t))) {
         skip.add(tableKey(fam, t));
         skipNote.push(`${fam} ${t}`);
@@ -79,8 +84,10 @@ export function evaluateVrrpInput(rulesets: FirewallRulesets, query: VrrpInputQu
       result: walkChain(b.chain, b.chains, (c) => (b.table === 'filter' ? c : `${b.table} ${c}`)),
     }));
     const doubts = [...ipt.problems];
-    if (ipt.backend === 'legacy' && nft === undefined) doubts.push('iptables-legacy: nftables rules (if any) are not given and may drop too');
     const notes: string[] = [];
+    if (hidden.length > 0 && !nft) doubts.push(`iptables-save could not show table(s) ${hidden.join(', ')} (native nft chains): give \`nft -j list ruleset\` output too`);
+    else if (hidden.length > 0) notes.push(`table(s) ${hidden.join(', ')} hold native nft chains that iptables-save cannot show: judged in the nftables verdict`);
+    if (ipt.backend === 'legacy' && nft === undefined) doubts.push('iptables-legacy: nftables rules (if any) are not given and may drop too');
     if (ipt.backend === 'nf_tables' && nft && skipNote.length) notes.push(`iptables-nft backend: its tables (${skipNote.join(', ')}) are judged here, from iptables-save, and left out of the nftables verdict`);
     perTool.push(verdictOf(iptTool, runs, pkt, manager, doubts, notes, ipt.tables.size === 0, ipt));
   }

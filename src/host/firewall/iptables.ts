@@ -5,6 +5,7 @@
 
 import { type AdvertPacket, type CtState, type MatchResult, YES, ifaceMatches, inPrefix, inRange, isMulticast, maybe, negate, no, protoNumber, tri } from './packet.js';
 import type { Action, CompiledChain, CompiledRule } from './walk.js';
+import { ruleQuote } from './rule-quote.js';
 
 export type IptRule = {
   readonly chain: string;
@@ -22,41 +23,55 @@ export type IptDump = {
   readonly backend?: 'nf_tables' | 'legacy';
   /** The header said ip6tables-save. */
   readonly ipv6?: boolean;
+  /**
+   * iptables-nft could not show these tables ("# Table `filter' contains incompatible base-chains,
+   * use 'nft' tool to list them"): they hold native nft chains, so nft's JSON is the one to judge them.
+   */
+  readonly incompatible?: ReadonlySet<string>;
   /** Lines not understood (with line numbers), and warnings printed into the dump. */
   readonly problems: readonly string[];
 };
 
 type Token = { readonly s: string; readonly quoted: boolean };
 
-/** Splits a rule line like the shell would (iptables-save quotes with "…" and escapes \" and \\). */
+/**
+ * Splits a rule line like the shell would (iptables-save quotes with "…" and escapes \" and \\).
+ * Built from slices, not character by character: a rule of megabytes stays linear and small.
+ */
 export function tokenize(line: string): Token[] {
   const out: Token[] = [];
+  const n = line.length;
   let i = 0;
-  while (i < line.length) {
+  while (i < n) {
     while (line[i] === ' ' || line[i] === '\t') i++;
-    if (i >= line.length) break;
-    let s = '';
+    if (i >= n) break;
+    const parts: string[] = [];
     let quoted = false;
-    while (i < line.length && line[i] !== ' ' && line[i] !== '\t') {
+    while (i < n && line[i] !== ' ' && line[i] !== '\t') {
       const c = line[i]!;
       if (c === '"' || c === "'") {
         quoted = true;
         i++;
-        while (i < line.length && line[i] !== c) {
-          if (line[i] === '\\' && c === '"' && i + 1 < line.length) i++;
-          s += line[i];
+        let start = i;
+        while (i < n && line[i] !== c) {
+          if (line[i] === '\\' && c === '"' && i + 1 < n) {
+            parts.push(line.slice(start, i));
+            start = ++i;
+          }
           i++;
         }
+        parts.push(line.slice(start, i));
         i++;
-      } else if (c === '\\' && i + 1 < line.length) {
-        s += line[i + 1];
+      } else if (c === '\\' && i + 1 < n) {
+        parts.push(line[i + 1]!);
         i += 2;
       } else {
-        s += c;
-        i++;
+        const start = i++;
+        while (i < n && line[i] !== ' ' && line[i] !== '\t' && line[i] !== '"' && line[i] !== "'" && line[i] !== '\\') i++;
+        parts.push(line.slice(start, i));
       }
     }
-    out.push({ s, quoted });
+    out.push({ s: parts.length === 1 ? parts[0]! : parts.join(''), quoted });
   }
   return out;
 }
@@ -66,6 +81,7 @@ export function parseIptablesSave(text: string): IptDump {
   const problems: string[] = [];
   let backend: IptDump['backend'];
   let ipv6: boolean | undefined;
+  const incompatible = new Set<string>();
   let table: IptTable | undefined;
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, idx) => {
@@ -79,6 +95,8 @@ export function parseIptablesSave(text: string): IptDump {
         if (h[2]) backend = h[2] as 'nf_tables' | 'legacy';
       }
       if (/^# Warning:/.test(line)) problems.push(`line ${n}: ${line.slice(2)}`);
+      const inc = /^# Table `([^']+)' contains incompatible base-chains/.exec(line);
+      if (inc) incompatible.add(inc[1]!);
       return;
     }
     if (line.startsWith('*')) {
@@ -114,12 +132,12 @@ export function parseIptablesSave(text: string): IptDump {
         table.chains.set(chainName, chain);
         problems.push(`line ${n}: rule in chain ${chainName}, which the dump never declares`);
       }
-      chain.rules.push({ chain: chainName, number: chain.rules.length + 1, text: line, tokens: tokens.slice(2), line: n });
+      chain.rules.push({ chain: chainName, number: chain.rules.length + 1, text: ruleQuote(line), tokens: tokens.slice(2), line: n });
       return;
     }
     problems.push(`line ${n}: not understood: ${line}`);
   });
-  return { tables, ...(backend ? { backend } : {}), ...(ipv6 !== undefined ? { ipv6 } : {}), problems };
+  return { tables, ...(backend ? { backend } : {}), ...(ipv6 !== undefined ? { ipv6 } : {}), ...(incompatible.size > 0 ? { incompatible } : {}), problems };
 }
 
 /** Targets that never end the walk. */

@@ -5,6 +5,7 @@
 
 import { type AdvertPacket, type CtState, type MatchResult, YES, familyOf, ifaceMatches, inPrefix, inRange, maybe, no, protoNumber, tri } from './packet.js';
 import type { Action, CompiledChain, CompiledRule } from './walk.js';
+import { ruleQuote } from './rule-quote.js';
 
 type J = unknown;
 type Obj = Record<string, J>;
@@ -516,7 +517,7 @@ export function nftInputChains(rs: NftRuleset, pkt: AdvertPacket, skip: Readonly
     for (const c of chains.values()) {
       const rules: CompiledRule[] = c.rules.map((r, i) => {
         const p = matchNftRule(r.expr, ctx);
-        return { chain: c.name, number: i + 1, ...(r.handle !== undefined ? { handle: r.handle } : {}), text: ruleText(r.expr), match: p.match, action: p.action, aboutVrrp: p.aboutVrrp };
+        return { chain: c.name, number: i + 1, ...(r.handle !== undefined ? { handle: r.handle } : {}), text: ruleQuote(ruleText(r.expr)), match: p.match, action: p.action, aboutVrrp: p.aboutVrrp };
       });
       handles.set(c.name, c.handle);
       const pol = c.policy === 'drop' ? 'drop' : 'accept';

@@ -9,8 +9,11 @@ export type Tri = 'yes' | 'no' | 'maybe';
 export type MatchResult = { readonly tri: Tri; readonly why?: string; readonly ct?: boolean };
 
 export const YES: MatchResult = { tri: 'yes' };
-export const no = (why: string): MatchResult => ({ tri: 'no', why });
-export const maybe = (why: string): MatchResult => ({ tri: 'maybe', why });
+/** A reason quotes the rule's values: a hostile ruleset's megabyte-long list must not be quoted whole. */
+const MAX_WHY = 600;
+const cut = (why: string): string => (why.length <= MAX_WHY ? why : `${why.slice(0, MAX_WHY)}… (cut: ${why.length} characters)`);
+export const no = (why: string): MatchResult => ({ tri: 'no', why: cut(why) });
+export const maybe = (why: string): MatchResult => ({ tri: 'maybe', why: cut(why) });
 export const tri = (b: boolean, whyNot: string): MatchResult => (b ? YES : no(whyNot));
 /** `!` in front of a match. */
 export function negate(r: MatchResult, what: string): MatchResult {

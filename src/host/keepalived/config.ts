@@ -8,7 +8,9 @@
 //  - auth_pass: keepalived keeps the first 8 characters; auth is ignored with VRRPv3 and strict mode.
 // Never throws on content: problems are collected as {file, line, message}.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
+import { hostLimits, limitText, type HostLimits } from '../host-limits.js';
+import { readHostText } from '../read-host-file.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import {
   type ConfError,
@@ -16,7 +18,9 @@ import {
   type ConfStatement,
   type ConfUnknown,
   type ConfWord,
+  type LexOptions,
   type LexResult,
+  ProblemList,
   lexKeepalivedConf,
   lexKeepalivedText,
 } from './conf-lexer.js';
@@ -176,21 +180,31 @@ export const DEFAULT_MCAST_GROUP4 = '224.0.0.18';
 export const DEFAULT_MCAST_GROUP6 = 'ff02::12';
 export const DEFAULT_CONF_PATH = '/etc/keepalived/keepalived.conf';
 
-const nodeReadFile: ReadFileFn = (p) => readFileSync(p, 'utf8');
-const nodeReadDir: ReadDirFn = (p) => readdirSync(p);
+/** The real file system, through the one host-file reader (regular files only, size cap, inert text). */
+export function nodeConfIo(limits: HostLimits = hostLimits(), within?: string): ConfIo {
+  return {
+    readFile: (p) => readHostText(p, { maxBytes: limits.fileBytes, limit: limitText(limits, 'fileBytes'), ...(within !== undefined ? { within } : {}) }).text,
+    readDir: (p) => readdirSync(p),
+    realpath: (p) => realpathSync(p),
+  };
+}
+
+export type ConfOptions = LexOptions;
 
 /**
  * Parse a keepalived configuration file and everything it includes.
  * `readFile`/`readDir` default to the real file system (tests pass fakes).
  */
-export function parseKeepalivedConf(path: string, readFile: ReadFileFn = nodeReadFile, readDir: ReadDirFn = nodeReadDir): KeepalivedConfig {
-  const io: ConfIo = { readFile, readDir };
-  return interpret(lexKeepalivedConf(path, io));
+export function parseKeepalivedConf(path: string, readFile?: ReadFileFn, readDir?: ReadDirFn, opts: ConfOptions = {}): KeepalivedConfig {
+  // in a bundle, the reader itself also refuses what resolves outside (checked on the opened file)
+  const real = nodeConfIo(opts.limits ?? hostLimits(), opts.root !== undefined && opts.allowOutside !== true ? opts.root : undefined);
+  const io: ConfIo = readFile === undefined && readDir === undefined ? real : { readFile: readFile ?? real.readFile, readDir: readDir ?? real.readDir };
+  return interpret(lexKeepalivedConf(path, io, { limits: hostLimits(), ...opts }));
 }
 
 /** Parse configuration text already in memory; `include` is followed only when io is given. */
-export function parseKeepalivedConfText(text: string, file = 'keepalived.conf', io?: ConfIo): KeepalivedConfig {
-  return interpret(lexKeepalivedText(text, file, io));
+export function parseKeepalivedConfText(text: string, file = 'keepalived.conf', io?: ConfIo, opts: ConfOptions = {}): KeepalivedConfig {
+  return interpret(lexKeepalivedText(text, file, io, opts));
 }
 
 // ------------------------------------------------------------------ interpretation
@@ -240,10 +254,12 @@ const SYNC_GROUP_KNOWN = new Set([
   'notify_fault', 'notify_stop', 'notify', 'smtp_alert', 'global_tracking', 'sync_group_tracking_weight', 'notify_priority_changes',
 ]);
 
-type Ctx = { errors: ConfError[]; unknown: ConfUnknown[] };
+type Ctx = { errors: ProblemList<ConfError>; unknown: ProblemList<ConfUnknown> };
 
 function interpret(lex: LexResult): KeepalivedConfig {
-  const ctx: Ctx = { errors: [...lex.errors], unknown: [...lex.unknown] };
+  const ctx: Ctx = { errors: new ProblemList(), unknown: new ProblemList() };
+  for (const e of lex.errors) ctx.errors.push(e);
+  for (const u of lex.unknown) ctx.unknown.push(u);
   const globalStmts: ConfStatement[] = [];
   const instanceStmts: ConfStatement[] = [];
   const groupStmts: ConfStatement[] = [];
@@ -268,18 +284,20 @@ function interpret(lex: LexResult): KeepalivedConfig {
     }
   }
   const instances: KeepalivedInstance[] = [];
+  const names = new Set<string>();
   for (const s of instanceStmts) {
     const inst = parseInstance(s, globals, memberOf, ctx);
     if (inst === undefined) continue;
-    if (instances.some((i) => i.name === inst.name)) {
+    if (names.has(inst.name)) {
       ctx.errors.push({ ...inst.at, message: `vrrp_instance ${inst.name} defined twice — the second one is ignored` });
       continue;
     }
+    names.add(inst.name);
     instances.push(inst);
   }
   for (const g of groups) {
     for (const m of g.members) {
-      if (!instances.some((i) => i.name === m)) ctx.errors.push({ ...g.at, message: `sync group ${g.name}: member ${m} is not a vrrp_instance` });
+      if (!names.has(m)) ctx.errors.push({ ...g.at, message: `sync group ${g.name}: member ${m} is not a vrrp_instance` });
     }
   }
   // Two instances on the same interface, family and VRID fight each other (keepalived refuses this too).
@@ -291,7 +309,35 @@ function interpret(lex: LexResult): KeepalivedConfig {
     if (other !== undefined) ctx.errors.push({ ...i.at, message: `vrrp_instance ${i.name}: VRID ${i.vrid} on ${i.interface} is also used by ${other.name}` });
     else seen.set(key, i);
   }
-  return { instances, syncGroups: groups, globals, errors: ctx.errors, unknown: ctx.unknown, files: lex.files };
+  // A problem on a line of a hidden file is said without its content; one elsewhere that quotes a
+  // word from a hidden file (a sync-group member, an instance name) has that word blanked.
+  const blank = redactor(lex.statements, lex.hidden);
+  const errors = ctx.errors.items.map((e) => (lex.hidden.has(e.file) ? { ...e, message: hiddenMessage(e.file) } : { ...e, message: blank(e.message) }));
+  if (ctx.errors.dropped > 0) errors.push({ file: lex.files[0] ?? '', line: 0, message: `… and ${ctx.errors.dropped} more problems in this configuration (not listed)` });
+  const unknown = ctx.unknown.items.map((u) => (lex.hidden.has(u.file) ? { ...u, keyword: '…', context: hiddenMessage(u.file) } : { ...u, context: blank(u.context) }));
+  return { instances, syncGroups: groups, globals, errors, unknown, files: lex.files };
+}
+
+/** message → message with every word that came from a hidden file replaced by `…`. */
+function redactor(statements: readonly ConfStatement[], hidden: ReadonlySet<string>): (m: string) => string {
+  if (hidden.size === 0) return (m) => m;
+  const words = new Set<string>();
+  const stack: ConfStatement[] = [...statements];
+  while (stack.length > 0) {
+    const s = stack.pop() as ConfStatement;
+    if (hidden.has(s.file)) for (const w of s.words) words.add(w.text);
+    if (s.block !== undefined) for (const c of s.block) stack.push(c);
+  }
+  if (words.size === 0) return (m) => m;
+  return (m) => m.split(/([\s'"(),]+)/).map((t) => (words.has(t) ? '…' : t)).join('');
+}
+
+/**
+ * What is said about a line of a file the configuration includes from outside its own directory (or
+ * bundle): where, never what — as root, `include /etc/shadow` must not print a line of it.
+ */
+function hiddenMessage(file: string): string {
+  return `not understood (${file} is outside the configuration's directory: its content is not shown)`;
 }
 
 function parseGlobals(stmts: readonly ConfStatement[], ctx: Ctx): KeepalivedGlobals {
@@ -363,6 +409,7 @@ function parseSyncGroup(s: ConfStatement, ctx: Ctx): KeepalivedSyncGroup | undef
     return undefined;
   }
   const members: string[] = [];
+  const seen = new Set<string>();
   const notify: Record<string, string> = {};
   const other: Record<string, string> = {};
   for (const c of s.block) {
@@ -373,7 +420,10 @@ function parseSyncGroup(s: ConfStatement, ctx: Ctx): KeepalivedSyncGroup | undef
         ctx.errors.push(err(c, `sync group ${name}: 'group' needs a { … } block of instance names`));
         continue;
       }
-      for (const m of c.block) for (const w of m.words) if (!members.includes(w.text)) members.push(w.text);
+      for (const m of c.block) for (const w of m.words) if (!seen.has(w.text)) {
+        seen.add(w.text);
+        members.push(w.text);
+      }
     } else if (kw.startsWith('notify')) {
       setNotify(notify, kw, c);
     } else {

@@ -19,6 +19,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { parseKeepalivedJson } from './json-dump.js';
 import type { KeepalivedDump } from './dump-types.js';
 import { parseKeepalivedStats } from './stats-dump.js';
+import { hostLimits, limitText } from '../host-limits.js';
+import { inertHostText, readHostText } from '../read-host-file.js';
 
 export const DEFAULT_PID_FILES = ['/run/keepalived.pid', '/var/run/keepalived.pid'] as const;
 
@@ -39,10 +41,17 @@ export type ProcessIo = {
   readonly run: (file: string, args: readonly string[], timeoutMs: number) => Promise<string>;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
+  /** A dump file keepalived wrote (regular file, size cap, text already inert); default: readFile made inert. */
+  readonly readDump?: (path: string, kind: DumpKind) => string;
 };
 
 export const realProcessIo: ProcessIo = {
   readFile: (p) => readFileSync(p, 'utf8'),
+  // a dump path is in a shared /tmp: whatever was planted there is read only as a bounded regular file
+  readDump: (p, kind) => {
+    const l = hostLimits();
+    return readHostText(p, { maxBytes: l.fileBytes, limit: limitText(l, 'fileBytes'), format: kind === 'json' ? 'json' : 'text' }).text;
+  },
   readDir: (p) => readdirSync(p),
   stat: (p) => {
     try {
@@ -282,7 +291,7 @@ export async function requestKeepalivedDump(kind: DumpKind, req: DumpRequest = {
       if (old !== undefined && old.mtimeNs === st.mtimeNs && old.size === st.size) continue;
       let text: string;
       try {
-        text = io.readFile(p);
+        text = io.readDump !== undefined ? io.readDump(p, kind) : inertHostText(io.readFile(p), kind === 'json' ? 'json' : 'text');
       } catch (e) {
         lastParseError = `${p}: ${e instanceof Error ? e.message : String(e)}`;
         continue;

@@ -10,6 +10,7 @@ export function statusStyle(s: VridStatus): Style {
       return { fg: 'green', bold: true };
     case 'SPLIT-BRAIN':
     case 'CONFLICT':
+    case 'MISMATCH':
     case 'HOST-DROPS':
       return { fg: 'white', bg: 'red', bold: true };
     case 'FLAPPING':

@@ -4,6 +4,8 @@
 // its visible length, and adds colour tags only when colour is on (NO_COLOR turns it off; bold and
 // inverse stay, and every colour has a text twin: badges, letters, marks).
 
+import { inertText } from '../../util/inert.js';
+
 export type Theme = { readonly color: boolean; readonly unicode: boolean };
 
 export type Style = { readonly fg?: Color; readonly bg?: Color; readonly bold?: boolean; readonly inverse?: boolean; readonly underline?: boolean };
@@ -14,9 +16,9 @@ export type Line = readonly Seg[];
 
 export const seg = (text: string, style?: Style): Seg => (style ? { text, style } : { text });
 
-/** Control characters become \xNN; braces become blessed's {open}/{close} escapes. */
+/** The one escaping step (controls → \xNN, bidi → \uNNNN), then braces become blessed's {open}/{close}. */
 export function escapeTags(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
+  return inertText(s).replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
 }
 
 export function plainLength(line: Line): number {

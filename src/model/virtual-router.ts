@@ -1,0 +1,432 @@
+// One virtual router's mastership as seen from the wire, on packet time.
+//
+// A router claims mastership from its first advert (or gratuitous ARP for a virtual IP) after being
+// quiet, and keeps the claim while its adverts keep coming within the master-down interval (RFC 3768
+// §6.1, RFC 5798 §6.1). The master is the latest claimant; when its claim ends (priority 0, or silence
+// past master-down) the mastership falls to the best router still claiming (higher priority, then
+// higher address — RFC 5798 §6.4.3), or to nobody. Two claims at once for longer than a hand-over is
+// a split brain; it ends when all but one stop, and how it ended (who yielded to whom, and why) is
+// kept with it.
+//
+// Change reasons are decided in evidence order: a priority comparison first (preemption, or the
+// master's priority dropped), then whether the old master was still advertising (the new one did not
+// hear it) or had fallen silent.
+
+import type { VrrpPacket } from '../decode/packet.js';
+import { pushBounded } from './bounded.js';
+import {
+  ChangeReason,
+  GAP_BINS,
+  Limits,
+  type Role,
+  type RouterState,
+  type SplitOutcome,
+  type Transition,
+  type VridState,
+} from './model-types.js';
+import { intervalNs, masterDownNs } from './vrrp-timing.js';
+
+/** How long after taking over a new master is expected to have announced its virtual IPs. */
+export const GARP_GRACE_NS = 6_000_000_000n;
+/** A master whose last advert is this many intervals old is still "on time". */
+const ON_TIME_INTERVALS = 1.5;
+/** Gaps longer than this many master-down intervals are a silence, not lost adverts. */
+const LOSS_GAP_DOWNS = 3n;
+/** A priority drop this recent (in master-down intervals) explains a preemption. */
+const DROP_WINDOW_DOWNS = 5n;
+/** An advert this soon after another claimant's answers it. */
+const REPLY_NS = 50_000_000n;
+
+export type TransitionSink = (v: VridState, t: Transition) => void;
+
+export function newRouter(p: VrrpPacket, ts: bigint): RouterState {
+  const a = p.vrrp;
+  return {
+    address: p.ip.src,
+    macs: [],
+    priority: a.priority,
+    priorityChanges: [],
+    intervalCs: a.intervalCs,
+    version: a.version,
+    authType: a.authType,
+    authText: a.authText,
+    vips: a.addresses,
+    ttl: p.ip.ttl,
+    badTtl: 0,
+    badChecksum: 0,
+    checksumVariant: a.checksumVariant,
+    unicast: !p.ip.multicast,
+    dst: p.ip.dst,
+    virtualMac: a.virtualMac,
+    local: false,
+    firstSeen: ts,
+    lastAdvert: ts,
+    lastGarp: undefined,
+    adverts: 0,
+    spellStart: undefined,
+    released: false,
+    recent: [],
+    masterAtLast: false,
+    claimAtLast: false,
+    role: 'backup',
+    roles: [],
+    delivery: { received: 0, missing: 0, lossGaps: 0, longGaps: 0 },
+  };
+}
+
+export function downOf(r: RouterState): bigint {
+  return masterDownNs(r.version, r.intervalCs, r.priority || 1);
+}
+
+/** RFC 5798 §6.4.3 order: higher priority wins, then the higher primary address. */
+export function better(a: RouterState, b: RouterState): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && compareAddress(a.address, b.address) > 0);
+}
+
+/** Why `loser` gives way to `winner`, in words. */
+export function yieldReason(loser: RouterState, winner: RouterState): string {
+  if (winner.priority > loser.priority) return `priority ${loser.priority} < ${winner.priority}`;
+  if (winner.priority === loser.priority) return `equal priority ${loser.priority}, ${winner.address} has the higher address`;
+  return `priority ${loser.priority} > ${winner.priority}, yet it stopped`;
+}
+
+export class VirtualRouter {
+  constructor(private readonly sink: TransitionSink) {}
+
+  advert(v: VridState, r: RouterState, p: VrrpPacket): void {
+    const a = p.vrrp;
+    const ts = p.ts;
+    this.expire(v, ts);
+    v.adverts++;
+    v.lastSeen = ts;
+    if (r.adverts > 0) {
+      const gapNs = ts - r.lastAdvert;
+      // Gap between this router's consecutive adverts while it was the master (even when the gap was
+      // long enough to end its claim: that is exactly the silence to report).
+      if (r.masterAtLast) this.gap(v, r, gapNs, ts);
+      if (r.claimAtLast) this.deliver(r, gapNs);
+    }
+    if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.history);
+    r.priority = a.priority;
+    r.intervalCs = a.intervalCs;
+    r.version = a.version;
+    r.authType = a.authType;
+    r.authText = a.authText;
+    r.vips = a.addresses;
+    r.ttl = p.ip.ttl;
+    if (p.ip.ttl !== 255) r.badTtl++;
+    if (a.checksumStatus === 'bad') r.badChecksum++;
+    if (a.checksumVariant) r.checksumVariant = a.checksumVariant;
+    r.unicast = !p.ip.multicast;
+    r.dst = p.ip.dst;
+    r.virtualMac = a.virtualMac;
+    if (p.direction === 'out') r.local = true;
+    const mac = p.l2.src;
+    if (mac !== undefined && !r.macs.includes(mac) && r.macs.length < 8) r.macs.push(mac);
+    r.lastAdvert = ts;
+    r.adverts++;
+    r.recent.push(ts);
+    if (r.recent.length > Limits.recentAdverts) r.recent.shift();
+    const s = v.openSplit;
+    if (s && s.routers.includes(r.address)) {
+      s.adverts[r.address] = (s.adverts[r.address] ?? 0) + 1;
+      for (const a of s.routers) {
+        const o = a !== r.address ? v.routers.get(a) : undefined;
+        if (o && o.adverts > 0 && o.lastAdvert <= ts && ts - o.lastAdvert <= REPLY_NS) {
+          s.replies[r.address] = (s.replies[r.address] ?? 0) + 1;
+          break;
+        }
+      }
+    }
+    this.closeSilence(v, r, ts);
+    if (v.openSplit && v.master !== r.address) this.notAPreemption(v, r);
+
+    if (a.priority === 0) {
+      // Graceful shutdown (RFC 5798 §6.4.3): the claim ends now.
+      r.released = true;
+      setRole(r, 'resigned', ts);
+      if (r.spellStart !== undefined) this.endClaim(v, r, ts, ChangeReason.released);
+    } else {
+      r.released = false;
+      if (r.spellStart === undefined) this.startClaim(v, r, ts);
+      r.delivery.received++;
+    }
+    r.masterAtLast = v.master === r.address;
+    r.claimAtLast = r.spellStart !== undefined;
+  }
+
+  /**
+   * A preempted master yields at once (it hears the better advert); one that keeps advertising did
+   * not hear it, so the takeover was no preemption: the new master did not hear the old one.
+   */
+  private notAPreemption(v: VridState, r: RouterState): void {
+    const i = v.transitions.length - 1;
+    const t = v.transitions[i];
+    if (!t || t.from !== r.address || t.to !== v.master || (t.reason !== ChangeReason.preemption && t.reason !== ChangeReason.priorityDrop)) return;
+    // Only the old master's claim that went on through the takeover counts, not a later new claim.
+    if (r.spellStart === undefined || r.spellStart > t.ts) return;
+    let after = 0;
+    for (const x of r.recent) if (x > t.ts) after++;
+    if (after < 2) return;
+    v.transitions[i] = { ...t, reason: ChangeReason.takeoverWhileAdvertising, evidence: `${r.address} kept advertising after ${t.to} claimed (${t.evidence}): not a preemption — ${t.to} did not hear it` };
+    pushBounded(v.onTimeTakeovers, { ts: t.ts, by: t.to, from: r.address, ageNs: 0n, intervalNs: intervalNs(r.intervalCs) }, Limits.episodes);
+  }
+
+  /** A gratuitous ARP/NA for one of this virtual router's addresses from router `r`'s MAC. */
+  announce(v: VridState, r: RouterState, ip: string, ts: bigint): void {
+    this.expire(v, ts);
+    r.lastGarp = ts;
+    const back = v.silences[v.silences.length - 1];
+    if (back && back.router === r.address && back.end !== undefined && ts - back.end <= 1_000_000_000n && ts >= back.end) back.garpOnReturn = true;
+    for (const g of v.garpPending) if (g.router === r.address) g.missing.delete(ip);
+    // A router that announces the virtual IPs is claiming mastership, even if it barely advertises.
+    if (r.spellStart === undefined && !r.released) {
+      this.startClaim(v, r, ts);
+      // The announcement that made the claim also fulfils it.
+      for (const g of v.garpPending) if (g.router === r.address) g.missing.delete(ip);
+    }
+  }
+
+  /** Advances the clock to `ts`: ends claims that went silent past master-down. */
+  expire(v: VridState, ts: bigint): void {
+    // Claims that ran out, ended in the order they ran out (who was still claiming when each ended
+    // decides whether it yielded or fell silent).
+    let ended: { r: RouterState; at: bigint }[] | undefined;
+    for (const r of v.routers.values()) {
+      if (r.spellStart === undefined) continue;
+      const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
+      if (ts - lastClaim <= downOf(r)) continue;
+      (ended ??= []).push({ r, at: lastClaim });
+    }
+    if (ended) {
+      if (ended.length > 1) ended.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      for (const { r, at } of ended) this.endClaim(v, r, at, ChangeReason.masterSilent);
+    }
+    if (v.master !== undefined) {
+      const nm = v.noMaster[v.noMaster.length - 1];
+      if (nm && nm.end === undefined) nm.end = v.history[v.history.length - 1]?.start ?? ts;
+    }
+    while (v.garpPending.length > 0 && ts - v.garpPending[0]!.since > GARP_GRACE_NS) {
+      const g = v.garpPending.shift()!;
+      if (g.missing.size > 0) pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, Limits.episodes);
+    }
+  }
+
+  private gap(v: VridState, r: RouterState, gapNs: bigint, ts: bigint): void {
+    const iv = intervalNs(r.intervalCs);
+    const down = downOf(r);
+    pushBounded(v.gaps, { ts, gapNs, router: r.address, downNs: down, intervalNs: iv }, Limits.gaps);
+    if (gapNs > v.maxGapNs) v.maxGapNs = gapNs;
+    const ratio = iv > 0n ? Number(gapNs) / Number(iv) : 0;
+    let bin = GAP_BINS.findIndex((b) => ratio < b);
+    if (bin < 0) bin = GAP_BINS.length;
+    v.gapHistogram[bin]!++;
+    if (gapNs > down) v.overDownGaps++;
+    else if (ratio > ON_TIME_INTERVALS) v.lateGaps++;
+  }
+
+  /** Counts the adverts a claiming router's interval implies between two received ones. */
+  private deliver(r: RouterState, gapNs: bigint): void {
+    const iv = intervalNs(r.intervalCs);
+    if (iv <= 0n || gapNs > LOSS_GAP_DOWNS * downOf(r)) return;
+    const slots = Math.round(Number(gapNs) / Number(iv));
+    if (slots >= 2) {
+      r.delivery.missing += slots - 1;
+      r.delivery.lossGaps++;
+      if (gapNs > downOf(r)) r.delivery.longGaps++;
+    }
+  }
+
+  private closeSilence(v: VridState, r: RouterState, ts: bigint): void {
+    for (let i = v.silences.length - 1; i >= 0 && i >= v.silences.length - 4; i--) {
+      const s = v.silences[i]!;
+      if (s.router !== r.address || s.end !== undefined) continue;
+      s.end = ts;
+      s.gapNs = ts - s.start;
+      return;
+    }
+  }
+
+  private startClaim(v: VridState, r: RouterState, ts: bigint): void {
+    r.spellStart = ts;
+    setRole(r, 'master', ts);
+    const prev = v.master !== undefined && v.master !== r.address ? v.routers.get(v.master) : undefined;
+    let reason: ChangeReason;
+    let evidence = '';
+    if (v.history.length === 0) reason = ChangeReason.firstSeen;
+    else if (prev && prev.spellStart !== undefined) {
+      const age = ts - prev.lastAdvert;
+      const prevIv = intervalNs(prev.intervalCs);
+      const onTime = Number(age) <= Number(prevIv) * ON_TIME_INTERVALS;
+      const back = v.silences[v.silences.length - 1];
+      if (r.priority > prev.priority) {
+        const drop = prev.priorityChanges[prev.priorityChanges.length - 1];
+        const recentDrop = drop !== undefined && drop.to < drop.from && drop.from >= r.priority && ts - drop.ts < DROP_WINDOW_DOWNS * downOf(prev);
+        reason = recentDrop ? ChangeReason.priorityDrop : ChangeReason.preemption;
+        evidence = recentDrop ? `${prev.address}'s priority dropped from ${drop!.from} to ${drop!.to}; ${r.address} has ${r.priority}` : `priority ${r.priority} > ${prev.priority}`;
+      } else if (!better(r, prev)) {
+        // A worse router claims while the master advertises: it does not hear the master. The master
+        // stays the master (it will not yield to a worse router); the overlap is a split brain.
+        if (onTime) pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, Limits.episodes);
+        this.updateSplit(v, ts, undefined);
+        return;
+      } else if (back && back.router === r.address && back.end === ts && back.takenOverBy === prev.address) {
+        reason = ChangeReason.resumed;
+        evidence = `${r.address}'s adverts came back after ${secs(back.gapNs ?? 0n)}; ${prev.address} had taken over meanwhile`;
+      } else if (onTime) {
+        reason = ChangeReason.takeoverWhileAdvertising;
+        evidence = `${prev.address}'s last advert was ${secs(age)} earlier (interval ${secs(prevIv)}); equal priority ${r.priority}, ${r.address} has the higher address`;
+        pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, Limits.episodes);
+      } else {
+        reason = ChangeReason.takeoverAfterSilence;
+        evidence = `${prev.address}'s adverts were ${secs(age)} late`;
+      }
+    } else {
+      const last = v.history[v.history.length - 1];
+      const lastMaster = lastMasterOf(v);
+      if (last && last.master === undefined && last.reason === ChangeReason.released) {
+        reason = ChangeReason.released;
+        evidence = `${lastMaster ?? 'the master'} resigned with priority 0`;
+      } else {
+        reason = ChangeReason.takeoverAfterSilence;
+        const gone = lastMaster !== undefined ? v.routers.get(lastMaster) : undefined;
+        evidence = gone ? `${gone.address} silent for ${secs(ts - gone.lastAdvert)} (master-down ${secs(downOf(gone))})` : 'no master before';
+      }
+    }
+    const s = v.silences[v.silences.length - 1];
+    if (s && s.end === undefined && s.router !== r.address && s.takenOverBy === undefined) s.takenOverBy = r.address;
+    this.setMaster(v, r.address, ts, reason, evidence);
+    if (reason !== ChangeReason.firstSeen && r.vips.length > 0) pushBounded(v.garpPending, { router: r.address, since: ts, missing: new Set(r.vips) }, Limits.episodes);
+    this.updateSplit(v, ts, undefined);
+  }
+
+  /** Ends r's claim at `at` (its last advert, or now for priority 0). */
+  private endClaim(v: VridState, r: RouterState, at: bigint, reason: ChangeReason): void {
+    // A claim made by gratuitous ARP and a stray advert is no master that stopped advertising.
+    let advertised = 0;
+    for (const x of r.recent) if (r.spellStart !== undefined && x >= r.spellStart) advertised++;
+    r.spellStart = undefined;
+    const wasMaster = v.master === r.address;
+    // Who is still claiming, best first.
+    let best: RouterState | undefined;
+    for (const o of v.routers.values()) if (o !== r && o.spellStart !== undefined && (!best || better(o, best))) best = o;
+    if (reason !== ChangeReason.released) {
+      // Quiet because a better router claims: a backup (it yielded or was preempted). Quiet with
+      // nobody better claiming: gone (crash, stall, or its adverts stopped reaching us).
+      const yielded = best !== undefined && better(best, r);
+      setRole(r, yielded ? 'backup' : 'gone', at);
+      if (!yielded && advertised >= 2) pushBounded(v.silences, { router: r.address, start: at, end: undefined, downNs: downOf(r), gapNs: undefined, wasMaster, takenOverBy: best?.address, garpOnReturn: false }, Limits.episodes);
+    }
+    this.updateSplit(v, at, r);
+    if (!wasMaster) return;
+    if (best) {
+      const next = best.recent.find((t) => t > at) ?? best.lastAdvert;
+      // Mastership goes back to the router r had taken it from, if that one kept advertising.
+      const before = v.history.length >= 2 ? v.history[v.history.length - 2]!.master : undefined;
+      const kind = reason === ChangeReason.released ? ChangeReason.released : better(best, r) ? ChangeReason.yielded : before === best.address ? ChangeReason.resumed : ChangeReason.takeoverAfterSilence;
+      const why = kind === ChangeReason.released ? `${r.address} resigned with priority 0` : kind === ChangeReason.yielded ? `${r.address} yielded: ${yieldReason(r, best)}` : kind === ChangeReason.resumed ? `${r.address} fell silent; ${best.address} had kept advertising` : `${r.address} fell silent`;
+      this.setMaster(v, best.address, next > at ? next : at, kind, why);
+    } else {
+      this.setMaster(v, undefined, at, reason === ChangeReason.released ? ChangeReason.released : ChangeReason.masterSilent, '');
+      if (reason !== ChangeReason.released) pushBounded(v.noMaster, { router: r.address, start: at + downOf(r), end: undefined, downNs: downOf(r) }, Limits.episodes);
+      else pushBounded(v.noMaster, { router: r.address, start: at, end: undefined, downNs: downOf(r) }, Limits.episodes);
+    }
+  }
+
+  private setMaster(v: VridState, master: string | undefined, ts: bigint, reason: ChangeReason, evidence: string): void {
+    const from = v.master;
+    if (from === master && v.history.length > 0) return;
+    const last = v.history[v.history.length - 1];
+    if (last && last.end === undefined) last.end = ts;
+    pushBounded(v.history, { start: ts, end: undefined, master, reason }, Limits.history);
+    v.master = master;
+    if (reason === ChangeReason.firstSeen || master === undefined) return;
+    const nm = v.noMaster[v.noMaster.length - 1];
+    if (nm && nm.end === undefined) nm.end = ts;
+    // The same master back after a stretch without one is not a change of master.
+    const prior = from ?? lastMasterOf(v, 1);
+    if (from === undefined && prior === master) return;
+    const t: Transition = { ts, from: prior, to: master, reason, evidence };
+    pushBounded(v.transitions, t, Limits.history);
+    this.sink(v, t);
+  }
+
+  private updateSplit(v: VridState, ts: bigint, leaving: RouterState | undefined): void {
+    const claiming: string[] = [];
+    for (const r of v.routers.values()) if (r.spellStart !== undefined) claiming.push(r.address);
+    if (claiming.length >= 2) {
+      if (!v.openSplit) {
+        v.openSplit = { start: ts, end: undefined, routers: claiming, adverts: Object.fromEntries(claiming.map((a) => [a, 0])), replies: {}, outcome: undefined };
+        pushBounded(v.splitBrains, v.openSplit, Limits.episodes);
+      } else {
+        for (const a of claiming)
+          if (!v.openSplit.routers.includes(a)) {
+            v.openSplit.routers.push(a);
+            v.openSplit.adverts[a] = 0;
+          }
+      }
+    } else if (v.openSplit) {
+      const e = v.openSplit;
+      e.end = ts;
+      v.openSplit = undefined;
+      if (leaving) {
+        const winner = claiming[0] !== undefined ? v.routers.get(claiming[0]) : undefined;
+        e.outcome = splitOutcome(leaving, winner, ts);
+      }
+    }
+  }
+}
+
+function splitOutcome(loser: RouterState, winner: RouterState | undefined, ts: bigint): SplitOutcome {
+  if (loser.released) return { ts, kind: 'resigned', loser: loser.address, winner: winner?.address, why: 'it resigned with priority 0' };
+  if (winner && better(winner, loser)) return { ts, kind: 'yield', loser: loser.address, winner: winner.address, why: yieldReason(loser, winner) };
+  return { ts, kind: 'gone', loser: loser.address, winner: winner?.address, why: winner ? `it fell silent although ${yieldReason(loser, winner).replace(', yet it stopped', '')}` : 'it fell silent' };
+}
+
+function setRole(r: RouterState, role: Role, ts: bigint): void {
+  if (r.role === role && r.roles.length > 0) return;
+  r.role = role;
+  pushBounded(r.roles, { ts, role }, Limits.roles);
+}
+
+/** The newest master in the history, skipping the newest `skip` intervals. */
+function lastMasterOf(v: VridState, skip = 0): string | undefined {
+  for (let i = v.history.length - 1 - skip; i >= 0; i--) {
+    const m = v.history[i]!.master;
+    if (m !== undefined) return m;
+  }
+  return undefined;
+}
+
+/** Routers advertising as master right now: the master, and any other claimant that advertised after the master's claim began (a split brain). */
+export function claimingRouters(v: VridState): RouterState[] {
+  const m = v.master !== undefined ? v.routers.get(v.master) : undefined;
+  const since = v.history[v.history.length - 1]?.start ?? 0n;
+  const out: RouterState[] = [];
+  if (m && m.spellStart !== undefined) out.push(m);
+  for (const r of v.routers.values()) if (r !== m && r.spellStart !== undefined && r.lastAdvert >= since && r.adverts > 0) out.push(r);
+  return out;
+}
+
+function secs(ns: bigint): string {
+  const s = Number(ns) / 1e9;
+  return s >= 100 ? `${Math.round(s)} s` : s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(1)} s`;
+}
+
+/** Orders IPv4/IPv6 text addresses numerically (RFC 5798 §6.4.3 tie-break on the primary address). */
+export function compareAddress(a: string, b: string): number {
+  const na = addressKey(a);
+  const nb = addressKey(b);
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+function addressKey(a: string): bigint {
+  if (a.includes(':')) {
+    const [head, tail] = a.split('::') as [string, string | undefined];
+    const h = head ? head.split(':') : [];
+    const t = tail ? tail.split(':') : [];
+    const words = tail === undefined ? h : [...h, ...new Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+    return words.reduce((acc, w) => (acc << 16n) | BigInt(parseInt(w || '0', 16) || 0), 0n);
+  }
+  return a.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o) || 0), 0n);
+}
