@@ -169,8 +169,9 @@ test('a lost node is a blind spot: silence findings on its segments then are dro
     f('master-silent', 'node1/eth0', s + 40_000_000_000n, s + 44_000_000_000n), // long after: real
     f('master-silent', 'node2/eth0', s + 13_000_000_000n, s + 16_000_000_000n), // node2 saw it: real
     f('split-brain', 'node1/eth0', s + 13_000_000_000n, s + 16_000_000_000n), // not a silence finding
+    { ...f('master-change', 'node1/eth0', s + 12_000_000_000n, s + 30_000_000_000n), severity: 'info' as const }, // info stays
   ];
-  assert.deepEqual(notBlind(all, [node1, node2]).map((x) => `${x.code} ${x.segment} ${(x.firstSeen - s) / 1_000_000_000n}`), ['master-silent node1/eth0 40', 'master-silent node2/eth0 13', 'split-brain node1/eth0 13']);
+  assert.deepEqual(notBlind(all, [node1, node2]).map((x) => `${x.code} ${x.segment} ${(x.firstSeen - s) / 1_000_000_000n}`), ['master-silent node1/eth0 40', 'master-silent node2/eth0 13', 'split-brain node1/eth0 13', 'master-change node1/eth0 12']);
   assert.equal(notBlind(all, undefined).length, all.length);
 });
 

@@ -147,12 +147,13 @@ const SILENCE: ReadonlySet<string> = new Set(['master-silent', 'no-master', 'fla
 /** A blind spot covers this much after it, too: a master's silence is judged over its master-down interval. */
 const BLIND_GRACE_NS = 5_000_000_000n;
 
-/** Drops silence findings on a node's segments that overlap a time its capture was not running. */
+/** Drops silence warnings on a node's segments that overlap a time its capture was not running. */
 export function notBlind(findings: Finding[], host: HostSet | undefined): Finding[] {
   const spots = hostsOf(host).filter((h) => h.scope !== undefined && (h.blind?.length ?? 0) > 0);
   if (spots.length === 0) return findings;
   return findings.filter((f) => {
-    if (!SILENCE.has(f.code) || f.segment === undefined) return true;
+    // Info stays (a master change after the node came back is worth seeing); warnings go.
+    if (!SILENCE.has(f.code) || f.segment === undefined || f.severity === 'info') return true;
     const h = spots.find((x) => f.segment!.startsWith(`${x.scope}/`));
     return !h?.blind!.some((b) => f.lastSeen >= b.from && (b.to === undefined || f.firstSeen <= b.to + BLIND_GRACE_NS));
   });
