@@ -189,3 +189,10 @@ test('keepalived config outside a keepalived directory: only the file itself is 
   for (const ok of ['/etc/keepalived/conf.d/a.conf', '/srv/ha/vrrp.conf', '/opt/keepalived/instances']) assert.equal(fetchable(ok), true, ok);
   for (const no of ['/etc/shadow', 'relative.conf', '/etc/../etc/shadow.conf', '/root/.ssh/id_rsa']) assert.equal(fetchable(no), false, no);
 });
+
+test('stdin already closed before the command starts (the connection died during set-up): the command does not survive', async () => {
+  const marker = `sleep 309.${process.pid % 1000}`;
+  for (let i = 0; i < 20; i++) spawnSync('sh', ['-c', remoteCommand(untilStdinCloses(marker), false)], { input: '', timeout: 5000 });
+  for (let i = 0; i < 50 && alive(marker); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(alive(marker), false);
+});

@@ -58,19 +58,21 @@ function versionAtLeast(v: string, want: readonly number[]): boolean {
 }
 
 /**
- * Runs CMD (a simple command, already quoted) until it ends or standard input closes. The watcher
- * reads a copy of stdin (fd 3: an asynchronous list's own stdin is /dev/null in sh) and signals the
- * script, whose trap stops CMD; `wait` returns at once for a trapped signal.
+ * Runs CMD (a simple command, already quoted) until it ends or standard input closes. CMD starts
+ * first; then a watcher — a subshell reading a copy of stdin (fd 3: an asynchronous list's own
+ * stdin is /dev/null in sh) with the `read` builtin, so it is one process — stops CMD by its pid
+ * when stdin closes, even when it was closed before anything started (the connection died during
+ * the set-up). The script itself only waits for CMD: no signal has to reach a waiting shell (dash
+ * can miss one that lands just before `wait` blocks). When CMD ends by itself, the watcher is
+ * stopped, so nothing holds the session open.
  */
 export function untilStdinCloses(cmd: string): string {
   return [
     'exec 3<&0 </dev/null',
-    'p=',
-    "trap '[ -n \"$p\" ] && kill -TERM $p 2>/dev/null' TERM HUP",
-    '{ cat <&3 >/dev/null 2>&1; kill -TERM $$ 2>/dev/null; } &',
     `${cmd} & p=$!`,
+    '{ while IFS= read -r _ <&3; do :; done; kill -TERM $p 2>/dev/null; } & w=$!',
     'wait $p; rc=$?',
-    'if kill -0 $p 2>/dev/null; then kill -TERM $p 2>/dev/null; wait $p; fi',
+    'kill -TERM $w 2>/dev/null',
     'exit $rc',
   ].join('\n');
 }

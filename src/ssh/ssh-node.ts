@@ -140,6 +140,7 @@ export class SshNode {
     // passed on while connecting in the open and only kept (for the lost message) once watching.
     const m = spawn(o.program, masterArgs(o, this.target.destination, this.socket, !interactive), { stdio: ['pipe', 'ignore', 'pipe'] });
     this.master = m;
+    if (this.stopped) m.stdin!.end();
     let masterErr = '';
     let relay = interactive;
     m.stderr!.setEncoding('utf8').on('data', (s: string) => {
@@ -169,7 +170,7 @@ export class SshNode {
     }
     relay = false;
     const probe = await run(o.program, sessionArgs(o, this.target.destination, this.socket, remoteCommand(PROBE_SCRIPT, false)), 20_000);
-    if (gen !== this.gen) return 'stopped';
+    if (gen !== this.gen || this.stopped) return 'stopped';
     const facts = parseProbe(probe.stdout);
     this.facts = facts;
     const bad = factsProblem(this.label, facts);
@@ -178,6 +179,8 @@ export class SshNode {
     this.startLoop(gen, sudo);
     // Interface names first (the capture's SLL2 indexes are mapped with them), at most 3 s.
     for (let i = 0; i < 30 && this.names.size === 0 && gen === this.gen; i++) await sleep(100);
+    // Stopped (q, Ctrl-C) or lost meanwhile: start nothing more.
+    if (gen !== this.gen || this.stopped) return 'stopped';
     if (hasSll2(facts)) this.startCapture(gen, sudo, undefined);
     else for (const i of facts.interfaces) this.startCapture(gen, sudo, i);
     this.startLog(gen, sudo);
@@ -186,12 +189,16 @@ export class SshNode {
 
   private session(gen: number, script: string, sudo: boolean, what: string, onExit: (code: number | null, stderr: string) => void): ChildProcess {
     const o = this.opts.ssh;
+    // Nothing new once stopped or for an old connection: a session with its stdin closed at once ends
+    // its remote command as soon as it starts.
+    const dead = this.stopped || gen !== this.gen;
     const c = spawn(o.program, sessionArgs(o, this.target.destination, this.socket, remoteCommand(script, sudo)), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.sessions.add(c);
     let err = '';
     c.stderr!.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-4000)));
     c.on('error', () => undefined);
     c.stdin!.on('error', () => undefined);
+    if (dead) c.stdin!.end();
     c.on('close', (code) => {
       this.sessions.delete(c);
       // A lost connection ends every session at once: let the master's exit speak for them.
@@ -484,6 +491,11 @@ export class SshNode {
     await Promise.race([Promise.all(exited), sleep(3000)]);
     for (const c of all) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     await Promise.race([Promise.all(exited), sleep(1000)]);
+    // Anything a connection attempt under way spawned meanwhile goes the same way.
+    for (const c of [...this.sessions, ...(this.master && !all.includes(this.master) ? [this.master] : [])]) {
+      c.stdin?.end();
+      if (!all.includes(c)) setTimeout(() => c.kill('SIGTERM'), 1000).unref();
+    }
     this.sessions.clear();
     this.master = undefined;
   }

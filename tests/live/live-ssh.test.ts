@@ -176,6 +176,10 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
   });
 
   test('the dashboard over ssh: both nodes\' segments, clocks in the header, LOST and back, q restores and leaves nothing behind', async () => {
+    // On its own as well as after the first test: node2's keepalived (re)started, the only router.
+    await lab.stopKeepalived(2);
+    lab.startKeepalived(2, { priority: 100 });
+    await lab.keepalivedReady(2);
     const s = start([], { cols: 100, rows: 30, shell: `exec ip netns exec ${lab.client()} '${process.execPath}' '${BIN}' --ssh node1 --ssh node2 --ssh-config '${lab.config}'` });
     try {
       const first = await s.waitFor((x) => /node1\/eth0\/51/.test(x) && /node2\/eth0\/51/.test(x) && /node2 clk [+-]/.test(x), 25_000);
@@ -192,7 +196,7 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
       killAll();
     }
     const strays = (): string[] =>
-      [lab.ns(1), lab.ns(2), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || /sshd: root/.test(p.args)).map((p) => `${ns}: ${p.comm}`));
+      [lab.ns(1), lab.ns(2), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || /sshd: root/.test(p.args)).map((p) => `${ns}: ${p.comm} ${p.pid} (${lab.ancestry(p.pid)}) ${p.args}`));
     for (let i = 0; i < 50 && strays().length > 0; i++) await sleep(100);
     assert.deepEqual(strays(), []);
   });

@@ -141,6 +141,24 @@ export class SshLab extends Lab {
     return out;
   }
 
+  /** pid → its parents' commands, for a message about a stray process. */
+  ancestry(pid: number): string {
+    const out: string[] = [];
+    let p = pid;
+    for (let i = 0; i < 8; i++) {
+      try {
+        const st = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+        if (!(ppid > 1)) break;
+        out.push(`${ppid}:${readFileSync(`/proc/${ppid}/comm`, 'utf8').trim()}`);
+        p = ppid;
+      } catch {
+        break;
+      }
+    }
+    return out.join(' < ');
+  }
+
   /** Kills the sshd process serving our connection in node n (not the listener): the network "drops". */
   dropConnection(n: number): number {
     const listener = this.sshd.get(n)?.pid;
