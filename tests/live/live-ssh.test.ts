@@ -116,7 +116,7 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
     // No tcpdump, ssh or sshd session left in any namespace (the listeners are the test's own).
     await sleep(1500);
     for (const ns of [lab.ns(1), lab.ns(2), lab.client()]) {
-      const left = lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || /sshd: root/.test(p.args));
+      const left = lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || p.comm === 'journalctl' || /sshd: root/.test(p.args));
       assert.deepEqual(left.map((p) => `${p.comm} ${p.args}`), [], `strays in ${ns}`);
     }
 
@@ -196,7 +196,7 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
       killAll();
     }
     const strays = (): string[] =>
-      [lab.ns(1), lab.ns(2), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || /sshd: root/.test(p.args)).map((p) => `${ns}: ${p.comm} ${p.pid} (${lab.ancestry(p.pid)}) ${p.args}`));
+      [lab.ns(1), lab.ns(2), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || p.comm === 'journalctl' || /sshd: root/.test(p.args)).map((p) => `${ns}: ${p.comm} ${p.pid} (${lab.ancestry(p.pid)}) ${p.args}`));
     for (let i = 0; i < 50 && strays().length > 0; i++) await sleep(100);
     assert.deepEqual(strays(), []);
   });
