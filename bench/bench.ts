@@ -25,6 +25,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { advertCapture } from '../tests/helpers/hostile-captures.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -506,6 +507,14 @@ function main(): void {
     jobs.push(vrrpscope('big.pcapng', 'vrrpscope-ng'));
     if (TCPDUMP) jobs.push({ key: 'tcpdump-ng', label: 'tcpdump -n -r big.pcapng vrrp', cmd: 'tcpdump', args: ['-n', '-r', join(OUT, 'big.pcapng'), 'vrrp'], file: 'big.pcapng' });
   }
+  // Rotated captures merged (-r b -r a, b starting where a ends): peak RSS must stay that of one
+  // file (a bounded look-ahead per input), not grow with the later file (issue 16).
+  const ROT = 500_000;
+  for (const [n, start] of [['rot-a.pcap', 1_600_000_000], ['rot-b.pcap', 1_600_000_000 + ROT / 100]] as const) {
+    if (!existsSync(join(OUT, n))) writeFileSync(join(OUT, n), advertCapture(ROT, start, 100));
+  }
+  jobs.push({ key: 'vrrpscope-rot-one', label: 'vrrpscope -r rot-a.pcap --packets', cmd: process.execPath, args: [BIN, '-r', join(OUT, 'rot-a.pcap'), '--packets'], file: undefined });
+  jobs.push({ key: 'vrrpscope-rot-merge', label: 'vrrpscope -r rot-b -r rot-a --packets', cmd: process.execPath, args: [BIN, '-r', join(OUT, 'rot-b.pcap'), '-r', join(OUT, 'rot-a.pcap'), '--packets'], file: undefined });
   const samples = new Map<string, Sample[]>(jobs.map((j) => [j.key, []]));
   for (let r = 1; r <= ROUNDS; r++) {
     const parts: string[] = [];
@@ -576,6 +585,12 @@ function main(): void {
     const rs = [peakRss('vrrpscope-small'), peakRss('vrrpscope'), peakRss('vrrpscope-ng')].map((k) => (k / 1024).toFixed(0));
     lines.push('');
     lines.push(`  vrrpscope peak RSS: small.pcap ${rs[0]} MiB, big.pcap ${rs[1]} MiB (10× the frames), big.pcapng ${rs[2]} MiB`);
+  }
+  const one = peakRss('vrrpscope-rot-one');
+  const merged = peakRss('vrrpscope-rot-merge');
+  if (one > 0 && merged > 0) {
+    ratios['rot-merge-rss/rot-one-rss'] = merged / one;
+    lines.push(`  merged rotated pair (2 × ${ROT.toLocaleString('en')} adverts): peak RSS ${(merged / 1024).toFixed(0)} MiB, one file ${(one / 1024).toFixed(0)} MiB (target: about the same)`);
   }
   process.stdout.write(lines.join('\n') + '\n');
   writeFileSync(join(OUT, 'last-run.json'), JSON.stringify({ date: new Date().toISOString(), machine: m, rounds: ROUNDS, files: meta.files, rows, ratios }, null, 2) + '\n');

@@ -313,3 +313,11 @@ test('VRRPv2 against VRRPv3 on one VRID: keepalived ignores the other version on
     }
   }
 });
+
+test('an interface name that is not one (a broken configuration) never reaches a command to paste', () => {
+  const e = evaluateVrrpInput({ iptablesSave: '*filter\n:INPUT DROP [0:0]\nCOMMIT\n' }, { src: '192.168.2.11', iface: 'eth0;reboot' }).overall;
+  assert.equal(e.verdict, 'drop');
+  for (const cmd of Object.values(e.fix)) assert.ok(!cmd.includes('reboot'), cmd);
+  assert.equal(e.fix.iptables, 'iptables -I INPUT -i <interface> -p vrrp -j ACCEPT');
+  assert.equal(e.fix.nftables, 'nft insert rule inet filter input iifname <interface> meta l4proto vrrp accept');
+});

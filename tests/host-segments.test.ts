@@ -128,6 +128,7 @@ test('wire only, -i any: the firewall advice never pastes `-i if2`; it prints ho
   assert.ok(!f.advice.some((l) => /-i if2|"if2"|on if2 proto/.test(l)), f.advice.join('\n'));
   assert.ok(f.advice[0]!.includes(`ip -o link | awk -F': ' '$1 == 2 { sub(/@.*/, "", $2); print $2 }'`), f.advice.join("\n"));
   assert.ok(f.advice.some((l) => l.includes('iptables -I INPUT -i <interface> -p vrrp -j ACCEPT')));
+  assert.ok(f.advice.some((l) => l.includes('iifname <interface> meta l4proto vrrp accept')), 'unquoted: the shell refuses it as it is');
 });
 
 test('--ip-link on the command line: accepted in the offline bundle, named in --json', async () => {

@@ -218,7 +218,7 @@ function run(c: Case): Promise<{ status: number | null; signal: string | null; s
   const args = ['--max-old-space-size=1024', `--import=${PRELOAD}`, BIN, '-r', CAPTURE, '--report', ...c.args()];
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, TZ: 'UTC', VRRPSCOPE_DEBUG: '', VRRPSCOPE_TEST_RSS_FILE: rssFile, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: { ...process.env, TZ: 'UTC', VRRPSCOPE_DEBUG: '', VRRPSCOPE_PEAK_RSS_FILE: rssFile, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -14,7 +14,7 @@ export function firewallAdvice(iface: string | undefined): string[] {
   return [
     ...find,
     `iptables:  iptables -I INPUT -i ${i} -p vrrp -j ACCEPT   (IPv6: ip6tables -I INPUT -i ${i} -p vrrp -j ACCEPT)`,
-    `nftables:  nft insert rule inet filter input iifname "${i}" meta l4proto vrrp accept`,
+    `nftables:  nft insert rule inet filter input iifname ${i === '<interface>' ? i : `"${i}"`} meta l4proto vrrp accept`,
     `firewalld: firewall-cmd --permanent --add-rich-rule='rule protocol value="vrrp" accept' && firewall-cmd --reload`,
     `ufw:       ufw allow in on ${i} proto vrrp   (older ufw: add "-A ufw-before-input -p vrrp -j ACCEPT" to /etc/ufw/before.rules)`,
     'Check both nodes, and any filter between them (switch ACLs, security groups, IGMP snooping).',

@@ -12,6 +12,7 @@ import { u16, u32 } from './bytes.js';
 import { PcapParser } from './pcap-parser.js';
 import { PcapngParser, type PcapngInterface } from './pcapng-parser.js';
 import type { FrameSink, RecordParser, Warn } from './record-parser.js';
+import { limit, raiseHint } from '../util/limits.js';
 
 export type CaptureFormat = 'pcap' | 'pcap-ns' | 'pcapng';
 
@@ -34,6 +35,21 @@ export type CaptureSummary = {
   linktype: number | undefined;
   /** The damage that stopped reading early, if any. Frames before it were delivered. */
   error: CaptureError | undefined;
+  /** Reading was stopped (Ctrl-C) before the input ended; what was read was delivered. */
+  interrupted: boolean;
+};
+
+/** How the caller steers a read in progress. */
+export type ReadControl = {
+  /** Asked after every chunk: a promise to wait on before reading more (the merge is far enough ahead), or undefined. */
+  readonly pause?: () => Promise<void> | undefined;
+  /** Stops reading (Ctrl-C): the frames read so far count, the rest of the input is left unread. */
+  readonly signal?: AbortSignal;
+  /**
+   * Bytes per read of a regular file (default FILE_CHUNK). A merge asks for less, so that what one
+   * read hands on in one go stays a small multiple of its look-ahead.
+   */
+  readonly chunkBytes?: number;
 };
 
 const CHUNK = 4 * 1024 * 1024;
@@ -47,9 +63,28 @@ export function inputName(input: CaptureInput): string {
   return input.path === '-' ? '<stdin>' : input.path;
 }
 
-export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Warn): Promise<CaptureSummary> {
+export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Warn, control: ReadControl = {}): Promise<CaptureSummary> {
   const name = inputName(input);
-  const summary: CaptureSummary = { format: undefined, frames: 0, bytes: 0, interfaces: [], linktype: undefined, error: undefined };
+  const summary: CaptureSummary = { format: undefined, frames: 0, bytes: 0, interfaces: [], linktype: undefined, error: undefined, interrupted: false };
+  const signal = control.signal;
+  const stopped = (): boolean => {
+    if (signal?.aborted) summary.interrupted = true;
+    return summary.interrupted;
+  };
+  /** Waits while the caller wants no more yet; false once reading is to stop. */
+  const mayGoOn = async (): Promise<boolean> => {
+    const w = control.pause?.();
+    if (w && signal && !signal.aborted) {
+      let onAbort = (): void => undefined;
+      const abort = new Promise<void>((resolve) => {
+        onAbort = resolve;
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      await Promise.race([w, abort]);
+      signal.removeEventListener('abort', onAbort);
+    } else if (w) await w;
+    return !stopped();
+  };
   let parser: RecordParser | undefined;
   let buf: Buffer = Buffer.allocUnsafe(0);
   let len = 0;
@@ -84,12 +119,24 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Wa
     const stream = input.stream ?? (input.path === '-' ? process.stdin : undefined);
     if (stream || (await readAsStream(input.path))) {
       buf = Buffer.allocUnsafe(CHUNK);
-      for await (const chunk of chunksOf(stream ?? createReadStream(input.path))) feed(chunk);
+      const s = stream ?? createReadStream(input.path);
+      // Ctrl-C while the stream is quiet (`tcpdump -U -w - | vrrpscope -r -`): stop waiting for it.
+      const onAbort = (): void => void s.destroy();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        for await (const chunk of chunksOf(s, name)) {
+          feed(chunk);
+          if (!(await mayGoOn())) break;
+        }
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
     } else {
       await readFile(input.path);
     }
-    finish();
+    if (!stopped()) finish();
   } catch (e) {
+    if (stopped()) return summary; // what the interrupted stream said on the way out does not matter
     if (e instanceof CaptureError) summary.error = e;
     else if (isErrno(e)) summary.error = new CaptureError(name, base + len, errnoText(e));
     else if (e instanceof Error && /incorrect header check|unexpected end of file/.test(e.message)) summary.error = new CaptureError(name, base + len, `gzip data damaged (${e.message})`);
@@ -108,7 +155,7 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Wa
     const fh = await open(path, 'r');
     try {
       if ((await fh.stat()).isFile()) {
-        buf = Buffer.allocUnsafe(FILE_CHUNK);
+        buf = Buffer.allocUnsafe(control.chunkBytes ?? FILE_CHUNK);
         for (;;) {
           const t0 = performance.now();
           for (let burst = 0; burst < YIELD_BYTES && performance.now() - t0 < YIELD_MS; ) {
@@ -119,8 +166,10 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Wa
             len += bytesRead;
             burst += bytesRead;
             consume();
+            if (!(await mayGoOn())) return;
           }
           await new Promise<void>((resolve) => setImmediate(resolve));
+          if (stopped()) return;
         }
       }
       buf = Buffer.allocUnsafe(CHUNK);
@@ -131,6 +180,7 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Wa
         summary.bytes += bytesRead;
         len += bytesRead;
         consume();
+        if (!(await mayGoOn())) return;
       }
     } finally {
       await fh.close();
@@ -163,18 +213,49 @@ export async function readCapture(input: CaptureInput, sink: FrameSink, warn: Wa
   }
 }
 
-/** A stream's chunks, gunzipped on the fly when the data starts with the gzip magic. */
-async function* chunksOf(s: Readable): AsyncGenerator<Buffer> {
+/** Decompression is watched from this much output on: below it any ratio is fine. */
+const GUNZIP_RATIO_FROM = 64 * 1024 * 1024;
+
+/**
+ * A stream's chunks, gunzipped on the fly when the data starts with the gzip magic. What gzip
+ * data may expand to is bounded (limits gunzip-size and gunzip-ratio): a 4 MB bomb is refused
+ * after reading a bounded amount, never expanded to gigabytes.
+ */
+async function* chunksOf(s: Readable, name: string): AsyncGenerator<Buffer> {
   const it = (s as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
+  let fed = 0;
   async function* all(): AsyncGenerator<Buffer> {
+    fed += (first.value as Buffer).length;
     yield first.value as Buffer;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      fed += r.value.length;
+      yield r.value;
+    }
   }
   const head = first.value as Buffer;
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) yield* Readable.from(all()).pipe(createGunzip());
-  else yield* all();
+  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return yield* all();
+  const source = Readable.from(all());
+  const gunzip = source.pipe(createGunzip());
+  const maxSize = limit('gunzip-size');
+  const maxRatio = limit('gunzip-ratio');
+  let out = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (out + chunk.length > maxSize) {
+        throw new CaptureError(name, out, `gzip data expands to more than ${maxSize} bytes; the rest is not read (${raiseHint('gunzip-size')})`);
+      }
+      out += chunk.length;
+      if (out > GUNZIP_RATIO_FROM && out > fed * maxRatio) {
+        throw new CaptureError(name, out, `gzip data expands more than ${maxRatio}-fold (${out} bytes from ${fed}), as a decompression bomb does; the rest is not read (${raiseHint('gunzip-ratio')})`);
+      }
+      yield chunk;
+    }
+  } finally {
+    gunzip.destroy();
+    source.destroy();
+  }
 }
 
 /**

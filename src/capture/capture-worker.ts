@@ -23,7 +23,6 @@ const require = createRequire(import.meta.url);
 const BATCH = 1 << 20;
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_MS = 10;
-const MAX_QUEUED = 64 * 1024 * 1024;
 const STATS_MS = 1000;
 const COALESCE_PPS = 2000;
 const COALESCE_MS = 1;
@@ -130,8 +129,8 @@ function main(): void {
   // Frames go to the parent on fd 3, asynchronously: the parent may pause (garbage collection,
   // analysis) and this process must keep draining the kernel ring meanwhile, whose slots are few
   // (cap asks for a 65535-byte snapshot, so with receive offload each slot is 64 KiB). What the
-  // parent has not taken yet waits here, up to MAX_QUEUED bytes; beyond that frames are counted
-  // as dropped by vrrpscope.
+  // parent has not taken yet waits here, up to params.maxQueued bytes (limit live-queue); beyond
+  // that new frames are dropped and counted (the load-shedding rule: drop the newest, count it).
   const sink = new Socket({ fd: 3, readable: false, writable: true });
   sink.on('error', () => process.exit(0)); // the parent is gone
   const out = Buffer.allocUnsafe(BATCH);
@@ -139,27 +138,34 @@ function main(): void {
   let scheduled = false;
   let lastFlush = 0;
   let queueDrops = 0;
+  let sentFrames = 0;
+  const maxQueued = params.maxQueued;
 
-  // Kernel counters, read with the frames' flushes at most once a second and sent when the drops
-  // move (and on the way out, with what was received): an idle worker wakes up for its frames and
-  // nothing else, and neither does the parent (on a VM a wake-up costs more than the work done).
+  // Counters (the kernel's, and what this process sent on or shed), read with the frames' flushes
+  // at most once a second and sent when they move (and on the way out): an idle worker wakes up
+  // for its frames and nothing else, and neither does the parent (on a VM a wake-up costs more
+  // than the work done).
   let received = 0;
   let dropped = 0;
   let lastRead = 0;
   let sent = -1;
   const report = (force: boolean): void => {
-    if (!readStats) return;
     const now = performance.now();
     if (!force && now - lastRead < STATS_MS) return;
     lastRead = now;
-    const s = readStats();
-    // tp_packets counts what passed the filter; frames this process had to drop are among them.
-    received += s.packets;
-    dropped += s.drops;
-    const all = dropped + queueDrops;
+    if (readStats) {
+      const s = readStats();
+      // tp_packets counts what passed the filter; frames this process had to drop are among them.
+      received += s.packets;
+      dropped += s.drops;
+    }
+    // Sent whenever a count moved (at most once a second): the parent's account of what was
+    // shed needs `sent` even when the worker is ended before its last word. Without kernel
+    // counters (no koffi) our own still count.
+    const all = dropped + queueDrops + sentFrames;
     if (!force && all === sent) return;
     sent = all;
-    send({ type: 'stats', received, dropped: all });
+    send({ type: 'stats', received: readStats ? received : null, dropped: readStats ? dropped : null, queueDropped: queueDrops, sent: sentFrames });
   };
 
   const flush = (): void => {
@@ -188,10 +194,11 @@ function main(): void {
     if (busy) Atomics.wait(nap, 0, 0, COALESCE_MS);
   };
   cap.on('packet', (n) => {
-    if (sink.writableLength > MAX_QUEUED) {
+    if (sink.writableLength + used > maxQueued) {
       queueDrops++;
       return;
     }
+    sentFrames++;
     const now = performance.now();
     rateCount++;
     if (now - rateFrom >= 100) {
@@ -230,10 +237,20 @@ function main(): void {
     // Counters first: once cap is closed the socket is gone.
     flush();
     report(true);
+    // Frames the kernel took (counted in `received`) but cap never handed over are still in the
+    // ring: they go with the handle, so they are counted as shed, not lost in silence.
+    if (readStats) {
+      const inRing = received - dropped - (sentFrames + queueDrops);
+      if (inRing > 0) {
+        queueDrops += inRing;
+        send({ type: 'stats', received, dropped, queueDropped: queueDrops, sent: sentFrames });
+      }
+    }
     cap.close();
     // Let the frames and the last counters go out before leaving.
     sink.end(() => setTimeout(() => process.exit(0), 20));
-    setTimeout(() => process.exit(0), 1000).unref();
+    // The parent reads what is queued for up to 2 s, then ends this process and counts the rest as shed.
+    setTimeout(() => process.exit(0), 3000).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', () => undefined); // Ctrl-C goes to the parent, which stops us in order

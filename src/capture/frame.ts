@@ -13,6 +13,14 @@ export const TsMode = {
 } as const;
 export type TsMode = (typeof TsMode)[keyof typeof TsMode];
 
+/**
+ * Packet times vrrpscope can show as dates: 1970-01-01 up to the end of 9999 (ISO 8601's four-digit
+ * years). A packet stamped outside (a pcapng if_tsoffset of 2^62 s, a negative offset) is damage
+ * to that packet: counted and skipped by the reader, never the end of the run.
+ */
+export const TS_MIN_NS = 0n;
+export const TS_END_NS = 253_402_300_800n * 1_000_000_000n;
+
 export class Frame {
   /** Bytes of the frame are buf[offset, offset + caplen). Valid only during the callback. */
   buf: Uint8Array = new Uint8Array(0);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Direction, Frame, TsMode } from './frame.js';
+import { limit } from '../util/limits.js';
 import { DEFAULT_BUFFER_BYTES, FRAME_HEADER, LIVE_FILTER, type ClockAnchor, type WorkerMessage, type WorkerParams } from './live-filter.js';
 
 const WORKER = fileURLToPath(new URL('./capture-worker.js', import.meta.url));
@@ -26,6 +27,8 @@ const READ_BYTES = 1 << 20;
 /** A drain that found this much means a busy wire: drain again after BUSY_MS, not at the next beat. */
 const BUSY_BYTES = 4096;
 const BUSY_MS = 10;
+/** A drain reads for at most this long before the event loop gets a turn (a pipe holds only 64 KiB a read). */
+const DRAIN_BUDGET_MS = 40;
 
 export type LiveState = 'opening' | 'up' | 'down' | 'gone' | 'failed';
 
@@ -37,6 +40,12 @@ export type LiveInterface = {
   /** Frames that passed the kernel filter and frames the kernel dropped (ring full), when known. */
   received: number | undefined;
   dropped: number | undefined;
+  /**
+   * Frames vrrpscope itself let go: the interface's queue to the analysis was full (limit
+   * live-queue: the newest frames are dropped while it is), or they were still queued when the
+   * capture stopped. Every frame the kernel delivered is in `frames` or here.
+   */
+  shed: number;
   linktype: number | undefined;
   /** Why it is not up (libpcap's words). */
   message: string | undefined;
@@ -54,6 +63,8 @@ export type LiveCaptureOptions = {
   readonly bufferBytes?: number;
   /** -Z: workers drop root to this user once their handle is open. */
   readonly user?: string;
+  /** Bytes of frames a worker may queue for this side (default: limit live-queue). */
+  readonly maxQueued?: number;
   /** Every frame; `f` is reused (valid only during the call; f.timestampNs() is its time). */
   readonly onFrame: (f: Frame, ifName: string) => void;
   /** An interface changed state. */
@@ -97,6 +108,11 @@ type Slot = {
   /** Stats of earlier workers on this interface (counters restart with each worker). */
   baseReceived: number;
   baseDropped: number;
+  /** Frames read from the current worker, and what its last counters said (sent to us, shed by it). */
+  workerFrames: number;
+  workerSent: number;
+  workerShed: number;
+  baseShed: number;
 };
 
 export class LiveCapture {
@@ -124,16 +140,17 @@ export class LiveCapture {
     return [...this.slots.values()].map((s) => s.info);
   }
 
-  /** Kernel drops over all interfaces (undefined when no interface can tell). */
+  /** Drops over all interfaces, the kernel's and vrrpscope's (undefined when no interface can tell and none were shed). */
   get dropped(): number | undefined {
     let known = false;
     let n = 0;
     for (const s of this.slots.values()) {
+      n += s.info.shed;
       if (s.info.dropped === undefined) continue;
       known = true;
       n += s.info.dropped;
     }
-    return known ? n : undefined;
+    return known || n > 0 ? n : undefined;
   }
 
   /** Stops every worker (each sends its final counters first). */
@@ -152,7 +169,8 @@ export class LiveCapture {
             c.kill('SIGKILL');
             resolve();
           }, 2000);
-          c.once('exit', () => {
+          // 'close', not 'exit': the worker's last counters and frames are in by then.
+          c.once('close', () => {
             clearTimeout(t);
             resolve();
           });
@@ -183,9 +201,13 @@ export class LiveCapture {
       }, BUSY_MS);
   }
 
-  /** Reads a slot's channel until it is empty; returns the bytes read. At end of file, closes it. */
-  private readChannel(slot: Slot): number {
+  /**
+   * Reads a slot's channel until it is empty, or until `budgetMs` of work is spent (the event loop
+   * gets its turn; the owner drains again soon); returns the bytes read. At end of file, closes it.
+   */
+  private readChannel(slot: Slot, budgetMs = DRAIN_BUDGET_MS): number {
     let total = 0;
+    const t0 = performance.now();
     while (slot.fd !== undefined) {
       let n: number;
       // An empty channel is the usual case and readSync says so with an exception: without a stack
@@ -206,7 +228,7 @@ export class LiveCapture {
       }
       total += n;
       this.chunk(slot, this.readBuf.subarray(0, n));
-      if (n < READ_BYTES) break;
+      if (performance.now() - t0 > budgetMs) break;
     }
     return total;
   }
@@ -223,8 +245,22 @@ export class LiveCapture {
 
   private add(name: string): void {
     if (this.slots.has(name)) return;
-    const info: LiveInterface = { name, state: 'opening', frames: 0, received: undefined, dropped: undefined, linktype: undefined, message: undefined, opens: 0 };
-    const slot: Slot = { info, child: undefined, retryAt: 0, stopping: false, local: localAddresses(name), rest: undefined, fd: undefined, baseReceived: 0, baseDropped: 0 };
+    const info: LiveInterface = { name, state: 'opening', frames: 0, received: undefined, dropped: undefined, shed: 0, linktype: undefined, message: undefined, opens: 0 };
+    const slot: Slot = {
+      info,
+      child: undefined,
+      retryAt: 0,
+      stopping: false,
+      local: localAddresses(name),
+      rest: undefined,
+      fd: undefined,
+      baseReceived: 0,
+      baseDropped: 0,
+      workerFrames: 0,
+      workerSent: 0,
+      workerShed: 0,
+      baseShed: 0,
+    };
     this.slots.set(name, slot);
     const flags = readFlags(name);
     if (flags === undefined) this.setState(slot, 'gone', 'no such interface');
@@ -239,9 +275,13 @@ export class LiveCapture {
       bufferBytes: this.opts.bufferBytes ?? DEFAULT_BUFFER_BYTES,
       anchor: { wallNs: String(this.opts.anchor.wallNs), monoNs: String(this.opts.anchor.monoNs) },
       user: this.opts.user,
+      maxQueued: this.opts.maxQueued ?? limit('live-queue'),
     };
     slot.local = localAddresses(slot.info.name);
     slot.rest = undefined;
+    slot.workerFrames = 0;
+    slot.workerSent = 0;
+    slot.workerShed = 0;
     slot.stopping = false;
     if (slot.info.state !== 'opening') this.setState(slot, 'opening', undefined);
     // fd 3: frames (FRAME_HEADER records), through a FIFO this side reads when it drains, or a
@@ -270,8 +310,11 @@ export class LiveCapture {
         }
         this.setState(slot, 'up', undefined);
       } else if (m.type === 'stats') {
-        slot.info.received = slot.baseReceived + m.received;
-        slot.info.dropped = slot.baseDropped + m.dropped;
+        if (m.received !== null) slot.info.received = slot.baseReceived + m.received;
+        if (m.dropped !== null) slot.info.dropped = slot.baseDropped + m.dropped;
+        slot.workerSent = m.sent;
+        slot.workerShed = m.queueDropped;
+        slot.info.shed = slot.baseShed + m.queueDropped;
       } else if (m.type === 'error') {
         slot.info.message = m.message;
         if (m.code === 'permission') slot.retryAt = Number.POSITIVE_INFINITY;
@@ -280,12 +323,12 @@ export class LiveCapture {
     child.on('error', (e) => {
       slot.info.message = e.message;
     });
+    // Counted once every frame and message of the worker is in ('close' follows its streams and IPC).
+    child.once('close', () => this.settle(slot));
     child.on('exit', (code, signal) => {
       // Its last frames are in the channel: read them (to the end of file) before anything else.
-      if (slot.fd !== undefined && slot.fd === channel?.read) this.readChannel(slot);
+      if (slot.fd !== undefined && slot.fd === channel?.read) this.readChannel(slot, Number.POSITIVE_INFINITY);
       if (slot.child === child) slot.child = undefined;
-      slot.baseReceived = slot.info.received ?? 0;
-      slot.baseDropped = slot.info.dropped ?? 0;
       if (this.stopped || slot.stopping) return;
       const flags = readFlags(slot.info.name);
       if (flags === undefined) return this.setState(slot, 'gone', 'interface disappeared');
@@ -321,6 +364,19 @@ export class LiveCapture {
     if (this.opts.interfaces === 'all') for (const i of hostInterfaces()) if (i.up && !i.loopback && !this.slots.has(i.name)) this.add(i.name);
   }
 
+  /**
+   * A worker ended: what it sent and this side never read (still queued when it was stopped, or
+   * lost with it) is counted as shed, and its counters become the base for the next worker.
+   */
+  private settle(slot: Slot): void {
+    const unread = Math.max(0, slot.workerSent - slot.workerFrames);
+    slot.baseShed += slot.workerShed + unread;
+    slot.info.shed = slot.baseShed;
+    slot.workerSent = slot.workerFrames = slot.workerShed = 0;
+    slot.baseReceived = slot.info.received ?? 0;
+    slot.baseDropped = slot.info.dropped ?? 0;
+  }
+
   private setState(slot: Slot, state: LiveState, message: string | undefined): void {
     slot.info.state = state;
     slot.info.message = message;
@@ -353,6 +409,7 @@ export class LiveCapture {
       f.fileOffset = 0;
       f.direction = direction(b, f.offset, caplen, f.linktype, slot.local);
       slot.info.frames++;
+      slot.workerFrames++;
       this.opts.onFrame(f, name);
       at += FRAME_HEADER + caplen;
     }

@@ -41,7 +41,12 @@ export function clockNow(a: ClockAnchor): bigint {
 /** Messages from a worker to the parent (IPC channel). */
 export type WorkerMessage =
   | { readonly type: 'open'; readonly linktype: number; readonly stats: boolean }
-  | { readonly type: 'stats'; readonly received: number; readonly dropped: number }
+  /**
+   * Counters since the worker started: `received` passed the kernel filter, `dropped` the kernel
+   * dropped (ring full), `queueDropped` the worker dropped (its queue to the parent full), `sent`
+   * frames it handed on to the parent (the parent counts what it read against it).
+   */
+  | { readonly type: 'stats'; readonly received: number | null; readonly dropped: number | null; readonly queueDropped: number; readonly sent: number }
   | { readonly type: 'error'; readonly code: 'permission' | 'no-device' | 'down' | 'other'; readonly message: string };
 
 /** Parameters the parent hands a worker (JSON in argv[2]). */
@@ -52,6 +57,8 @@ export type WorkerParams = {
   readonly anchor: { readonly wallNs: string; readonly monoNs: string };
   /** Drop root to this user after the handle is open (-Z). */
   readonly user: string | undefined;
+  /** Bytes of frames that may wait for the parent; frames beyond are dropped and counted (limit live-queue). */
+  readonly maxQueued: number;
 };
 
 /** cap's link-type names → LINKTYPE_* numbers. */

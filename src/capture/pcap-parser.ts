@@ -19,12 +19,14 @@ import { u32 } from './bytes.js';
 import { Direction, Frame, TsMode } from './frame.js';
 import type { FrameSink, RecordParser, Warn } from './record-parser.js';
 
-/** libpcap refuses records longer than this for ordinary link types (MAXIMUM_SNAPLEN). */
+/**
+ * libpcap refuses records longer than this for ordinary link types (MAXIMUM_SNAPLEN), whatever the
+ * header's snaplen says: a snaplen of 0xffffffff must not make the reader wait for a 4 GiB record.
+ */
 export const MAX_RECORD = 262_144;
 
 export class PcapParser implements RecordParser {
   private readonly frame = new Frame();
-  private readonly maxCaplen: number;
   private warnedSnap = false;
 
   constructor(
@@ -41,7 +43,6 @@ export class PcapParser implements RecordParser {
     f.tsMode = TsMode.secFrac;
     f.tsScale = nanoseconds ? 1 : 1000;
     f.direction = Direction.unknown;
-    this.maxCaplen = Math.max(snaplen, MAX_RECORD);
   }
 
   get linktype(): number {
@@ -55,8 +56,8 @@ export class PcapParser implements RecordParser {
     let p = start;
     while (end - p >= 16) {
       const caplen = u32(buf, p + 8, le);
-      if (caplen > this.maxCaplen) {
-        throw new CaptureError(this.input, base + p, `record ${f.number + 1} claims ${caplen} captured bytes (snaplen ${this.snaplen}): damaged file`);
+      if (caplen > MAX_RECORD) {
+        throw new CaptureError(this.input, base + p, `record ${f.number + 1} claims ${caplen} captured bytes, more than the ${MAX_RECORD} a pcap record may hold (snaplen ${this.snaplen}): damaged file`);
       }
       if (end - p < 16 + caplen) break;
       if (caplen > this.snaplen && !this.warnedSnap) {

@@ -21,6 +21,7 @@ import { CaptureError } from './capture-error.js';
 import { u16, u32 } from './bytes.js';
 import { Direction, Frame, TsMode } from './frame.js';
 import type { FrameSink, RecordParser, Warn } from './record-parser.js';
+import { limit, raiseHint } from '../util/limits.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 1;
@@ -29,8 +30,15 @@ const SPB = 3;
 const ISB = 5;
 const EPB = 6;
 const BOM = 0x1a2b3c4d;
-/** Larger blocks are taken for damage rather than data (libpcap allows 16 MiB). */
-const MAX_BLOCK = 64 * 1024 * 1024;
+/** Larger blocks are damage rather than data, as for libpcap (MAX_BLOCKSIZE): never buffered. */
+export const MAX_BLOCK = 16 * 1024 * 1024;
+
+/** Interface names longer than this (Linux allows 15, Windows' \\Device\\NPF_{GUID} ~50) are cut, ending in "...". */
+const MAX_NAME = 256;
+
+function clipName(s: string): string {
+  return s.length > MAX_NAME ? `${s.slice(0, MAX_NAME - 3)}...` : s;
+}
 
 export type PcapngInterface = {
   readonly linktype: number;
@@ -58,6 +66,8 @@ export class PcapngParser implements RecordParser {
   private ifBase = 0;
   private warnedSnap = false;
   private warnedIface = false;
+  /** Packets skipped for naming an interface never described. */
+  private undescribed = 0;
   sections = 0;
 
   constructor(
@@ -83,7 +93,7 @@ export class PcapngParser implements RecordParser {
       }
       const len = u32(buf, p + 4, this.le);
       if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) {
-        throw new CaptureError(this.input, base + p, `pcapng block of type 0x${type.toString(16)} has an impossible length ${len}`);
+        throw new CaptureError(this.input, base + p, `pcapng block of type 0x${type.toString(16)} has an impossible length ${len}${len > MAX_BLOCK ? ` (blocks hold at most ${MAX_BLOCK} bytes)` : ''}`);
       }
       if (end - p < len) break;
       if (u32(buf, p + len - 4, this.le) !== len) {
@@ -96,6 +106,7 @@ export class PcapngParser implements RecordParser {
   }
 
   finish(leftover: number, base: number): void {
+    if (this.undescribed > 1) this.warn(`${this.input}: ${this.undescribed} packets skipped for naming an interface that was never described`);
     if (leftover > 0) {
       throw new CaptureError(this.input, base, `last block cut off (${leftover} bytes of a block, file truncated)`);
     }
@@ -118,7 +129,8 @@ export class PcapngParser implements RecordParser {
         let binary = false;
         let offsetSec = 0;
         forEachOption(b, p + 16, end, le, (code, vp, vlen) => {
-          if (code === 2) name = new TextDecoder().decode(b.subarray(vp, vp + vlen)).replace(/\0+$/, '');
+          // Kept to MAX_NAME characters: thousands of interfaces with 64 KiB names must not cost gigabytes.
+          if (code === 2) name = clipName(new TextDecoder().decode(b.subarray(vp, vp + Math.min(vlen, MAX_NAME * 4))).replace(/\0+$/, ''));
           else if (code === 9 && vlen >= 1) {
             const v = b[vp]!;
             binary = (v & 0x80) !== 0;
@@ -129,6 +141,9 @@ export class PcapngParser implements RecordParser {
             offsetSec = hi * 4294967296 + lo;
           }
         });
+        if (this.allInterfaces.length >= limit('pcapng-interfaces')) {
+          throw new CaptureError(this.input, base + p, `more than ${limit('pcapng-interfaces')} interfaces described; the rest is not read (${raiseHint('pcapng-interfaces')})`);
+        }
         const iface: PcapngInterface = { linktype: u16(b, p + 8, le), snaplen: u32(b, p + 12, le), name, unitsPerSec, binary, offsetSec, drops: undefined, endNs: [] };
         this.ifaces.push(iface);
         this.allInterfaces.push(iface);
@@ -212,6 +227,7 @@ export class PcapngParser implements RecordParser {
 
   private iface(id: number, at: number): PcapngInterface | undefined {
     const iface = this.ifaces[id];
+    if (!iface) this.undescribed++;
     if (!iface && !this.warnedIface) {
       this.warnedIface = true;
       this.warn(`${this.input}: packet at byte ${at} names interface ${id}, which was never described; such packets are skipped`);

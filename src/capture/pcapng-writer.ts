@@ -5,13 +5,62 @@
 // written every FLUSH_MS, so a crash loses at most that much; tcpdump, tshark and `vrrpscope -r`
 // read the file (also one cut short by a crash, up to its last complete block).
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { Direction, type Frame } from './frame.js';
 
 const FLUSH_MS = 500;
 const FLUSH_BYTES = 1 << 20;
 
-export type InterfaceStats = { readonly received: number | undefined; readonly dropped: number | undefined };
+export type InterfaceStats = { readonly received: number | undefined; readonly dropped: number | undefined; readonly shed?: number; readonly linktype?: number | undefined };
+
+/** Why -w cannot write, as one line (the caller adds the path). */
+export class RecordingError extends Error {}
+
+/**
+ * Opens `path` for a new recording, safely as root in a directory others can write: never through
+ * a symlink (O_NOFOLLOW), never over an existing file unless `overwrite` (O_EXCL), and then only a
+ * regular file; created 0600 (the capture may hold anything on the wire).
+ */
+export function openRecording(path: string, overwrite: boolean): number {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+  let fd: number;
+  try {
+    fd = openSync(path, O_WRONLY | O_CREAT | O_NOFOLLOW | (overwrite ? 0 : O_EXCL), 0o600);
+  } catch (e) {
+    throw new RecordingError(openProblem(e as NodeJS.ErrnoException));
+  }
+  if (overwrite) {
+    try {
+      if (!fstatSync(fd).isFile()) throw new RecordingError('is not a regular file; -w writes only regular files');
+      ftruncateSync(fd, 0);
+      fchmodSync(fd, 0o600);
+    } catch (e) {
+      closeSync(fd);
+      throw e instanceof RecordingError ? e : new RecordingError(openProblem(e as NodeJS.ErrnoException));
+    }
+  }
+  return fd;
+}
+
+function openProblem(e: NodeJS.ErrnoException): string {
+  const uid = process.getuid?.();
+  const who = uid === undefined || uid === 0 ? '' : ` (writing as uid ${uid})`;
+  switch (e.code) {
+    case 'EEXIST':
+      return 'already exists; vrrpscope does not overwrite a file unless --overwrite is given';
+    case 'ELOOP':
+      return 'is a symbolic link; vrrpscope never writes through one (name the file itself)';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied${who}`;
+    case 'ENOENT':
+      return 'its directory does not exist';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return `${e.code ?? 'error'}: ${e.message.replace(/^[A-Z]+: /, '')}`;
+  }
+}
 
 export class PcapngWriter {
   private readonly fd: number;
@@ -21,14 +70,18 @@ export class PcapngWriter {
   private pending = 0;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private failed = false;
+  /** Told once when writing fails (the capture goes on without the recording). */
+  onError: ((message: string) => void) | undefined;
   /** Frames written. */
   frames = 0;
 
   constructor(
     readonly path: string,
     application: string,
+    overwrite = false,
   ) {
-    this.fd = openSync(path, 'w');
+    this.fd = openRecording(path, overwrite);
     this.push(block(0x0a0d0d0a, Buffer.concat([bom(), options([[4, Buffer.from(application)]])])));
     this.flush();
     this.timer = setInterval(() => this.flush(), FLUSH_MS);
@@ -37,7 +90,7 @@ export class PcapngWriter {
 
   /** Appends one frame (ns timestamp) as an enhanced packet block on its interface. */
   write(f: Frame, ifName: string, ts: bigint): void {
-    if (this.closed) return;
+    if (this.closed || this.failed) return;
     const id = this.interfaceId(ifName, f.linktype);
     if (!this.firstTs.has(id)) this.firstTs.set(id, ts);
     const data = f.buf.subarray(f.offset, f.offset + f.caplen);
@@ -69,18 +122,26 @@ export class PcapngWriter {
 
   /** Writes what is batched. */
   flush(): void {
-    if (this.chunks.length === 0) return;
+    if (this.chunks.length === 0 || this.failed) return;
     const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
     this.pending = 0;
     let off = 0;
-    while (off < all.length) off += writeSync(this.fd, all, off);
+    try {
+      while (off < all.length) off += writeSync(this.fd, all, off);
+    } catch (e) {
+      // A full disk or a file system gone read-only: say so once and stop recording, not the capture.
+      if (!this.failed) this.onError?.(`${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; recording stopped after ${this.frames} frames`);
+      this.failed = true;
+    }
   }
 
   /** Interface statistics blocks (end time, received, dropped), then closes the file. */
   close(end: bigint, stats: ReadonlyMap<string, InterfaceStats>): void {
     if (this.closed) return;
     clearInterval(this.timer);
+    // No frame at all: still describe the interfaces, or readers (libpcap) refuse the file.
+    if (this.ids.size === 0) for (const [name, s] of stats) this.interfaceId(name, s.linktype ?? 1);
     for (const [key, id] of this.ids) {
       const name = key.slice(0, key.lastIndexOf('|'));
       const s = stats.get(name);
@@ -90,6 +151,7 @@ export class PcapngWriter {
       opts.push([3, ts64(end)]);
       if (s?.received !== undefined) opts.push([4, u64(s.received)]);
       if (s?.dropped !== undefined) opts.push([5, u64(s.dropped)]);
+      if (s?.shed !== undefined) opts.push([7, u64(s.shed)]); // isb_osdrop: dropped by the capturing software
       const body = Buffer.alloc(12);
       body.writeUInt32LE(id, 0);
       body.writeUInt32LE(Number(end >> 32n), 4);
@@ -98,7 +160,16 @@ export class PcapngWriter {
     }
     this.flush();
     this.closed = true;
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already reported by flush
+    }
+  }
+
+  /** Describes an interface before its first frame, so a recording cut short still names it. */
+  describe(ifName: string, linktype: number): void {
+    if (!this.closed && !this.failed) this.interfaceId(ifName, linktype);
   }
 
   private interfaceId(ifName: string, linktype: number): number {

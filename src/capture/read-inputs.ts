@@ -5,16 +5,20 @@ import { basename } from 'node:path';
 import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
 import { readCapture, type CaptureInput, type CaptureSummary } from './capture-source.js';
-import type { Frame } from './frame.js';
+import { TS_END_NS, TS_MIN_NS, type Frame } from './frame.js';
 import { linkTypeName } from './link-types.js';
 import { TimeMerge } from './merge.js';
 import type { Warn } from './record-parser.js';
+import { limit } from '../util/limits.js';
+import { isoTime } from '../views/time-format.js';
 
 export type InputReport = CaptureSummary & {
   readonly input: CaptureInput;
   /** The name packets from this input carry (label, else file name). */
   readonly name: string;
   unsupportedFrames: number;
+  /** Packets skipped because their time cannot be a date (before 1970 or after 9999). */
+  badTimes: number;
 };
 
 /** `-r eth0=FILE` → label eth0; a plain path has none. A path that merely contains '=' still works when it exists. */
@@ -28,13 +32,21 @@ export function inputLabel(input: CaptureInput): string {
   return input.label ?? (input.path === '-' ? 'stdin' : basename(input.path));
 }
 
-/** `onFrame` sees every frame before it is decoded (for --bundle), with its input's name. */
-export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: Packet) => void, warn: Warn, onFrame?: (f: Frame, name: string) => void): Promise<InputReport[]> {
-  const merge = new TimeMerge<Packet>(inputs.length, onPacket);
+/** File reads while merging: ~800 small packets at most per read, so the look-ahead holds. */
+const MERGE_CHUNK = 64 * 1024;
+
+/**
+ * Reads every input, in time order across them. `signal` stops all reading (Ctrl-C): every input
+ * then reports what it delivered, and the packets already read are still merged and handed on.
+ * `onFrame` sees every frame before it is decoded (for --bundle), with its input's name.
+ */
+export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: Packet) => void, warn: Warn, signal?: AbortSignal, onFrame?: (f: Frame, name: string) => void): Promise<InputReport[]> {
+  const merge = new TimeMerge<Packet>(inputs.length, onPacket, limit('merge-lookahead'));
   return Promise.all(
     inputs.map(async (input, i) => {
       const name = inputLabel(input);
       let unsupported = 0;
+      let badTimes = 0;
       let lastLt = -1;
       let ltSupported = true; // supportsLinkType(lastLt), asked once per change of link type
       const sink = (f: Frame): void => {
@@ -45,13 +57,22 @@ export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: 
           if (!ltSupported) warn(`${name}: link type ${linkTypeName(lastLt)} is not supported; its frames are counted and skipped`);
         }
         const p = decodeFrame(f, name);
-        if (p) merge.push(i, p);
-        else if (!ltSupported) unsupported++;
+        if (p === undefined) {
+          if (!ltSupported) unsupported++;
+        } else if (p.ts < TS_MIN_NS || p.ts >= TS_END_NS) {
+          if (badTimes++ === 0) warn(`${name}: packet ${f.number} at byte ${f.fileOffset} is stamped ${timeText(p.ts)}, outside 1970 … 9999 (a damaged timestamp or if_tsoffset); such packets are counted and skipped`);
+        } else merge.push(i, p);
       };
-      const summary = await readCapture(input, sink, warn);
+      const summary = await readCapture(input, sink, warn, { pause: () => merge.room(i), signal, chunkBytes: inputs.length > 1 ? MERGE_CHUNK : undefined });
       merge.end(i);
-      const report: InputReport = { ...summary, input, name, unsupportedFrames: unsupported };
+      const report: InputReport = { ...summary, input, name, unsupportedFrames: unsupported, badTimes };
       return report;
     }),
   );
+}
+
+/** A time that may be far outside what a Date can hold, in words. */
+function timeText(ns: bigint): string {
+  const sec = ns / 1_000_000_000n;
+  return sec > -8_640_000_000_000n && sec < 8_640_000_000_000n ? isoTime(ns) : `${sec} s from 1970`;
 }

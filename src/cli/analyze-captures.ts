@@ -29,6 +29,8 @@ export type AnalysisHooks = {
   readonly host?: HostSet;
   /** Every frame with its input's name, before decoding (--bundle). */
   readonly onFrame?: (f: Frame, input: string) => void;
+  /** Stops reading (Ctrl-C); the analysis covers what was read. */
+  readonly signal?: AbortSignal;
 };
 
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
@@ -50,7 +52,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
     if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
     timeline.newTransitions.length = 0;
   };
-  const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.onFrame);
+  const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.signal, hooks.onFrame);
   if (hooks.decodeOnly) return { timeline, findings: [], reports, instances: [] };
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);

@@ -6,8 +6,12 @@ import { parseInputArg } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { parseLiveArgs, type LiveArgs } from './live-args.js';
 import { parseSshTargets, type SshTarget } from '../ssh/ssh-target.js';
+import { inert } from '../util/inert.js';
+import { setLimit } from '../util/limits.js';
+import { parseTimeArg } from '../views/time-format.js';
 
-export type Mode = 'dashboard' | 'packets' | 'report' | 'json';
+/** `none`: only the --html / --markdown files are written. */
+export type Mode = 'dashboard' | 'packets' | 'report' | 'json' | 'none';
 
 export type Options = {
   readonly inputs: readonly CaptureInput[];
@@ -25,6 +29,9 @@ export type Options = {
   readonly ssh: { readonly targets: readonly SshTarget[]; readonly dryRun: boolean; readonly configFile: string | undefined };
   /** --bundle DIR | DIR.tar.gz: write what was seen (captures per node, host evidence, manifest). */
   readonly bundle: string | undefined;
+  /** --html FILE / --markdown FILE|-: the incident as one page and as a ticket, written at the end. */
+  readonly html: string | undefined;
+  readonly markdown: string | undefined;
 };
 
 export type HostArgs = {
@@ -47,6 +54,14 @@ export type HostArgs = {
 
 export class UsageError extends Error {}
 
+/** --speed beyond this is "as fast as possible" anyway; larger numbers are refused, not overflowed. */
+export const MAX_SPEED = 100_000;
+
+/** A value the user typed, shortened for a one-line message. */
+function clip(s: string): string {
+  return s.length > 40 ? `${inert(s.slice(0, 40))}…` : inert(s);
+}
+
 export const USAGE = `usage: vrrpscope [-r [LABEL=]FILE]... [--packets | --report | --json] [--speed N]
        vrrpscope [-i IFACE]... [-w FILE] [--duration T] [-Z USER] [-B KiB] [--packets | --report | --json]
        vrrpscope --ssh [USER@]HOST[:LABEL]... [--ssh-dry-run] [--packets | --report | --json]
@@ -60,11 +75,15 @@ virtual IPs flap or split.
       --packets            print one line per VRRP/CARP/ARP/NA packet
       --report             print a plain-text diagnosis
       --json               print NDJSON (findings, transitions, summary)
+      --html FILE          also write the incident as one self-contained HTML page
+      --markdown FILE      also write it as GitHub-flavoured Markdown for a ticket ('-' = stdout)
       --speed N            replay at N x real time in the dashboard (0 = as fast as possible)
       --demo               open the dashboard on the bundled sample capture
   -i, --interface IFACE    capture live on IFACE (repeat for several); without -r and -i:
                            every interface that is up except loopback (also '-i any')
-  -w, --write FILE         record what is captured live to FILE (pcapng)
+  -w, --write FILE         record what is captured live to FILE (pcapng; an existing FILE is
+                           refused unless --overwrite)
+      --overwrite          let -w replace an existing file (never through a symlink)
       --duration T         stop live capture after T (60s, 90, 2m, 1h) and print the result
   -Z, --user USER          drop root to USER once the capture is open
   -B, --buffer-size KiB    kernel capture buffer per interface (default 32768)
@@ -85,6 +104,8 @@ virtual IPs flap or split.
       --ip-link FILE       names the interface indexes of a 'tcpdump -i any' capture: output of
                            ip -j link, ip -j addr, ip link or ip addr, or keepalived.data
       --allow-include-outside  let a bundle's keepalived config include files outside the bundle
+      --limit NAME=N       raise one of the limits on what one input may cost
+                           (names and defaults: docs/user-guide.md, "Limits")
   -h, --help               show this help
   -V, --version            show the version
 
@@ -102,6 +123,8 @@ export function parseOptions(argv: readonly string[]): Options {
         packets: { type: 'boolean' },
         report: { type: 'boolean' },
         json: { type: 'boolean' },
+        html: { type: 'string' },
+        markdown: { type: 'string' },
         speed: { type: 'string' },
         write: { type: 'string', short: 'w' },
         duration: { type: 'string' },
@@ -119,6 +142,8 @@ export function parseOptions(argv: readonly string[]): Options {
         bundle: { type: 'string' },
         'ip-link': { type: 'string' },
         'allow-include-outside': { type: 'boolean' },
+        limit: { type: 'string', multiple: true },
+        overwrite: { type: 'boolean' },
         demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -130,18 +155,35 @@ export function parseOptions(argv: readonly string[]): Options {
   const v = parsed.values;
   const modes = (['packets', 'report', 'json'] as const).filter((m) => v[m]);
   if (modes.length > 1) throw new UsageError(`choose one of --${modes.join(', --')}`);
+  if (v.html !== undefined || v.markdown !== undefined) {
+    if (v.html === '') throw new UsageError('--html wants a file name');
+    if (v.markdown === '') throw new UsageError("--markdown wants a file name (or '-')");
+    if (v.html === '-') throw new UsageError('--html wants a file name (the page is meant to be opened or attached)');
+    if (modes[0] === 'packets') throw new UsageError('--html and --markdown need the analysis; they do not go with --packets');
+    if (v.markdown === '-' && modes[0] !== undefined) throw new UsageError(`--markdown - and --${modes[0]} would both write to standard output`);
+  }
   let speed: number | undefined;
   if (v.speed !== undefined) {
-    speed = Number(v.speed);
-    if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed wants a number ≥ 0, not '${v.speed}'`);
+    speed = /^\s*\d{1,12}(\.\d{0,12})?\s*$/.test(v.speed) ? Number(v.speed) : NaN;
+    if (!(speed >= 0 && speed <= MAX_SPEED)) throw new UsageError(`--speed wants a number from 0 to ${MAX_SPEED} (0 = as fast as possible), not '${clip(v.speed)}'`);
+  }
+  for (const arg of v['keepalived-json'] ?? []) {
+    const at = arg.lastIndexOf('@');
+    if (at > 0 && !existsSync(arg) && parseTimeArg(arg.slice(at + 1)) === 'range') {
+      throw new UsageError(`--keepalived-json ${clip(arg.slice(0, at))}@TIME: the time '${clip(arg.slice(at + 1))}' is not between 1970 and 9999`);
+    }
+  }
+  for (const l of v.limit ?? []) {
+    const problem = setLimit(l);
+    if (problem !== undefined) throw new UsageError(problem);
   }
   const inputs = (v.read ?? []).map((a) => parseInputArg(a, existsSync));
   if (inputs.filter((i) => i.path === '-').length > 1) throw new UsageError('standard input can be read only once');
   const live = parseLiveArgs(v, (m) => {
     throw new UsageError(m);
   });
-  if (inputs.length > 0 && (v.interface !== undefined || v.write !== undefined || v.user !== undefined || v['buffer-size'] !== undefined)) {
-    throw new UsageError('-i, -w, -Z and -B are for live capture; they do not go with -r');
+  if (inputs.length > 0 && (v.interface !== undefined || v.write !== undefined || v.user !== undefined || v['buffer-size'] !== undefined || v.overwrite)) {
+    throw new UsageError('-i, -w, --overwrite, -Z and -B are for live capture; they do not go with -r');
   }
   let targets: SshTarget[] = [];
   try {
@@ -162,7 +204,9 @@ export function parseOptions(argv: readonly string[]): Options {
     host,
     inputs,
     interfaces: v.interface ?? [],
-    mode: modes[0] ?? 'dashboard',
+    mode: modes[0] ?? (v.html !== undefined || v.markdown !== undefined ? 'none' : 'dashboard'),
+    html: v.html,
+    markdown: v.markdown,
     demo: v.demo ?? false,
     help: v.help ?? false,
     version: v.version ?? false,

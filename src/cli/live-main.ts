@@ -27,7 +27,7 @@ export async function liveMain(opts: Options, mode: Mode, out: Lines, warn: (m: 
     const { runLiveDashboard } = await import('./live-dashboard.js');
     return runLiveDashboard(opts.live, out, warn, opts.host, bundle);
   }
-  const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host, bundle);
+  const code = await runLive(opts.live, mode, { out: (l) => out.write(l), warn }, opts.host, opts, bundle);
   out.flush();
   return code;
 }

@@ -5,7 +5,9 @@
 // their segment, plus ticks).
 
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
+import { inert } from '../util/inert.js';
+import type { Finding } from '../analysis/finding.js';
 import { hostInterfaces, interfaceExists, LiveCapture, type LiveInterface } from '../capture/live-capture.js';
 import { clockNow, makeAnchor, type ClockAnchor } from '../capture/live-filter.js';
 import { PcapngWriter, type InterfaceStats } from '../capture/pcapng-writer.js';
@@ -15,16 +17,21 @@ import type { Packet } from '../decode/packet.js';
 import type { Frame } from '../capture/frame.js';
 import { linkTypeName } from '../capture/link-types.js';
 import { segmentOf } from '../model/segment.js';
-import { jsonFinding, jsonSummary, jsonLine } from '../views/json-output.js';
+import { jsonFinding, jsonSummary, jsonLine, jsonTransition } from '../views/json-output.js';
+import { formatPacket } from '../views/packet-line.js';
+import { Timeline } from '../model/timeline.js';
 import type { JsonCapture, JsonInterface } from '../views/json-types.js';
 import { renderReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
 import type { LiveArgs } from './live-args.js';
 import type { HostArgs } from './args.js';
 import { withHost } from './analyze-captures.js';
-import { textFeed, untilEnd } from './live-text.js';
+import { BROKEN_PIPE_STATUS, pipeBroken, whenPipeBreaks } from './broken-pipe.js';
+import { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
+import { PacketSample } from '../views/html/packet-sample.js';
+import { wantsIncident, writeIncident, type IncidentOutputs } from './incident-output.js';
 import type { BundleWriter } from '../bundle/bundle-writer.js';
 import { copyLiveEvidence } from '../bundle/bundle-sources.js';
 import { DEFAULT_CONF_PATH } from '../host/keepalived/config.js';
@@ -105,7 +112,21 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
   const unsupported = new Set<number>();
   let started = false;
   // As tcpdump: with -Z the file is created by the user root changed to, after the drop.
-  const open = (): PcapngWriter | undefined => (args.write !== undefined ? new PcapngWriter(args.write, `vrrpscope ${version()} (live capture)`) : undefined);
+  const open = (): PcapngWriter | undefined => {
+    if (args.write === undefined) return undefined;
+    try {
+      const w = new PcapngWriter(args.write, `vrrpscope ${version()} (live capture)`, args.overwrite);
+      w.onError = (m) => warn(`-w ${inert(args.write!)}: ${m}`);
+      return w;
+    } catch (e) {
+      throw new Error(`-w ${inert(args.write)}: ${(e as Error).message}`);
+    }
+  };
+  // Fail before opening anything when the file is there and may not be replaced (with -Z the file
+  // is only created after the drop, so the check is made here first).
+  if (args.write !== undefined && !args.overwrite && lexists(args.write)) {
+    throw new Error(`-w ${inert(args.write)}: already exists; vrrpscope does not overwrite a file unless --overwrite is given`);
+  }
   let writer = args.user === undefined ? open() : undefined;
   const capture = new LiveCapture({
     interfaces: args.interfaces.length > 0 ? args.interfaces : 'all',
@@ -125,6 +146,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
       if (p) sink.packet(p, p.l2 === undefined || p.l2.vlans.length === 0 ? ifName : segmentOf(p, false));
     },
     onState(i) {
+      if (i.state === 'up' && i.linktype !== undefined) writer?.describe(i.name, i.linktype);
       if (started || i.state === 'down' || i.state === 'gone') sink.state?.(i, clockNow(anchor));
     },
   });
@@ -141,8 +163,15 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
   for (const i of waiting) warn(`${i.name}: ${i.message ?? i.state}; capturing as soon as it is up`);
   started = true;
   if (args.user !== undefined) {
-    dropPrivileges(args.user);
-    writer = open();
+    try {
+      dropPrivileges(args.user);
+      writer = open();
+      for (const i of capture.interfaces) if (i.state === 'up' && i.linktype !== undefined) writer?.describe(i.name, i.linktype);
+    } catch (e) {
+      // Fail fast: stop the workers that are already capturing, or the process would hang on them.
+      await capture.stop();
+      throw e;
+    }
   }
   // One heartbeat for everything periodic: on a VM each wake-up of an idle process costs more than
   // the work it does, so the ticks, the interface poll and the sink's own chores share it.
@@ -166,7 +195,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
         await capture.stop();
         const end = clockNow(anchor);
         sink.tick(end);
-        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped }]));
+        const stats = new Map<string, InterfaceStats>(capture.interfaces.map((i) => [i.name, { received: i.received, dropped: i.dropped, shed: i.shed, linktype: i.linktype }]));
         writer?.close(end, stats);
         return end;
       })();
@@ -176,21 +205,47 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
 }
 
 /** --report / --json / --packets on live interfaces; resolves with the exit status. */
-export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets', io: LiveIo, hostArgs?: HostArgs, bundle?: BundleWriter): Promise<number> {
+export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets' | 'none', io: LiveIo, hostArgs?: HostArgs, outputs: IncidentOutputs = { html: undefined, markdown: undefined }, bundle?: BundleWriter): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     io.warn(problem);
     return 2;
   }
   bundle?.node(BUNDLE_NODE, `live on ${hostname()}`, false);
+  const timeline = new Timeline();
+  const ledger = new AdvertLedger();
   // Set once the capture runs; packets may arrive before that.
   let monitor: HostMonitor | undefined;
-  const feed = textFeed(mode, io.out, () => monitor?.evidence, () => monitor?.wantsLedger() ?? false, FINDINGS_EVERY);
-  const { timeline, ledger } = feed;
+  const streamed = new Set<string>();
+  const sample = wantsIncident(outputs) ? new PacketSample() : undefined;
+  const drain = (): void => {
+    if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(jsonLine(jsonTransition(vrid, t)));
+    timeline.newTransitions.length = 0;
+  };
   const sink: LiveSink = {
-    packet: (p, segment) => feed.packet(p, segment),
-    tick: (ts) => feed.tick(ts),
-    beat: (n) => feed.beat(n),
+    packet(p, segment) {
+      if (mode === 'packets') return io.out(formatPacket(p, segment));
+      if (monitor?.wantsLedger()) ledger.add(p, segment);
+      sample?.add(p, segment);
+      timeline.apply({ kind: 'packet', segment, packet: p });
+      drain();
+    },
+    tick(ts) {
+      // A lagged tick may be older than the newest packet; the clock never goes back.
+      if (mode === 'packets' || timeline.first === undefined || ts <= timeline.now) return;
+      timeline.apply({ kind: 'tick', ts });
+      drain();
+    },
+    beat(n) {
+      // --json: findings as they first appear, looked for once a second.
+      if (mode !== 'json' || n % FINDINGS_EVERY !== 0 || timeline.first === undefined) return;
+      for (const f of withHost(timeline, ledger, monitor?.evidence)) {
+        const key = findingKey(f);
+        if (streamed.has(key)) continue;
+        streamed.add(key);
+        io.out(jsonLine(jsonFinding(f)));
+      }
+    },
     state(i, ts) {
       if (mode === 'json') {
         const line: JsonInterface = { type: 'interface', time: isoTime(ts), name: i.name, state: i.state, message: i.message ?? null };
@@ -213,7 +268,18 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
 
 
-  await untilEnd(args.durationMs);
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    const onSignal = (): void => done();
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+    // `--packets | head -1`: the reader is gone; stop as on Ctrl-C (the -w file is completed).
+    whenPipeBreaks(done);
+    const timer = args.durationMs !== undefined ? setTimeout(done, args.durationMs) : undefined;
+  });
   // A second Ctrl-C while finishing ends at once.
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
@@ -221,6 +287,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   monitor?.stop();
   process.removeListener('SIGINT', hard);
   if (bundle) await finishLiveBundle(bundle, monitor, hostArgs, end, io.warn);
+  whenPipeBreaks(undefined);
+  if (pipeBroken()) return BROKEN_PIPE_STATUS;
   if (mode === 'packets') return 0;
 
   const findings = withHost(timeline, ledger, monitor?.evidence);
@@ -231,15 +299,15 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     for (const f of findings) io.out(jsonLine(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));
     io.out(jsonLine({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
-  } else {
-    const inputs = capture.interfaces.map((i) => ({
-      name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', drops unknown'}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
-      frames: i.frames,
-      error: undefined,
-    }));
-    io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
-  return status;
+  const inputs = capture.interfaces.map((i) => ({
+    name: `${i.name} (live, ${i.state}${i.dropped !== null ? `, ${i.dropped} dropped by the kernel` : ', kernel drops unknown'}${i.shed > 0 ? `, ${i.shed} shed by vrrpscope (overload)` : ''}${i.opens > 1 ? `, re-opened ${i.opens - 1}×` : ''})`,
+    frames: i.frames,
+    error: undefined,
+  }));
+  if (mode === 'report') io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
+  const written = writeIncident(outputs, { timeline, findings, inputs, instances, host: monitor?.evidence, packets: sample }, { stdout: io.out, warn: io.warn });
+  return written ? status : 2;
 }
 
 /** The end of a local live run's bundle: what the host monitor read, then the manifest. */
@@ -262,8 +330,21 @@ export function startHostMonitor(h: HostArgs | undefined, source: LiveSource, wa
 export function captureSummary(ifs: readonly LiveInterface[], dropped: number | undefined): JsonCapture {
   return {
     dropped: dropped ?? null,
-    interfaces: ifs.map((i) => ({ name: i.name, state: i.state, frames: i.frames, received: i.received ?? null, dropped: i.dropped ?? null, opens: i.opens })),
+    interfaces: ifs.map((i) => ({ name: i.name, state: i.state, frames: i.frames, received: i.received ?? null, dropped: i.dropped ?? null, shed: i.shed, opens: i.opens })),
   };
+}
+
+function findingKey(f: Finding): string {
+  return `${f.code}|${f.segment ?? ''}|${f.vrid ?? ''}|${f.family ?? ''}`;
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function version(): string {

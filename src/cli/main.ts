@@ -9,6 +9,7 @@ import { jsonFinding, jsonSummary, jsonTransition, jsonLine } from '../views/jso
 import { formatPacket } from '../views/packet-line.js';
 import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
+import { guardPipes, pipeBroken } from './broken-pipe.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import { hostsOf, loadBundle, type HostEvidence, type HostSet } from '../host/host-evidence.js';
 import { BundleWriter } from '../bundle/bundle-writer.js';
@@ -18,6 +19,8 @@ import { captureEnd } from './analyze-captures.js';
 import { message } from './message.js';
 import { summarizeProblems } from '../host/problem-summary.js';
 import { inertText } from '../util/inert.js';
+import { PacketSample } from '../views/html/packet-sample.js';
+import { wantsIncident, writeIncident } from './incident-output.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -25,6 +28,7 @@ export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../../samples/incident-firewall-eth0.pcapng', import.meta.url));
 
 export async function main(argv: readonly string[]): Promise<number> {
+  guardPipes();
   let opts: Options;
   try {
     opts = parseOptions(argv);
@@ -77,28 +81,46 @@ export async function main(argv: readonly string[]): Promise<number> {
     setTimeout(() => process.exit(code), 100).unref();
     return code;
   }
+  // Ctrl-C (`tcpdump -U -w - | vrrpscope -r - --report`): stop reading and print the result so far,
+  // as live mode does; a second Ctrl-C ends at once.
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  // The page shows the packet behind each mark: keep a bounded sample of them.
+  const sample = wantsIncident(opts) ? new PacketSample() : undefined;
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
+    signal: interrupt.signal,
     decodeOnly: mode === 'packets',
-    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : undefined,
+    onPacket: mode === 'packets' ? (p, segment) => out.write(formatPacket(p, segment)) : sample ? (p, segment) => sample.add(p, segment) : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(jsonLine(jsonTransition(v, t))) : undefined,
   });
   const readable = finishInputs(reports, warn);
+  const cut = reports.filter((r) => r.interrupted);
+  if (cut.length > 0) warn(`interrupted: stopped reading ${cut.map((r) => `${r.name} after ${r.frames} frames`).join(', ')}; ${mode === 'packets' ? 'the packets so far were printed' : 'the result so far follows'}`);
   if (mode === 'packets' || readable === ExitCode.error) {
     out.flush();
     return readable;
   }
   const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
-  const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message, format: r.format }));
+  // An input cut short says so in the output too, not only on stderr.
+  const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message ?? (r.interrupted ? 'interrupted (Ctrl-C) before its end' : undefined), format: r.format }));
   if (mode === 'json') {
     for (const f of findings) out.write(jsonLine(jsonFinding(f)));
     out.write(jsonLine(jsonSummary(timeline, findings, inputs, status, instances)));
-  } else {
+  } else if (mode === 'report') {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
+  // The page shows one host's evidence; a bundle of several nodes gives their findings only.
+  const one = hostsOf(host).length === 1 ? hostsOf(host)[0] : undefined;
+  const written = writeIncident(opts, { timeline, findings, inputs, instances, host: one, packets: sample }, { stdout: (s) => out.write(s), warn });
   out.flush();
-  return status;
+  process.removeListener('SIGINT', onSigint);
+  return written ? status : ExitCode.error;
 }
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
@@ -129,7 +151,7 @@ async function bundleFiles(opts: Options, ev: HostEvidence | undefined, warn: (m
     bundle.node(node, i.path === '-' ? 'standard input' : `file ${basename(i.path)}`, i.label !== undefined || opts.inputs.length > 1);
   }
   let last = 0n;
-  const reports = await readInputs(opts.inputs, () => undefined, () => undefined, (f, name) => {
+  const reports = await readInputs(opts.inputs, () => undefined, () => undefined, undefined, (f, name) => {
     const ts = f.timestampNs();
     if (ts > last) last = ts;
     bundle.frame(nodes.get(name)!, f, f.ifName ?? (f.linktype === 276 && f.caplen >= 8 ? `if${new DataView(f.buf.buffer, f.buf.byteOffset + f.offset + 4, 4).getUint32(0)}` : name), ts);
@@ -150,6 +172,7 @@ function finishInputs(reports: readonly InputReport[], warn: (m: string) => void
   let readable = 0;
   for (const r of reports) {
     if (r.error) warn(r.frames > 0 ? `${r.error.message}; the ${r.frames} frames before it were analysed` : r.error.message);
+    if (r.badTimes > 1) warn(`${r.name}: ${r.badTimes} packets skipped for a time outside 1970 … 9999`);
     if (r.format !== undefined && (r.frames > 0 || !r.error)) readable++;
   }
   return readable === 0 ? ExitCode.error : ExitCode.ok;
@@ -181,7 +204,7 @@ class LineWriter {
   }
   flush(): void {
     if (this.buf.length === 0) return;
-    process.stdout.write(this.buf.join('\n') + '\n');
+    if (!pipeBroken()) process.stdout.write(this.buf.join('\n') + '\n');
     this.buf = [];
   }
 }

@@ -121,7 +121,8 @@ export async function sshMain(opts: Options, mode: Mode, out: Lines, warn: (m: s
     setTimeout(() => process.exit(code), 100).unref();
     return code;
   }
-  const code = await runSsh(args, mode, { out: (l) => out.write(l), warn }, opts.live.durationMs, bundle);
+  // Mode 'none' (only --html/--markdown files elsewhere): over ssh, the report is still printed.
+  const code = await runSsh(args, mode === 'none' ? 'report' : mode, { out: (l) => out.write(l), warn }, opts.live.durationMs, bundle);
   out.flush();
   return code;
 }

@@ -15,6 +15,7 @@ import { parseKeepalivedJson } from './keepalived/json-dump.js';
 import type { KeepalivedDump } from './keepalived/dump-types.js';
 import { parseKeepalivedLog, type KeepalivedLogEvent } from './keepalived/log.js';
 import { parseKeepalivedStats } from './keepalived/stats-dump.js';
+import { parseTimeArg } from '../views/time-format.js';
 
 /**
  * How a dump's time was known: given (FILE@TIME, or the live clock when it was asked for), from
@@ -93,8 +94,8 @@ export function dumpTime(arg: string, exists: (p: string) => boolean = (p) => st
   const at = arg.lastIndexOf('@');
   if (at > 0 && !exists(arg)) {
     const t = arg.slice(at + 1);
-    const ns = /^\d+(\.\d+)?$/.test(t) ? BigInt(Math.round(Number(t) * 1e6)) * 1000n : Number.isNaN(Date.parse(t)) ? undefined : BigInt(Date.parse(t)) * 1_000_000n;
-    if (ns !== undefined) return { path: arg.slice(0, at), ts: ns };
+    const ns = parseTimeArg(t);
+    if (typeof ns === 'bigint') return { path: arg.slice(0, at), ts: ns };
   }
   return { path: arg, ts: undefined };
 }

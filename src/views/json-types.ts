@@ -110,7 +110,7 @@ export type JsonInterface = {
 };
 
 export type JsonCapture = {
-  /** Sum of `dropped` over the interfaces that report it; null when none can. */
+  /** Sum of `dropped` and `shed` over the interfaces; null when none can tell and none were shed. */
   readonly dropped: number | null;
   readonly interfaces: readonly {
     readonly name: string;
@@ -120,6 +120,11 @@ export type JsonCapture = {
     /** Frames that passed the kernel filter, and those the kernel dropped (buffer full); null when unknown. */
     readonly received: number | null;
     readonly dropped: number | null;
+    /**
+     * Frames vrrpscope let go (its queue to the analysis full, limit live-queue, or still queued
+     * at the end): frames + shed + dropped accounts for every frame the kernel saw.
+     */
+    readonly shed: number;
     /** Times the capture handle was (re-)opened. */
     readonly opens: number;
   }[];

@@ -3,12 +3,12 @@
 
 import type { Packet } from '../decode/packet.js';
 import { inert } from '../util/inert.js';
+import { dateParts, isoTime } from './time-format.js';
 
+/** `2014-03-05 21:55:06.745123`; never throws (time-format.ts). */
 export function formatTime(ns: bigint): string {
-  const ms = Number(ns / 1_000_000n);
-  const iso = new Date(ms).toISOString(); // 2014-03-05T21:55:06.745Z
-  const micros = String((ns % 1_000_000_000n) / 1000n).padStart(6, '0');
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${micros}`;
+  const p = dateParts(ns);
+  return p ? `${p.date} ${p.time}.${p.micros}` : isoTime(ns);
 }
 
 const AUTH = ['none', 'simple', 'ah'];

@@ -7,6 +7,7 @@ import type { Timeline } from '../model/timeline.js';
 import { inertText as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
 import { seconds } from './time-format.js';
+import { verdictOf } from './verdict.js';
 import { compareVrids, summarizeVrid, type VridSummary } from './vrid-summary.js';
 import { wrapText } from './wrap-text.js';
 
@@ -23,9 +24,7 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   if (t.first !== undefined) out.push(`time:  ${formatTime(t.first)} – ${formatTime(t.now)} UTC (${seconds(t.now - t.first, 0)})`);
   const c = t.counters;
   out.push(`seen:  ${c.adverts} VRRP adverts, ${c.garps} gratuitous ARP/NA, ${c.arp} ARP, ${c.malformed} malformed${c.carp ? `, ${c.carp} CARP` : ''}`);
-  const crit = findings.filter((f) => f.severity === 'critical').length;
-  const warn = findings.filter((f) => f.severity === 'warning').length;
-  out.push(`verdict: ${crit + warn === 0 ? (rows.length ? 'healthy — no warning or critical finding' : 'no VRRP seen') : `${crit} critical, ${warn} warning finding(s)`}`);
+  out.push(`verdict: ${verdictOf(rows.length, findings).text}`);
   out.push('');
   out.push('SEGMENT/VRID   STATE       MASTER (PRIO)         INTVL ADVS MAXGAP/DOWN CHG /10m');
   for (const r of rows) out.push(row(r));

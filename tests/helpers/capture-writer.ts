@@ -194,7 +194,7 @@ export function vrrpFrame(vrid: number): Uint8Array {
   return withVrrpChecksum(f, 34);
 }
 
-function withVrrpChecksum(f: Uint8Array, at: number): Uint8Array {
+export function withVrrpChecksum(f: Uint8Array, at: number): Uint8Array {
   let s = 0;
   for (let i = at; i < f.length; i += 2) s += (f[i]! << 8) | (f[i + 1] ?? 0);
   while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);

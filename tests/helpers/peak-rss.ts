@@ -1,7 +1,13 @@
-// Preloaded (`node --import`) into a CLI run by a test: on exit, writes the process's peak RSS (KiB)
-// to the file named by VRRPSCOPE_TEST_RSS_FILE, so a test can bound the memory one input may cost.
+// Preloaded into a CLI run (`node --import …/peak-rss.js bin/vrrpscope …`): on the way out, writes
+// the process's peak resident set (VmHWM, KiB) to $VRRPSCOPE_PEAK_RSS_FILE, so a test can bound the
+// memory one input costs without /usr/bin/time.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
-const out = process.env['VRRPSCOPE_TEST_RSS_FILE'];
-if (out !== undefined) process.on('exit', () => writeFileSync(out, String(process.resourceUsage().maxRSS)));
+const file = process.env['VRRPSCOPE_PEAK_RSS_FILE'];
+if (file) {
+  process.on('exit', () => {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+    writeFileSync(file, kb);
+  });
+}

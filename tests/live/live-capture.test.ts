@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { BIN } from '../helpers/run-cli.js';
 import { Lab, liveSkipReason, sh, sleep } from './helpers/lab.js';
@@ -140,10 +140,10 @@ describe('live capture in network namespaces', { skip }, () => {
     );
   });
 
-  test('iptables drops VRRP on eth0 on both nodes: split-brain and check-firewall for eth0, live', async () => {
+  test('iptables drops VRRP on eth0 on both nodes: split-brain and check-firewall for eth0, live (and the incident page and ticket at the end)', async () => {
     for (const n of [1, 2]) lab.exec(n, 'iptables', ['-A', 'INPUT', '-i', 'eth0', '-p', 'vrrp', '-j', 'DROP']);
     try {
-      const run = runIn(lab, 2, ['-i', 'eth0', '-i', 'eth1', '--json', '--duration', '10s']);
+      const run = runIn(lab, 2, ['-i', 'eth0', '-i', 'eth1', '--json', '--duration', '10s', '--html', file('split.html'), '--markdown', file('split.md')]);
       // Streamed while running: node2 stops hearing node1 on eth0 and claims mastership too.
       const split = await run.until((l) => l.type === 'finding' && l['code'] === 'split-brain', 10_000);
       assert.equal(split['segment'], 'eth0');
@@ -154,6 +154,14 @@ describe('live capture in network namespaces', { skip }, () => {
       assert.ok(!fs.some((f) => f.segment === 'eth1' && f.severity !== 'info'), 'eth1 stays healthy');
       const eth0 = summaryOf(lines).vrids.find((v) => v.segment === 'eth0')!;
       assert.ok(eth0.routers.some((r) => r.address === '192.168.2.12' && r.thisHost), 'this host advertises on eth0');
+      // Written when the live run ends: the cause first, the split brain drawn on eth0, the packets behind the marks.
+      const html = readFileSync(file('split.html'), 'utf8');
+      assert.match(html, /<ol class="causes"><li>.*?<code class="code">(?:check-firewall|adverts-dropped-on-host)<\/code> <span class="mono">eth0\/51<\/span>/s);
+      assert.match(html, /<section class="vrid" id="v\d+" data-vrid="eth0\/51">(?:(?!<\/section>).)*<rect class="split"/s);
+      assert.match(html, /<g class="mark takeover"[^>]* data-detail="[^"]*VRRPv2 vrid 51 prio \d+[^"]* — frame \d+ of eth0/);
+      assert.match(html, /eth0 \(live, up/);
+      const md = readFileSync(file('split.md'), 'utf8');
+      assert.match(md, /### Cause\n\n1\. \*\*CRITICAL\*\* `(?:check-firewall|adverts-dropped-on-host)` on eth0\/51: /);
     } finally {
       for (const n of [1, 2]) lab.exec(n, 'iptables', ['-D', 'INPUT', '-i', 'eth0', '-p', 'vrrp', '-j', 'DROP'], { allowFail: true });
     }

@@ -243,12 +243,14 @@ function unknownVerdict(tool: FirewallTool, pkt: AdvertPacket, manager: Firewall
 /** Commands that accept the advert before each rule or policy that drops it. */
 function fixFor(tool: FirewallTool, drops: readonly { run: ChainRun; leaf: Leaf }[], pkt: AdvertPacket, managedBy: FirewallManager, zone: string | undefined, ipt?: IptDump): FixCommands {
   const proto = pkt.protoName;
-  const iface = pkt.iface;
+  // Pasted into a shell: a name that is not a plain interface name (from a broken or hostile
+  // configuration) becomes `<interface>`, which the shell refuses to run as it is.
+  const iface = /^[A-Za-z0-9._@+-]{1,15}$/.test(pkt.iface) && !pkt.iface.startsWith('-') ? pkt.iface : '<interface>';
   const v6 = pkt.family === 6;
   const iptCmd = v6 ? 'ip6tables' : 'iptables';
   const iptLines: string[] = [];
   const nftLines: string[] = [];
-  const nftRule = `iifname "${iface}" meta l4proto ${proto} accept`;
+  const nftRule = `iifname ${iface === '<interface>' ? iface : `"${iface}"`} meta l4proto ${proto} accept`;
   for (const { run, leaf } of drops) {
     if (run.tool === 'nftables') {
       const fam = run.family ?? 'inet';

@@ -1,0 +1,391 @@
+// The one place where the HTML page and the Markdown ticket read the model, the findings and the
+// host evidence: it turns them into a plain view-model (lanes, spans, marks, findings), so the
+// writers never see a VridState and any source (file, stream, live run, bundle) renders the same.
+
+import type { Finding } from '../../analysis/finding.js';
+import type { InstanceLink } from '../../host/correlate.js';
+import { evaluateVrrpInput, type FirewallVerdict } from '../../host/firewall/index.js';
+import type { HostEvidence } from '../../host/host-evidence.js';
+import type { Episode, Transition, VridState } from '../../model/model-types.js';
+import type { Timeline } from '../../model/timeline.js';
+import { masterDownNs } from '../../model/vrrp-timing.js';
+import { verdictOf, type Verdict } from '../verdict.js';
+import { compareVrids, summarizeVrid } from '../vrid-summary.js';
+import type { PacketSample } from './packet-sample.js';
+
+export type FindingKind = 'cause' | 'symptom' | 'info';
+
+export type FindingView = {
+  readonly id: string;
+  readonly code: string;
+  readonly kind: FindingKind;
+  readonly severity: 'critical' | 'warning' | 'info';
+  /** "eth0/51", or undefined for findings about the whole input. */
+  readonly where: string | undefined;
+  readonly message: string;
+  readonly evidence: readonly string[];
+  readonly advice: readonly string[];
+  readonly first: bigint;
+  readonly last: bigint;
+  /** The cause finding's code, for a symptom the model ties to its cause. */
+  readonly causedBy: string | undefined;
+};
+
+/** A stretch of time; `open` = still going at the end of the input. */
+export type Span = { readonly start: bigint; readonly end: bigint; readonly open: boolean; readonly label: string };
+
+export type MarkKind = 'takeover' | 'release' | 'garp' | 'na' | 'priority' | 'log';
+
+export type Mark = {
+  readonly ts: bigint;
+  readonly kind: MarkKind;
+  /** Short text drawn beside the mark. */
+  readonly label: string;
+  /** The full sentence (tooltip, print list). */
+  readonly text: string;
+  /** The packet behind the mark (the --packets line), when it was kept in the sample. */
+  readonly packet: string | undefined;
+};
+
+/** One router (or one foreign MAC announcing a virtual IP) on one virtual router. */
+export type Lane = {
+  readonly id: string;
+  readonly title: string;
+  /** What the router is now (the model's role: master, backup, resigned, gone, stalled), when it says. */
+  readonly role: string | undefined;
+  readonly local: boolean;
+  readonly priority: number | undefined;
+  readonly master: readonly Span[];
+  readonly silences: readonly Span[];
+  readonly marks: readonly Mark[];
+};
+
+export type GapPoint = { readonly ts: bigint; readonly gapNs: bigint; readonly downNs: bigint; readonly router: string };
+
+export type HistoryRow = { readonly start: bigint; readonly end: bigint; readonly master: string | undefined; readonly local: boolean; readonly reason: string };
+
+export type InstanceView = {
+  readonly name: string;
+  readonly syncGroup: string | undefined;
+  readonly state: string | undefined;
+  readonly wantState: string | undefined;
+  readonly counters: readonly (readonly [string, number])[];
+  /** The firewall's verdict on adverts from each peer, in words (the deciding rule). */
+  readonly firewall: readonly string[];
+};
+
+export type VridView = {
+  readonly id: string;
+  readonly label: string;
+  readonly status: string;
+  readonly master: string | undefined;
+  readonly lanes: readonly Lane[];
+  /** Split brains: two or more routers advertising as master past master-down. */
+  readonly splits: readonly Span[];
+  /** Shorter overlaps of two claims: a normal hand-over (preemption, a restart), not a split brain. */
+  readonly overlaps: readonly Span[];
+  readonly noMaster: readonly Span[];
+  readonly takeovers: readonly Mark[];
+  readonly gaps: readonly GapPoint[];
+  /** Master-down of the current (or best) router, for the gap chart's line. */
+  readonly downNs: bigint | undefined;
+  readonly intervalNs: bigint | undefined;
+  readonly history: readonly HistoryRow[];
+  readonly instance: InstanceView | undefined;
+};
+
+export type HostView = {
+  readonly sources: readonly string[];
+  readonly problems: readonly string[];
+  readonly logLines: readonly { readonly ts: bigint | undefined; readonly text: string }[];
+};
+
+export type InputView = { readonly name: string; readonly frames: number; readonly error: string | undefined };
+
+export type IncidentView = {
+  readonly start: bigint | undefined;
+  readonly end: bigint;
+  readonly inputs: readonly InputView[];
+  readonly seen: string;
+  readonly verdict: Verdict;
+  /** Findings in reading order: causes, then symptoms, then info; most severe first within each. */
+  readonly findings: readonly FindingView[];
+  readonly vrids: readonly VridView[];
+  readonly host: HostView | undefined;
+};
+
+export type IncidentSource = {
+  readonly timeline: Timeline;
+  readonly findings: readonly Finding[];
+  readonly inputs: readonly InputView[];
+  readonly instances?: readonly InstanceLink[];
+  readonly host?: HostEvidence | undefined;
+  readonly packets?: PacketSample | undefined;
+};
+
+// Until the model tags findings (MODEL-PLAN.md: kind cause|symptom|info), the codes decide.
+const CAUSES = new Set([
+  'adverts-dropped-on-host', 'check-firewall', 'one-way-vrrp', 'advert-loss', 'priority-oscillation', 'master-gone', 'master-stalled',
+  'vrid-conflict', 'vip-conflict', 'garp-missing', 'adverts-late', 'bad-ttl', 'bad-checksum', 'unicast-peer-silent',
+]);
+const SYMPTOMS = new Set(['split-brain', 'flapping', 'master-silent', 'no-master', 'vip-mac-flipflop']);
+
+export function findingKind(f: Finding): FindingKind {
+  const tagged = (f as { kind?: FindingKind }).kind;
+  if (tagged) return tagged;
+  if (f.severity === 'info') return 'info';
+  if (CAUSES.has(f.code) || f.code.endsWith('-mismatch')) return 'cause';
+  return SYMPTOMS.has(f.code) ? 'symptom' : 'cause';
+}
+
+const KIND_RANK: Record<FindingKind, number> = { cause: 0, symptom: 1, info: 2 };
+const SEV_RANK = { critical: 0, warning: 1, info: 2 } as const;
+
+const REASONS: Record<string, string> = {
+  'first-seen': 'first seen',
+  'takeover-after-silence': 'took over after silence',
+  'takeover-while-master-advertising': 'took over while the master was still advertising',
+  preemption: 'preempted (higher priority)',
+  'master-priority-dropped': "took over: the master's priority dropped",
+  'priority-zero-release': 'the master released (priority 0)',
+  'previous-master-resumed': 'resumed after lost adverts',
+  'master-silent': 'master fell silent',
+};
+
+/** The reason of a master change in plain words (the model's own evidence text when it has one). */
+export function reasonText(reason: string, evidence?: string): string {
+  const r = REASONS[reason] ?? reason;
+  return evidence ? `${r} (${evidence})` : r;
+}
+
+export function vridLabel(v: { segment: string; vrid: number; family: number; label?: string }): string {
+  return `${v.segment}/${v.vrid}${v.family === 6 ? 'v6' : ''}${v.label ? ` ${v.label}` : ''}`;
+}
+
+export function buildIncidentView(src: IncidentSource): IncidentView {
+  const t = src.timeline;
+  const vrids = [...t.vrids.values()].sort(compareVrids);
+  const c = t.counters;
+  const findings = src.findings
+    .map((f, i): FindingView => ({
+      id: `f${i + 1}`,
+      code: f.code,
+      kind: findingKind(f),
+      severity: f.severity,
+      where: f.segment === undefined ? undefined : f.vrid === undefined ? f.segment : vridLabel({ segment: f.segment, vrid: f.vrid, family: f.family ?? 4 }),
+      message: f.message,
+      evidence: f.evidence,
+      advice: f.advice,
+      first: f.firstSeen,
+      last: f.lastSeen,
+      causedBy: (f as Finding & { causedBy?: string }).causedBy,
+    }))
+    .sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || SEV_RANK[a.severity] - SEV_RANK[b.severity]);
+  return {
+    start: t.first,
+    end: t.now,
+    inputs: src.inputs,
+    seen: `${c.adverts} VRRP adverts, ${c.garps} gratuitous ARP/NA, ${c.arp} ARP, ${c.malformed} malformed${c.carp ? `, ${c.carp} CARP` : ''}`,
+    verdict: verdictOf(vrids.length, src.findings),
+    findings,
+    vrids: vrids.map((v, i) => vridView(t, v, i, src)),
+    host: src.host ? hostView(src.host) : undefined,
+  };
+}
+
+function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource): VridView {
+  const s = summarizeVrid(v, src.findings, t.now);
+  const part = v as VridState & { label?: string };
+  const label = vridLabel({ segment: v.segment, vrid: v.vrid, family: v.family, ...(part.label ? { label: part.label } : {}) });
+  const pkt = (ts: bigint, who: string | undefined): string | undefined => src.packets?.find(v.segment, ts, who);
+  const marks = new Map<string, Mark[]>();
+  const mark = (lane: string, m: Mark): void => {
+    let l = marks.get(lane);
+    if (!l) marks.set(lane, (l = []));
+    l.push(m);
+  };
+  const takeovers = v.transitions.map((tr) => {
+    const m = takeoverMark(tr, pkt(tr.ts, tr.to));
+    if (tr.to !== undefined) mark(tr.to, m);
+    return m;
+  });
+  for (let i = 1; i < v.history.length; i++) {
+    const h = v.history[i]!;
+    if (h.master === undefined && h.reason === 'priority-zero-release') {
+      const who = v.history[i - 1]!.master;
+      if (who !== undefined) mark(who, { ts: h.start, kind: 'release', label: 'prio 0', text: `${who} released mastership (priority 0)`, packet: pkt(h.start, who) });
+    }
+  }
+  for (const r of v.routers.values()) {
+    for (const p of r.priorityChanges) {
+      mark(r.address, { ts: p.ts, kind: 'priority', label: `prio ${p.from}→${p.to}`, text: `${r.address} priority ${p.from} → ${p.to}`, packet: pkt(p.ts, r.address) });
+    }
+  }
+  // Gratuitous ARP / unsolicited NA for this VRID's virtual IPs, on the lane of the router whose MAC sent them.
+  const vips = new Set([...v.routers.values()].flatMap((r) => r.vips));
+  const foreign = new Map<string, string>();
+  for (const vip of t.vips.values()) {
+    if (vip.segment !== v.segment || !vips.has(vip.address) || vip.address.includes(':') !== (v.family === 6)) continue;
+    for (const b of vip.bursts) {
+      if (b.kind === 'arp-reply') continue;
+      const owner = [...v.routers.values()].find((r) => r.macs.includes(b.mac));
+      const lane = owner?.address ?? `mac:${b.mac}`;
+      if (!owner) foreign.set(lane, b.mac);
+      const what = b.kind === 'na' ? 'unsolicited NA' : 'gratuitous ARP';
+      mark(lane, {
+        ts: b.start,
+        kind: b.kind === 'na' ? 'na' : 'garp',
+        label: b.kind === 'na' ? 'NA' : 'GARP',
+        text: `${what} ×${b.count} ${vip.address} is-at ${b.mac}${b.end - b.start >= 50_000_000n ? ` over ${(Number(b.end - b.start) / 1e9).toFixed(1)} s` : ''}`,
+        packet: src.packets?.find(v.segment, b.start, b.mac),
+      });
+    }
+  }
+  const end = t.now;
+  const span = (start: bigint, e: bigint | undefined, label: string): Span => ({ start, end: e ?? end, open: e === undefined, label });
+  const lanes: Lane[] = [...v.routers.values()]
+    // Stable lanes: in the order the routers appeared (a priority change must not reorder them).
+    .sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.address.localeCompare(b.address)))
+    .map((r) => ({
+      id: r.address,
+      title: `${r.address}${r.local ? ' (this host)' : ''}`,
+      local: r.local,
+      role: (r as typeof r & { role?: string }).role,
+      priority: r.priority,
+      master: v.history.filter((h) => h.master === r.address).map((h) => span(h.start, h.end, `${r.address} master`)),
+      silences: v.silences
+        .filter((x) => x.router === r.address)
+        .map((x) => {
+          const e = x.end ?? silenceEnd(v, r.address, x.start);
+          return span(x.start, e, `${r.address} silent ${secs((e ?? end) - x.start)} (master-down ${secs(x.downNs)})`);
+        }),
+      marks: (marks.get(r.address) ?? []).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)),
+    }));
+  for (const [id, mac] of foreign) lanes.push({ id, title: `MAC ${mac} (no advert)`, role: undefined, local: false, priority: undefined, master: [], silences: [], marks: marks.get(id) ?? [] });
+  const inst = src.instances?.find((l) => l.vrid === v);
+  if (inst && src.host) {
+    const logMarks = logLane(src.host, inst.name, t.first ?? v.firstSeen, end);
+    if (logMarks.length) lanes.push({ id: `log:${inst.name}`, title: `keepalived ${inst.name} log`, role: undefined, local: true, priority: undefined, master: [], silences: [], marks: logMarks });
+  }
+  const ref = s.master ?? s.backups[0];
+  return {
+    id: `v${index + 1}`,
+    label,
+    status: s.status,
+    master: v.master,
+    lanes,
+    splits: v.splitBrains.filter((e) => isSplit(v, e, end)).map((e) => span(e.start, e.end, `split brain: ${e.routers.join(' and ')} advertise as master (${secs((e.end ?? end) - e.start)})`)),
+    overlaps: v.splitBrains.filter((e) => !isSplit(v, e, end)).map((e) => span(e.start, e.end, `hand-over: ${e.routers.join(' and ')} both advertised for ${secs((e.end ?? end) - e.start)}`)),
+    noMaster: v.noMaster.map((x) => span(x.start, x.end, `no master (after ${x.router} fell silent)`)),
+    takeovers,
+    gaps: v.gaps.map((g) => ({ ts: g.ts, gapNs: g.gapNs, downNs: g.downNs, router: g.router })),
+    downNs: ref ? masterDownNs(ref.version, ref.intervalCs, ref.priority || 1) : undefined,
+    intervalNs: s.intervalCs !== undefined ? BigInt(s.intervalCs) * 10_000_000n : undefined,
+    history: v.history.map((h) => ({ start: h.start, end: h.end ?? end, master: h.master, local: h.master !== undefined && (v.routers.get(h.master)?.local ?? false), reason: reasonText(h.reason) })),
+    instance: inst ? instanceView(inst, v, src.host) : undefined,
+  };
+}
+
+/**
+ * A silence the model left open ends when its router claims again (its next spell as master);
+ * only one that nothing followed runs to the end of the input.
+ */
+function silenceEnd(v: VridState, router: string, start: bigint): bigint | undefined {
+  return v.history.find((h) => h.master === router && h.start > start)?.start;
+}
+
+/** As the split-brain rule judges an episode: longer than master-down, with two routers advertising steadily in it. */
+function isSplit(v: VridState, e: Episode, now: bigint): boolean {
+  const down = e.routers.reduce((m, a) => {
+    const r = v.routers.get(a);
+    const d = r ? masterDownNs(r.version, r.intervalCs, r.priority || 1) : 0n;
+    return d > m ? d : m;
+  }, 0n);
+  return (e.end ?? now) - e.start > down && e.routers.filter((a) => (e.adverts[a] ?? 0) >= 3).length >= 2;
+}
+
+function takeoverMark(tr: Transition, packet: string | undefined): Mark {
+  const evidence = (tr as Transition & { evidence?: string }).evidence;
+  const why = reasonText(tr.reason, evidence);
+  return { ts: tr.ts, kind: 'takeover', label: shortReason(tr.reason), text: `${tr.from ?? '(nobody)'} → ${tr.to ?? '(nobody)'}: ${why}`, packet };
+}
+
+function shortReason(reason: string): string {
+  switch (reason) {
+    case 'takeover-after-silence':
+      return 'after silence';
+    case 'takeover-while-master-advertising':
+      return 'while master advertised';
+    case 'preemption':
+      return 'preempt';
+    case 'master-priority-dropped':
+      return 'prio drop';
+    case 'priority-zero-release':
+      return 'after release';
+    case 'previous-master-resumed':
+      return 'resumed';
+    default:
+      return reason;
+  }
+}
+
+function instanceView(l: InstanceLink, v: VridState, host: HostEvidence | undefined): InstanceView {
+  const firewall: string[] = [];
+  if (host?.firewall) {
+    const iface = v.segment.includes('/') ? v.segment.slice(v.segment.lastIndexOf('/') + 1) : v.segment;
+    const peers = [...v.routers.values()].filter((r) => !r.local && !host.localAddresses.has(r.address)).map((r) => r.address);
+    for (const peer of peers) {
+      try {
+        const verdict = evaluateVrrpInput(host.firewall, { src: peer, iface }).overall;
+        firewall.push(`adverts from ${peer} on ${iface}: ${verdictWords(verdict)}`);
+      } catch (e) {
+        firewall.push(`adverts from ${peer} on ${iface}: could not be judged (${(e as Error).message})`);
+      }
+    }
+  }
+  return {
+    name: l.name,
+    syncGroup: l.syncGroup,
+    state: l.state,
+    wantState: l.wantState,
+    counters: Object.entries(l.counters ?? {}).sort((a, b) => a[0].localeCompare(b[0])),
+    firewall,
+  };
+}
+
+/** "iptables filter INPUT rule 1 `-A INPUT -i eth0 -p vrrp -j DROP` drops it". */
+function verdictWords(v: FirewallVerdict): string {
+  const d = v.decidedBy;
+  const rule = d.ruleText ? ` rule ${d.ruleNumber ?? d.handle ?? ''} \`${d.ruleText}\`` : d.policy ? ` policy ${d.policy}` : '';
+  const verb = v.verdict === 'drop' ? 'drops them' : v.verdict === 'reject' ? 'rejects them' : v.verdict === 'accept' ? 'accepts them' : 'cannot be judged';
+  return `${d.tool} ${d.table} ${d.chain}${rule} ${verb}${v.confidence === 'uncertain' ? ' (uncertain)' : ''}`.replace(/ {2,}/g, ' ');
+}
+
+/** keepalived's log lines about one instance inside the capture window, as marks (its clock, 1 s resolution). */
+function logLane(h: HostEvidence, instance: string, start: bigint, end: bigint): Mark[] {
+  const out: Mark[] = [];
+  for (const e of h.log) {
+    if (e.instance !== instance || e.time === undefined || e.time < start - 1_000_000_000n || e.time > end) continue;
+    const label = e.kind === 'state' ? e.to : e.kind === 'advert-timeout' ? 'advert timeout' : e.kind === 'other' ? undefined : e.kind;
+    if (label === undefined) continue;
+    out.push({ ts: e.time < start ? start : e.time, kind: 'log', label, text: `keepalived log: ${e.text}`, packet: undefined });
+  }
+  return out;
+}
+
+/** Log lines kept for the page: state changes and errors, newest last, bounded. */
+const LOG_LINES = 60;
+
+function hostView(h: HostEvidence): HostView {
+  const sources: string[] = [];
+  if (h.config) sources.push(`keepalived configuration: ${h.config.instances.length} vrrp_instance(s)`);
+  if (h.dumps.length) sources.push(`keepalived dumps: ${h.dumps.length} (${h.dumps[0]!.source}${h.dumps.length > 1 ? ` … ${h.dumps[h.dumps.length - 1]!.source}` : ''})`);
+  if (h.log.length) sources.push(`keepalived log: ${h.log.length} line(s) understood`);
+  if (h.firewallSource) sources.push(`firewall ruleset: ${h.firewallSource}`);
+  const logLines = h.log.filter((e) => e.kind !== 'other').slice(-LOG_LINES).map((e) => ({ ts: e.time, text: `${e.host ? `${e.host} ` : ''}${e.text}` }));
+  return { sources, problems: h.problems, logLines };
+}
+
+function secs(ns: bigint): string {
+  return `${(Number(ns) / 1e9).toFixed(1)} s`;
+}
