@@ -6,9 +6,9 @@
 // virtual IPs) and ICMPv6 neighbour advertisements (type 136, IPv6 virtual IPs), each also inside
 // an 802.1Q tag. `vlan` shifts the offsets of what follows it, hence the repeated expression.
 
-const PLAIN = 'vrrp or ip6 proto 112 or (ip proto 51 and dst host 224.0.0.18) or arp or (icmp6 and ip6[40] == 136)';
+export const PLAIN_FILTER = 'vrrp or ip6 proto 112 or (ip proto 51 and dst host 224.0.0.18) or arp or (icmp6 and ip6[40] == 136)';
 
-export const LIVE_FILTER = `${PLAIN} or (vlan and (${PLAIN}))`;
+export const LIVE_FILTER = `${PLAIN_FILTER} or (vlan and (${PLAIN_FILTER}))`;
 
 /**
  * Kernel ring buffer per interface (libpcap's default is 2 MiB). cap asks for a 65535-byte snapshot,

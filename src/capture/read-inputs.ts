@@ -38,8 +38,9 @@ const MERGE_CHUNK = 64 * 1024;
 /**
  * Reads every input, in time order across them. `signal` stops all reading (Ctrl-C): every input
  * then reports what it delivered, and the packets already read are still merged and handed on.
+ * `onFrame` sees every frame before it is decoded (for --bundle), with its input's name.
  */
-export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: Packet) => void, warn: Warn, signal?: AbortSignal): Promise<InputReport[]> {
+export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: Packet) => void, warn: Warn, signal?: AbortSignal, onFrame?: (f: Frame, name: string) => void): Promise<InputReport[]> {
   const merge = new TimeMerge<Packet>(inputs.length, onPacket, limit('merge-lookahead'));
   return Promise.all(
     inputs.map(async (input, i) => {
@@ -49,6 +50,7 @@ export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: 
       let lastLt = -1;
       let ltSupported = true; // supportsLinkType(lastLt), asked once per change of link type
       const sink = (f: Frame): void => {
+        onFrame?.(f, name);
         if (f.linktype !== lastLt) {
           lastLt = f.linktype;
           ltSupported = supportsLinkType(lastLt);

@@ -4,13 +4,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readInputs, type InputReport } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
+import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { analyze } from '../analysis/analyze.js';
 import { sortFindings, type Finding } from '../analysis/finding.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { refineWithDaemonLog } from '../host/daemon-log-evidence.js';
 import { correlate, linkInstances, type InstanceLink } from '../host/correlate.js';
-import { settleDumpTimes, type HostEvidence } from '../host/host-evidence.js';
+import { hostsOf, settleDumpTimes, type HostEvidence, type HostSet } from '../host/host-evidence.js';
 import { IfindexNamer, type NamerInstance } from '../host/interface-namer.js';
 import type { Transition, VridState } from '../model/model-types.js';
 import { segmentOf } from '../model/segment.js';
@@ -25,7 +26,9 @@ export type AnalysisHooks = {
   /** Skip the model (for --packets). */
   readonly decodeOnly?: boolean;
   /** What is known about the host beside the wire (keepalived, firewall). */
-  readonly host?: HostEvidence;
+  readonly host?: HostSet;
+  /** Every frame with its input's name, before decoding (--bundle). */
+  readonly onFrame?: (f: Frame, input: string) => void;
   /** Stops reading (Ctrl-C); the analysis covers what was read. */
   readonly signal?: AbortSignal;
   /** The model before the first packet goes in (for views that read it while input arrives: --metrics). */
@@ -35,8 +38,11 @@ export type AnalysisHooks = {
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
 
 export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: AnalysisHooks): Promise<Analysis> {
-  const segmentFor = segmenter(inputs, hooks.host);
-  if (!hooks.decodeOnly) await learnIndexes(inputs, hooks.host);
+  // One host's evidence names `-i any` indexes; several nodes' (a bundle) come with named captures.
+  const hosts = hostsOf(hooks.host);
+  const single = hosts.length === 1 && hosts[0]!.scope === undefined ? hosts[0] : undefined;
+  const segmentFor = segmenter(inputs, single);
+  if (!hooks.decodeOnly) await learnIndexes(inputs, single);
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
   hooks.onModel?.(timeline, ledger);
@@ -49,12 +55,12 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
     if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
     timeline.newTransitions.length = 0;
   };
-  const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.signal);
+  const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.signal, hooks.onFrame);
   if (hooks.decodeOnly) return { timeline, findings: [], reports, instances: [] };
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);
   if (end > timeline.now) timeline.apply({ kind: 'tick', ts: end });
-  if (hooks.host) settleHost(hooks.host, timeline.first !== undefined ? timeline.now : undefined);
+  for (const h of hosts) settleHost(h, timeline.first !== undefined ? timeline.now : undefined);
   return { timeline, findings: withHost(timeline, ledger, hooks.host), reports, instances: hooks.host ? linkInstances(timeline, hooks.host) : [] };
 }
 
@@ -131,11 +137,31 @@ export function settleHost(host: HostEvidence, captureEndNs: bigint | undefined)
 }
 
 /** The wire's findings, plus the host's when there is host evidence. */
-export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostEvidence | undefined): Finding[] {
-  // Host findings are causes: they run first, so the wire's symptoms can name them.
-  const hostFindings = host ? correlate(timeline, ledger, host).map((f) => (f.kind || f.severity === 'info' ? f : { ...f, kind: 'cause' as const })) : [];
-  const all = [...hostFindings, ...analyze(timeline, hostFindings)];
-  return sortFindings(host ? refineWithDaemonLog(timeline, all, host) : all);
+export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostSet | undefined): Finding[] {
+  const hosts = hostsOf(host);
+  // Host findings are causes: they run first, so the wire's symptoms can name them. Each node's
+  // evidence (--ssh, a bundle) is compared with its own segments.
+  const hostFindings = hosts.flatMap((h) => correlate(timeline, ledger, h)).map((f) => (f.kind || f.severity === 'info' ? f : { ...f, kind: 'cause' as const }));
+  let all = [...hostFindings, ...analyze(timeline, hostFindings)];
+  for (const h of hosts) all = refineWithDaemonLog(timeline, all, h);
+  return sortFindings(notBlind(all, host));
+}
+
+/** Findings that rest on silence, which a node's lost capture also makes. */
+const SILENCE: ReadonlySet<string> = new Set(['master-silent', 'no-master', 'flapping', 'master-change', 'master-gone', 'master-stalled', 'advert-loss', 'adverts-late', 'one-way-vrrp', 'garp-missing']);
+/** A blind spot covers this much after it, too: a master's silence is judged over its master-down interval. */
+const BLIND_GRACE_NS = 5_000_000_000n;
+
+/** Drops silence warnings on a node's segments that overlap a time its capture was not running. */
+export function notBlind(findings: Finding[], host: HostSet | undefined): Finding[] {
+  const spots = hostsOf(host).filter((h) => h.scope !== undefined && (h.blind?.length ?? 0) > 0);
+  if (spots.length === 0) return findings;
+  return findings.filter((f) => {
+    // Info stays (a master change after the node came back is worth seeing); warnings go.
+    if (!SILENCE.has(f.code) || f.segment === undefined || f.severity === 'info') return true;
+    const h = spots.find((x) => f.segment!.startsWith(`${x.scope}/`));
+    return !h?.blind!.some((b) => f.lastSeen >= b.from && (b.to === undefined || f.firstSeen <= b.to + BLIND_GRACE_NS));
+  });
 }
 
 /** The latest plausible capture end (pcapng isb_endtime) at or after the last packet, within a day. */

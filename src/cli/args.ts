@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseInputArg } from '../capture/read-inputs.js';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { parseLiveArgs, type LiveArgs } from './live-args.js';
+import { parseSshTargets, type SshTarget } from '../ssh/ssh-target.js';
 import { inert } from '../util/inert.js';
 import { setLimit } from '../util/limits.js';
 import { parseTimeArg } from '../views/time-format.js';
@@ -26,6 +27,10 @@ export type Options = {
   readonly live: LiveArgs;
   /** Host correlation: keepalived's config, dumps, log and the firewall (files, or live). */
   readonly host: HostArgs;
+  /** --ssh nodes (empty: not over ssh), --ssh-dry-run, --ssh-config FILE. */
+  readonly ssh: { readonly targets: readonly SshTarget[]; readonly dryRun: boolean; readonly configFile: string | undefined };
+  /** --bundle DIR | DIR.tar.gz: write what was seen (captures per node, host evidence, manifest). */
+  readonly bundle: string | undefined;
   /** --html FILE / --markdown FILE|-: the incident as one page and as a ticket, written at the end. */
   readonly html: string | undefined;
   readonly markdown: string | undefined;
@@ -67,6 +72,8 @@ export const USAGE = `usage: vrrpscope [FILE | -r [LABEL=]FILE]... [--packets | 
                  [--packets | --report | --json]
        vrrpscope [-r FILE | -i IFACE]... --metrics [ADDR:]PORT
                  [--dashboard | --report | --json]
+       vrrpscope --ssh [USER@]HOST[:LABEL]... [--ssh-dry-run]
+                 [--packets | --report | --json]
        vrrpscope --demo
 
 Watches VRRP advertisements, gratuitous ARP and IPv6 neighbour adverts and
@@ -95,6 +102,16 @@ Live capture (no FILE)
       --duration T         stop after T (60s, 90, 2m, 1h), print the result
   -Z, --user USER          drop root to USER once the capture is open
   -B, --buffer-size KiB    kernel capture buffer per interface (default 32768)
+
+Several nodes over ssh
+      --ssh [USER@]HOST[:LABEL]  watch a node over your ssh (repeat for each
+                           node): its capture, keepalived and firewall;
+                           segments named LABEL/eth0 (docs/ssh.md)
+      --ssh-dry-run        print every command --ssh would run, run nothing
+      --ssh-config FILE    ssh's configuration file (ssh -F)
+      --bundle DIR         also write what was seen to DIR (or DIR.tar.gz): a
+                           pcapng and the host evidence per node, a manifest;
+                           read it back with -r DIR
 
 Fleet (Prometheus)
       --metrics [ADDR:]PORT  serve /metrics (OpenMetrics / Prometheus text) on
@@ -172,6 +189,10 @@ export function parseOptions(argv: readonly string[]): Options {
         metrics: { type: 'string' },
         'metrics-expire': { type: 'string' },
         dashboard: { type: 'boolean' },
+        ssh: { type: 'string', multiple: true },
+        'ssh-dry-run': { type: 'boolean' },
+        'ssh-config': { type: 'string' },
+        bundle: { type: 'string' },
         'ip-link': { type: 'string' },
         'allow-include-outside': { type: 'boolean' },
         limit: { type: 'string', multiple: true },
@@ -217,6 +238,16 @@ export function parseOptions(argv: readonly string[]): Options {
   if (inputs.length > 0 && (v.interface !== undefined || v.write !== undefined || v.user !== undefined || v['buffer-size'] !== undefined || v.overwrite)) {
     throw new UsageError('-i, -w, --overwrite, -Z and -B are for live capture; they do not go with -r');
   }
+  let targets: SshTarget[] = [];
+  try {
+    targets = parseSshTargets(v.ssh ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (targets.length > 0 && inputs.length > 0) throw new UsageError('--ssh watches nodes live; it does not go with -r');
+  if (targets.length > 0 && (v.interface !== undefined || v.user !== undefined || v['buffer-size'] !== undefined)) throw new UsageError('-i, -Z and -B are for local live capture; with --ssh every interface of each node is captured');
+  if (targets.length === 0 && (v['ssh-dry-run'] || v['ssh-config'] !== undefined)) throw new UsageError('--ssh-dry-run and --ssh-config go with --ssh');
+  if (v.bundle !== undefined && v.bundle === '') throw new UsageError('--bundle wants a directory (or DIR.tar.gz)');
   const intervalS = v['keepalived-interval'] === undefined ? 5 : Number(v['keepalived-interval']);
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new UsageError(`--keepalived-interval wants seconds ≥ 0, not '${v['keepalived-interval']}'`);
   const year = v['log-year'] === undefined ? undefined : Number(v['log-year']);
@@ -239,5 +270,7 @@ export function parseOptions(argv: readonly string[]): Options {
     version: v.version ?? false,
     speed,
     live,
+    ssh: { targets, dryRun: v['ssh-dry-run'] ?? false, configFile: v['ssh-config'] },
+    bundle: v.bundle,
   };
 }

@@ -18,16 +18,19 @@ import type { Pane } from '../views/dashboard/layout.js';
 import type { Theme } from '../views/dashboard/text.js';
 import { buildViewModel, type DashboardViewModel, type ReplayInfo, type UiState } from '../views/dashboard/view-model.js';
 import type { LiveArgs } from './live-args.js';
-import { liveHealth, startHostMonitor, startLive, type LiveSource } from './live.js';
+import { BUNDLE_NODE, finishLiveBundle, liveHealth, startHostMonitor, startLive, type LiveSource } from './live.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { modelFeed, serveMetrics } from './metrics-feed.js';
 import type { MetricsServer } from '../views/metrics/metrics-server.js';
 import type { HostArgs } from './args.js';
 import type { HostMonitor } from '../host/host-monitor.js';
-import type { HostEvidence } from '../host/host-evidence.js';
+import { hostsOf, type HostSet } from '../host/host-evidence.js';
 import { linkInstances } from '../host/correlate.js';
 import { Replay, SPEEDS } from './replay.js';
 import { terminalCaps } from './terminal-caps.js';
+import type { SshRelay, SshSource } from '../ssh/ssh-source.js';
+import type { BundleWriter } from '../bundle/bundle-writer.js';
+import { finishBundle } from './ssh-main.js';
 import type { Finding } from '../analysis/finding.js';
 import { message } from './message.js';
 import type { Packet } from '../decode/packet.js';
@@ -55,10 +58,14 @@ export type DashboardOptions = {
   /** Capture live on interfaces instead of reading `inputs`. */
   readonly live?: LiveArgs;
   /** Offline host evidence (--keepalived-*, --firewall); live, a monitor gathers it. */
-  readonly host?: HostEvidence;
+  readonly host?: HostSet;
   readonly hostArgs?: HostArgs;
   /** --metrics: serve the dashboard's model to Prometheus too. */
   readonly metrics?: MetricsArgs;
+  /** Nodes over ssh, already connected (prompts came before the screen): their relay and status. */
+  readonly ssh?: { readonly source: SshSource; readonly relay: SshRelay; readonly bundle: BundleWriter | undefined };
+  /** Local live capture with --bundle. */
+  readonly liveBundle?: BundleWriter;
 };
 
 type ConsoleFns = Pick<Console, 'error' | 'warn' | 'log' | 'info'>;
@@ -113,7 +120,13 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
       if (timer) clearInterval(timer);
       // Stop the capture workers first (bounded: the terminal must come back promptly).
       monitor?.stop();
-      const stopped = live ? Promise.race([live.stop().catch(() => 0n), new Promise((r) => setTimeout(r, 2000))]) : Promise.resolve();
+      const ssh = opts.ssh;
+      const lb = opts.liveBundle;
+      const stopped = live
+        ? Promise.race([live.stop().catch(() => 0n), new Promise<bigint>((r) => setTimeout(() => r(0n), 2000))]).then((end) => (lb ? finishLiveBundle(lb, monitor, opts.hostArgs, end, (m) => void warnings.push(m)) : undefined))
+        : ssh
+          ? ssh.source.stop().then((end) => (ssh.bundle ? finishBundle(ssh.bundle, ssh.source, end, (m) => void warnings.push(m)) : undefined)).catch(() => undefined)
+          : Promise.resolve();
       try {
         screen?.destroy();
       } catch {
@@ -172,12 +185,19 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
           onError(e);
         }
       };
-      if (opts.live) {
+      if (opts.ssh) {
+        const s = opts.ssh.source;
+        app.replay.host = s.hosts;
+        opts.ssh.relay.attach({ packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick, node: () => app.changedNodes(), warn: (m) => void warnings.push(m) });
+        app.loaded();
+      } else if (opts.live) {
         // Live, the capture's heartbeat (4 a second) also draws: one wake-up instead of two timers.
-        startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m)).then((source) => {
+        const lb = opts.liveBundle;
+        lb?.node(BUNDLE_NODE, 'live (dashboard)', false);
+        startLive(opts.live, { packet: (p, segment) => app.replay.add(p, segment), tick: (ts) => app.replay.tick(ts), beat: frameTick }, (m) => void warnings.push(m), lb ? (f, ifName, ts) => lb.frame(BUNDLE_NODE, f, ifName, ts) : undefined).then((source) => {
           live = source;
           hooks.live = source;
-          monitor = startHostMonitor(opts.hostArgs, source, (m) => void warnings.push(m));
+          monitor = startHostMonitor(opts.hostArgs, source, (m) => void warnings.push(m), lb ? (kind, text, ts) => lb.evidence(BUNDLE_NODE, kind, `keepalived.${kind}`, text, ts) : undefined);
           app.replay.host = monitor.evidence;
           const m = monitor;
           app.replay.ledgerWanted = () => m.wantsLedger();
@@ -186,8 +206,11 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
           app.loaded();
         }, onError);
       } else {
-        const segmentFor = segmenter(opts.inputs, opts.host);
-        learnIndexes(opts.inputs, opts.host).then(() => readInputs(opts.inputs, (p) => {
+        // One host's evidence names `-i any` indexes; a bundle's nodes come with named captures.
+        const hosts = hostsOf(opts.host);
+        const single = hosts.length === 1 && hosts[0]!.scope === undefined ? hosts[0] : undefined;
+        const segmentFor = segmenter(opts.inputs, single);
+        learnIndexes(opts.inputs, single).then(() => readInputs(opts.inputs, (p) => {
           hooks.frame?.(p.input);
           app.packet(p, segmentFor(p));
         }, (m) => void warnings.push(m))).then(
@@ -197,14 +220,14 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
           if (last !== undefined) {
             const end = captureEnd(reports, last);
             if (end > last) app.replay.captureEnd = end;
-            if (opts.host) settleHost(opts.host, end > last ? end : last);
+            for (const h of hosts) settleHost(h, end > last ? end : last);
           }
           app.loaded();
         },
         onError,
         );
       }
-      if (!opts.live) timer = setInterval(frameTick, FRAME_MS);
+      if (!opts.live && !opts.ssh) timer = setInterval(frameTick, FRAME_MS);
       app.render(true);
     } catch (e) {
       onError(e);
@@ -267,9 +290,11 @@ class DashboardController {
   /** keepalived's log lines worth showing, up to the replay position. */
   private hostEvents(): { ts: bigint; where: string; text: string }[] {
     const pos = this.replay.position;
-    return (this.replay.host?.log ?? [])
-      .filter((e) => e.time !== undefined && e.kind !== 'other' && (pos === undefined || e.time <= pos))
-      .map((e) => ({ ts: e.time!, where: e.instance ?? 'keepalived', text: e.text.replace(/^\([^)]*\) */, '') }));
+    return hostsOf(this.replay.host).flatMap((h) =>
+      h.log
+        .filter((e) => e.time !== undefined && e.kind !== 'other' && (pos === undefined || e.time <= pos))
+        .map((e) => ({ ts: e.time!, where: `${h.scope !== undefined ? `${h.scope}/` : ''}${e.instance ?? 'keepalived'}`, text: e.text.replace(/^\([^)]*\) */, '') })),
+    );
   }
 
   /** keepalived instance names per VRID key, when host evidence is known. */
@@ -283,6 +308,11 @@ class DashboardController {
 
   /** Frames the capture dropped (live: the kernel's count over all interfaces). */
   dropped: () => number = () => 0;
+
+  /** A node came, went or came back: redraw the header now. */
+  changedNodes(): void {
+    this.dirty = true;
+  }
 
   loaded(): void {
     this.replay.loading = false;
@@ -342,21 +372,24 @@ class DashboardController {
     // Routine adverts and clock ticks (nothing significant: see Replay.significant) are redrawn at
     // most once a second in a replay, every LIVE_ROUTINE_FRAME_MS live; a significant change at once.
     const routine = !force && !this.dirty && this.drawnSignificant === this.replay.significant;
-    if (routine && now - this.lastFrame < (this.opts.live ? LIVE_ROUTINE_FRAME_MS : ROUTINE_FRAME_MS)) return;
+    const live = this.opts.live !== undefined || this.opts.ssh !== undefined;
+    if (routine && now - this.lastFrame < (live ? LIVE_ROUTINE_FRAME_MS : ROUTINE_FRAME_MS)) return;
     // Live, a routine frame brings the clock, counts and ages, and the rest (time charts, findings,
     // events) every FULL_FRAME_MS. On a VM each frame costs an idle dashboard ~0.3 % of a core a
     // second by itself (the target for all of it is 1 %), and a quiet cluster's panels only creep.
-    const partial = routine && this.opts.live !== undefined && this.fullFindings !== undefined && now - this.lastFull < FULL_FRAME_MS;
+    const partial = routine && live && this.fullFindings !== undefined && now - this.lastFull < FULL_FRAME_MS;
     this.drawnVersion = this.replay.changes;
     this.drawnSignificant = this.replay.significant;
     this.dirty = false;
     this.lastFrame = now;
     const r = this.replay;
     const stream = this.streaming ? { lastPacketAgoS: this.lastArrival === undefined ? undefined : (now - this.lastArrival) / 1000, closed: this.streamClosed, wallClock: this.streamLive() || this.streamOffset === undefined } : undefined;
-    const info: ReplayInfo = { mode: this.opts.live ? 'live' : this.streaming ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end, stream };
+    const info: ReplayInfo = { mode: live ? 'live' : this.streaming ? 'stream' : 'replay', paused: r.paused, speed: r.speed, loading: r.loading, position: r.position, end: r.end, stream };
     const ui: UiState = this.ui;
     const findings = partial ? this.fullFindings! : r.findings();
-    this.last = buildViewModel(r.timeline, findings, { label: this.opts.sourceLabel, dropped: this.dropped(), instances: this.instances(), hostEvents: this.hostEvents() }, info, ui);
+    // Over ssh the label carries each node's clock offset, and LOST for a node that dropped off.
+    const label = this.opts.ssh ? `ssh: ${this.opts.ssh.source.status()}` : this.opts.sourceLabel;
+    this.last = buildViewModel(r.timeline, findings, { label, dropped: this.dropped(), instances: this.instances(), hostEvents: this.hostEvents() }, info, ui);
     if (this.ui.selectedKey === undefined && this.last.rows[0]) this.ui.selectedKey = this.last.rows[0].key;
     const frameUi: FrameUi = { focus: this.focus, help: this.help, prompt: this.prompt, scroll: this.scroll };
     this.frame.draw(this.last, frameUi, partial ? 'clock' : 'all');

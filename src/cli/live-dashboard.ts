@@ -6,8 +6,9 @@ import type { MetricsArgs } from './metrics-args.js';
 import type { LiveArgs } from './live-args.js';
 import { liveProblem } from './live.js';
 import type { Lines } from './live-main.js';
+import type { BundleWriter } from '../bundle/bundle-writer.js';
 
-export async function runLiveDashboard(args: LiveArgs, out: Lines, warn: (m: string) => void, hostArgs?: HostArgs, metrics?: MetricsArgs): Promise<number> {
+export async function runLiveDashboard(args: LiveArgs, out: Lines, warn: (m: string) => void, hostArgs?: HostArgs, metrics?: MetricsArgs, bundle?: BundleWriter): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     warn(problem);
@@ -16,7 +17,7 @@ export async function runLiveDashboard(args: LiveArgs, out: Lines, warn: (m: str
   out.flush();
   const { runDashboard } = await import('./dashboard-app.js');
   const label = args.interfaces.length > 0 ? `live: ${args.interfaces.join(', ')}` : 'live: all interfaces';
-  const code = await runDashboard({ inputs: [], sourceLabel: label, speed: undefined, live: args, hostArgs, metrics });
+  const code = await runDashboard({ inputs: [], sourceLabel: label, speed: undefined, live: args, hostArgs, metrics, liveBundle: bundle });
   setTimeout(() => process.exit(code), 100).unref();
   return code;
 }

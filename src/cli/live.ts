@@ -14,12 +14,13 @@ import { PcapngWriter, type InterfaceStats } from '../capture/pcapng-writer.js';
 import { canCapture, dropPrivileges, NO_PRIVILEGE_MESSAGE, userExists } from '../capture/privileges.js';
 import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
+import type { Frame } from '../capture/frame.js';
 import { linkTypeName } from '../capture/link-types.js';
 import { segmentOf } from '../model/segment.js';
-import { Timeline } from '../model/timeline.js';
-import { jsonFinding, jsonSummary, jsonTransition, jsonLine } from '../views/json-output.js';
-import type { JsonCapture, JsonInterface } from '../views/json-types.js';
+import { jsonFinding, jsonSummary, jsonLine, jsonTransition } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
+import { Timeline } from '../model/timeline.js';
+import type { JsonCapture, JsonInterface } from '../views/json-types.js';
 import { renderReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
 import type { LiveArgs } from './live-args.js';
@@ -35,6 +36,13 @@ import type { MetricsArgs } from './metrics-args.js';
 import { modelFeed, serveMetrics } from './metrics-feed.js';
 import type { MetricsServer } from '../views/metrics/metrics-server.js';
 import type { CaptureInputHealth } from '../views/metrics/vrrp-metrics.js';
+import type { BundleWriter } from '../bundle/bundle-writer.js';
+import { copyLiveEvidence } from '../bundle/bundle-sources.js';
+import { DEFAULT_CONF_PATH } from '../host/keepalived/config.js';
+import { hostname } from 'node:os';
+
+/** A local live run's node in a bundle: this host's name. */
+export const BUNDLE_NODE = hostname().replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]+/, '').slice(0, 64) || 'local';
 
 /** Ticks into the model per second. */
 export const TICKS_PER_SECOND = 4;
@@ -102,7 +110,8 @@ function loadCapError(): string | undefined {
 }
 
 /** Starts capturing into `sink`. Throws (one line) when no interface could be opened. */
-export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string) => void): Promise<LiveSource> {
+/** `tee` sees every frame as captured (for --bundle). */
+export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string) => void, tee?: (f: Frame, ifName: string, ts: bigint) => void): Promise<LiveSource> {
   const anchor = makeAnchor();
   const unsupported = new Set<number>();
   let started = false;
@@ -130,6 +139,7 @@ export async function startLive(args: LiveArgs, sink: LiveSink, warn: (m: string
     user: args.user,
     onFrame(f, ifName) {
       writer?.write(f, ifName, f.timestampNs());
+      tee?.(f, ifName, f.timestampNs());
       if (!supportsLinkType(f.linktype)) {
         if (!unsupported.has(f.linktype)) warn(`${ifName}: link type ${linkTypeName(f.linktype)} is not supported; its frames are counted and skipped`);
         unsupported.add(f.linktype);
@@ -204,12 +214,13 @@ export function liveHealth(source: LiveSource | undefined): readonly CaptureInpu
 }
 
 /** --report / --json / --packets (or, with --metrics, no view: 'none') on live interfaces; resolves with the exit status. */
-export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets' | 'none', io: LiveIo, hostArgs?: HostArgs, outputs: IncidentOutputs = { html: undefined, markdown: undefined }, metrics?: MetricsArgs): Promise<number> {
+export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets' | 'none', io: LiveIo, hostArgs?: HostArgs, outputs: IncidentOutputs = { html: undefined, markdown: undefined }, metrics?: MetricsArgs, bundle?: BundleWriter): Promise<number> {
   const problem = liveProblem(args);
   if (problem !== undefined) {
     io.warn(problem);
     return 2;
   }
+  bundle?.node(BUNDLE_NODE, `live on ${hostname()}`, false);
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
   // Set once the capture runs; packets may arrive before that.
@@ -265,14 +276,14 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     },
   };
   try {
-    source = await startLive(args, sink, io.warn);
+    source = await startLive(args, sink, io.warn, bundle ? (f, ifName, ts) => bundle.frame(BUNDLE_NODE, f, ifName, ts) : undefined);
   } catch (e) {
     io.warn((e as Error).message);
     await server?.close();
     return 2;
   }
   const src = source;
-  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, src, io.warn);
+  monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, src, io.warn, bundle ? (kind, text, ts) => bundle.evidence(BUNDLE_NODE, kind, `keepalived.${kind}`, text, ts) : undefined);
   const names = src.capture.interfaces.map((i) => i.name).join(', ');
   io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' || mode === 'none' ? '' : ' and print the result'})`);
 
@@ -292,10 +303,11 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   // A second Ctrl-C while finishing ends at once.
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
-  await src.stop();
+  const end = await src.stop();
   monitor?.stop();
   await server?.close();
   process.removeListener('SIGINT', hard);
+  if (bundle) await finishLiveBundle(bundle, monitor, hostArgs, end, io.warn);
   whenPipeBreaks(undefined);
   if (pipeBroken()) return BROKEN_PIPE_STATUS;
   if (mode === 'packets') return 0;
@@ -321,9 +333,19 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   return mode === 'none' && metrics ? 0 : status;
 }
 
+/** The end of a local live run's bundle: what the host monitor read, then the manifest. */
+export async function finishLiveBundle(bundle: BundleWriter, monitor: HostMonitor | undefined, hostArgs: HostArgs | undefined, end: bigint, warn: (m: string) => void): Promise<void> {
+  if (monitor) copyLiveEvidence(bundle, BUNDLE_NODE, monitor.evidence, hostArgs?.conf ?? (monitor.evidence.config ? DEFAULT_CONF_PATH : undefined));
+  try {
+    warn(`bundle written: ${await bundle.finish(end)}`);
+  } catch (e) {
+    warn(`--bundle: ${(e as Error).message}`);
+  }
+}
+
 /** keepalived's counters, config and log plus the firewall, next to the live wire (--keepalived-interval 0: no dumps). */
-export function startHostMonitor(h: HostArgs | undefined, source: LiveSource, warn: (m: string) => void): HostMonitor {
-  const m = new HostMonitor({ confPath: h?.conf, logFile: h?.log, intervalS: h?.intervalS ?? 5, clock: () => clockNow(source.anchor), warn });
+export function startHostMonitor(h: HostArgs | undefined, source: LiveSource, warn: (m: string) => void, onDump?: (kind: 'json' | 'stats', text: string, ts: bigint) => void): HostMonitor {
+  const m = new HostMonitor({ confPath: h?.conf, logFile: h?.log, intervalS: h?.intervalS ?? 5, clock: () => clockNow(source.anchor), warn, onDump });
   m.start();
   return m;
 }

@@ -11,8 +11,11 @@ import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
 import { guardPipes, pipeBroken } from './broken-pipe.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
-import { loadBundle, type HostEvidence } from '../host/host-evidence.js';
-import { inputLabel } from '../capture/read-inputs.js';
+import { hostsOf, loadBundle, type HostEvidence, type HostSet } from '../host/host-evidence.js';
+import { BundleWriter } from '../bundle/bundle-writer.js';
+import { copyOfflineEvidence, expandBundles, nodeName } from '../bundle/bundle-sources.js';
+import { inputLabel, readInputs } from '../capture/read-inputs.js';
+import { captureEnd } from './analyze-captures.js';
 import type { MetricsServer } from '../views/metrics/metrics-server.js';
 import { modelFeed, serveMetrics, untilStopped, type ModelRef } from './metrics-feed.js';
 import { message } from './message.js';
@@ -56,16 +59,36 @@ export async function main(argv: readonly string[]): Promise<number> {
     warn(`TERM=${process.env['TERM'] || '(unset)'} cannot draw the dashboard; printing the --report instead`);
     mode = 'report';
   }
+  if (opts.ssh.targets.length > 0) return (await import('./ssh-main.js')).sshMain(opts, mode, out, warn);
   if (opts.inputs.length === 0) return (await import('./live-main.js')).liveMain(opts, mode, out, warn);
+  // Bundles given with -r become their nodes' captures and evidence; --bundle copies files into one.
+  let expanded;
+  try {
+    expanded = await expandBundles(opts.inputs, warn);
+  } catch (e) {
+    warn((e as Error).message);
+    return ExitCode.error;
+  }
+  process.once('exit', () => expanded.cleanup());
+  opts = { ...opts, inputs: expanded.inputs };
+  const flagsHost = hostBundle(opts.host, warn);
+  const host: HostSet | undefined = expanded.hosts.length > 0 ? [...expanded.hosts, ...hostsOf(flagsHost)] : flagsHost;
+  if (opts.bundle !== undefined) {
+    if (opts.inputs.some((i) => i.path === '-')) {
+      warn('--bundle reads the -r inputs twice, which standard input cannot be: save it to a file first');
+      return ExitCode.error;
+    }
+    const written = await bundleFiles(opts, flagsHost, warn);
+    if (written !== ExitCode.ok) return written;
+  }
   if (mode === 'dashboard') {
     const { runDashboard } = await import('./dashboard-app.js');
     const label = inertText(opts.demo ? `demo: ${basename(DEMO_CAPTURE)}` : opts.inputs.map((i) => i.label ?? (i.path === '-' ? 'stdin' : basename(i.path))).join(', '));
-    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host: hostBundle(opts.host, warn), metrics: opts.metrics });
+    const code = await runDashboard({ inputs: opts.inputs, sourceLabel: label, speed: opts.speed, host, metrics: opts.metrics });
     // Quitting ends the program even while standard input is still open.
     setTimeout(() => process.exit(code), 100).unref();
     return code;
   }
-  const host = hostBundle(opts.host, warn);
   // Ctrl-C (`tcpdump -U -w - | vrrpscope -r - --report`): stop reading and print the result so far,
   // as live mode does; a second Ctrl-C ends at once.
   const interrupt = new AbortController();
@@ -125,7 +148,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } else if (mode === 'report') {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
-  const written = writeIncident(opts, { timeline, findings, inputs, instances, host, packets: sample }, { stdout: (s) => out.write(s), warn });
+  // The page shows one host's evidence; a bundle of several nodes gives their findings only.
+  const one = hostsOf(host).length === 1 ? hostsOf(host)[0] : undefined;
+  const written = writeIncident(opts, { timeline, findings, inputs, instances, host: one, packets: sample }, { stdout: (s) => out.write(s), warn });
   out.flush();
   process.removeListener('SIGINT', onSigint);
   if (server) {
@@ -145,6 +170,41 @@ function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | unde
   const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year, interfaces: h.ipLink, allowIncludeOutside: h.allowIncludeOutside });
   for (const p of summarizeProblems(ev.problems)) warn(p);
   return ev;
+}
+
+/** `-r … --bundle DIR`: each input becomes a node (its label or file name) with its frames; the host files go with the first. */
+async function bundleFiles(opts: Options, ev: HostEvidence | undefined, warn: (m: string) => void): Promise<number> {
+  let bundle: BundleWriter;
+  try {
+    bundle = new BundleWriter(opts.bundle!, `vrrpscope ${version()}`);
+  } catch (e) {
+    warn((e as Error).message);
+    return ExitCode.error;
+  }
+  const nodes = new Map<string, string>();
+  for (const i of opts.inputs) {
+    const name = inputLabel(i);
+    let node = nodeName(i.label ?? name.replace(/\.(pcapng|pcap|cap)(\.gz)?$/, ''));
+    while ([...nodes.values()].includes(node)) node = `${node}_`;
+    nodes.set(name, node);
+    // One unlabelled file keeps its segment names; several become nodes (their names as labels).
+    bundle.node(node, i.path === '-' ? 'standard input' : `file ${basename(i.path)}`, i.label !== undefined || opts.inputs.length > 1);
+  }
+  let last = 0n;
+  const reports = await readInputs(opts.inputs, () => undefined, () => undefined, undefined, (f, name) => {
+    const ts = f.timestampNs();
+    if (ts > last) last = ts;
+    bundle.frame(nodes.get(name)!, f, f.ifName ?? (f.linktype === 276 && f.caplen >= 8 ? `if${new DataView(f.buf.buffer, f.buf.byteOffset + f.offset + 4, 4).getUint32(0)}` : name), ts);
+  });
+  const first = nodes.values().next().value;
+  if (ev && first !== undefined) copyOfflineEvidence(bundle, first, { conf: opts.host.conf, json: opts.host.json, log: opts.host.log, firewall: opts.host.firewall }, ev, warn);
+  try {
+    warn(`bundle written: ${await bundle.finish(captureEnd(reports, last) || last)}`);
+  } catch (e) {
+    warn(`--bundle: ${(e as Error).message}`);
+    return ExitCode.error;
+  }
+  return ExitCode.ok;
 }
 
 /** Reports damage (one line each) and says whether anything at all could be read. */

@@ -1,7 +1,7 @@
 // Wiring for --metrics: the exporter reads whatever model the running mode feeds (a replay, a
 // stream, live capture, the dashboard's), through the adapter, at scrape time.
 
-import type { HostEvidence } from '../host/host-evidence.js';
+import type { HostSet } from '../host/host-evidence.js';
 import type { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { Timeline } from '../model/timeline.js';
@@ -11,7 +11,7 @@ import type { CaptureInputHealth, MetricsFeed } from '../views/metrics/vrrp-metr
 import { withHost } from './analyze-captures.js';
 import type { MetricsArgs } from './metrics-args.js';
 
-export type ModelRef = { readonly timeline: Timeline; readonly ledger: AdvertLedger; readonly host: HostEvidence | undefined };
+export type ModelRef = { readonly timeline: Timeline; readonly ledger: AdvertLedger; readonly host: HostSet | undefined };
 
 const EMPTY = new Timeline();
 

@@ -7,7 +7,7 @@
 import type { Finding } from '../analysis/finding.js';
 import type { Packet } from '../decode/packet.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
-import type { HostEvidence } from '../host/host-evidence.js';
+import type { HostSet } from '../host/host-evidence.js';
 import { Timeline } from '../model/timeline.js';
 import { masterDownNs } from '../model/vrrp-timing.js';
 import { withHost } from './analyze-captures.js';
@@ -39,7 +39,7 @@ export class Replay {
   loading = true;
 
   /** Host evidence (keepalived, firewall) to correlate with the wire; the ledger remembers who advertised when. */
-  host: HostEvidence | undefined;
+  host: HostSet | undefined;
   readonly ledger = new AdvertLedger();
   /** Live: remember the wire for correlation only when there is something to correlate with. */
   ledgerWanted: () => boolean = () => true;

@@ -10,7 +10,7 @@ import type { VridState } from '../model/model-types.js';
 import type { Timeline } from '../model/timeline.js';
 import type { AdvertLedger } from './advert-ledger.js';
 import { dropChecks } from './counter-evidence.js';
-import type { HostEvidence } from './host-evidence.js';
+import { hostsOf, type HostEvidence, type HostSet } from './host-evidence.js';
 import { finding, type InstanceRef, local } from './host-finding.js';
 import { findInterfaceCommand } from './interface-names.js';
 import type { KeepalivedInstance } from './keepalived/config.js';
@@ -31,11 +31,15 @@ export type InstanceLink = {
 };
 
 /** Which configured (or dumped) instance each segment/VRID belongs to, for rows and reports. */
-export function linkInstances(t: Timeline, ev: HostEvidence): InstanceLink[] {
+export function linkInstances(t: Timeline, set: HostSet): InstanceLink[] {
+  return hostsOf(set).flatMap((ev) => linkHost(t, ev));
+}
+
+function linkHost(t: Timeline, ev: HostEvidence): InstanceLink[] {
   const out: InstanceLink[] = [];
   const last = ev.dumps[ev.dumps.length - 1];
   for (const inst of instancesOf(ev)) {
-    const v = vridFor(t, inst.interface, inst.vrid, inst.family, inst.conf);
+    const v = vridFor(t, inst.interface, inst.vrid, inst.family, inst.conf, ev.scope);
     if (!v) continue;
     const st = last?.dump.instances.find((i) => i.name === inst.name);
     const counters = st ? Object.fromEntries(Object.entries(st.stats).filter((e): e is [string, number] => typeof e[1] === 'number')) : undefined;
@@ -57,10 +61,20 @@ function instancesOf(ev: HostEvidence): InstanceRef[] {
   return [...refs.values()];
 }
 
-function vridFor(t: Timeline, iface: string | undefined, vrid: number | undefined, family: 4 | 6, conf?: KeepalivedInstance): VridState | undefined {
+/** Whether a segment belongs to the node `scope` (`node2/eth0`, `node2/eth0.100`); any segment without a scope. */
+export function inScope(segment: string, scope: string | undefined): boolean {
+  return scope === undefined || segment.startsWith(`${scope}/`);
+}
+
+/** Each node's evidence against its own segments. */
+export function correlateAll(t: Timeline, ledger: AdvertLedger, set: HostSet): Finding[] {
+  return hostsOf(set).flatMap((ev) => correlate(t, ledger, ev));
+}
+
+function vridFor(t: Timeline, iface: string | undefined, vrid: number | undefined, family: 4 | 6, conf: KeepalivedInstance | undefined, scope: string | undefined): VridState | undefined {
   if (iface === undefined || vrid === undefined) return undefined;
-  const all = [...t.vrids.values()].filter((v) => v.vrid === vrid && v.family === family && ifaceOf(v.segment) === iface);
-  const named = all.filter((v) => v.segment === iface);
+  const all = [...t.vrids.values()].filter((v) => v.vrid === vrid && v.family === family && ifaceOf(v.segment) === iface && inScope(v.segment, scope));
+  const named = all.filter((v) => v.segment === (scope === undefined ? iface : `${scope}/${iface}`));
   const pool = named.length ? named : all;
   // Several virtual routers on this VRID: the instance's own is the one whose adverts it would
   // accept (its version, password, interval, addresses), else the one where this host advertises.
@@ -79,7 +93,7 @@ export function correlate(t: Timeline, ledger: AdvertLedger, ev: HostEvidence): 
   }
   inputNotes(t, ev, out);
   for (const inst of instancesOf(ev)) {
-    const v = vridFor(t, inst.interface, inst.vrid, inst.family, inst.conf);
+    const v = vridFor(t, inst.interface, inst.vrid, inst.family, inst.conf, ev.scope);
     if (inst.conf) configChecks(t, ledger, ev, inst, inst.conf, v, out);
     if (!v) continue;
     const counted = dropChecks(t, ledger, ev, inst, v, out);
@@ -119,7 +133,7 @@ function configChecks(t: Timeline, ledger: AdvertLedger, ev: HostEvidence, inst:
   if (iface === undefined || c.vrid === undefined) return;
   const first = t.first ?? 0n;
   const span = t.now - first;
-  const onSegment = ledger.segments().some((s) => ifaceOf(s) === iface) || [...t.vrids.values()].some((x) => ifaceOf(x.segment) === iface);
+  const onSegment = ledger.segments().some((s) => ifaceOf(s) === iface && inScope(s, ev.scope)) || [...t.vrids.values()].some((x) => ifaceOf(x.segment) === iface && inScope(x.segment, ev.scope));
   if (!v) {
     const wait = 3n * BigInt(Math.round(c.advertInt * 1e9));
     if (onSegment && span > wait) {

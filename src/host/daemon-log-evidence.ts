@@ -17,7 +17,8 @@ export function refineWithDaemonLog(t: Timeline, findings: Finding[], ev: HostEv
   let out = findings;
   for (const v of t.vrids.values()) {
     for (const s of v.silences) {
-      if (!s.wasMaster || !ev.localAddresses.has(s.router)) continue;
+      // Several nodes' evidence (--ssh, a bundle): each node's log speaks for its own segments only.
+      if (!s.wasMaster || !ev.localAddresses.has(s.router) || (ev.scope !== undefined && !v.segment.startsWith(`${ev.scope}/`))) continue;
       const until = (s.end ?? t.now) + 15n * S_NS;
       const inWindow = ev.log.filter((e) => e.time !== undefined && e.time >= s.start - S_NS && e.time <= until);
       const stall = inWindow.map((e) => ({ e, m: STALL.exec(e.text) })).find((x) => x.m !== null);

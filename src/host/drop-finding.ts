@@ -63,16 +63,18 @@ export function dropFinding(ev: HostEvidence, inst: InstanceRef, v: VridState, l
   const mapped = ev.namer?.mappings().find((m) => m.name === ifaceOf(v.segment));
   if (mapped) evidence.push(mapped.how);
   const node = ev.config?.globals.routerId;
-  const on = `${iface}${node !== undefined && /^[\w.-]{1,64}$/.test(node) ? ` on ${node}` : ''}`;
+  // Over ssh or from a bundle the node is named by its label, as its segments are (node2/eth0).
+  const on = ev.scope !== undefined ? `${ev.scope}/${iface}` : `${iface}${node !== undefined && /^[\w.-]{1,64}$/.test(node) ? ` on ${node}` : ''}`;
+  const host = ev.scope !== undefined ? ev.scope : 'this host';
   const peerList = [...peers.keys()].map((a) => `peer ${a}`).join(', ');
   if (over !== undefined) {
     // Over: the ruleset given was most likely read after the fix, so it is no evidence of the cause.
-    const then = accepted ? `; the ruleset given accepts VRRP on ${iface} now (a rule that dropped them then is gone, or something else on this host dropped them)` : rule ? `; this host's firewall still has ${rule}` : '';
+    const then = accepted ? `; the ruleset given accepts VRRP on ${iface} now (a rule that dropped them then is gone, or something else on ${host} dropped them)` : rule ? `; ${host}'s firewall still has ${rule}` : '';
     const now = over.how === 'counting' ? `since ${clock(over.at)} it gets them again${then}` : `${[...peers.keys()][0]} has been quiet since ${clock(over.at)} (it yielded, or stopped)${then}`;
     return finding(C.advertsDroppedOnHost, severity, v, `adverts from ${peerList} reached ${on} from ${clock(from)} to ${clock(to)} but keepalived did not get them ${count}; ${now}`, evidence, accepted ? ['Nothing to do now; if the drop comes back, compare the ruleset then with this one.'] : advice, from, to, 'cause');
   }
   const arrive = onHost ? `reach ${on}` : `are on the wire of ${iface} (as captured)`;
-  const why = accepted ? `something on this host drops them, though its ruleset accepts VRRP on ${iface}` : `this host's firewall drops them${rule ? ` — ${rule}` : ''}`;
+  const why = accepted ? `something on ${host} drops them, though its ruleset accepts VRRP on ${iface}` : `${host}'s firewall drops them${rule ? ` — ${rule}` : ''}`;
   return finding(C.advertsDroppedOnHost, severity, v, `adverts from ${peerList} ${arrive} but keepalived never gets them ${count}: ${why}`, evidence, advice, from, to, 'cause');
 }
 

@@ -60,7 +60,30 @@ export type HostEvidence = {
   /** Live: when the ruleset was last read (capture clock), and a way to ask for a fresh read. */
   firewallReadNs?: bigint;
   refreshFirewall?: () => void;
+  /**
+   * The node this evidence belongs to when several are watched (`--ssh`, a bundle): it is then
+   * correlated only with that node's segments (`node2/eth0`), and findings name the node.
+   */
+  scope?: string;
+  /**
+   * The node's clock against the machine that put the nodes together (--ssh, a bundle): its offset
+   * was subtracted from every time of this node; ± uncertaintyNs remains. Two events on different
+   * nodes closer than the sum of their uncertainties have no known order.
+   */
+  clock?: { readonly offsetNs: bigint; readonly uncertaintyNs: bigint };
+  /**
+   * When this node's capture was not running (its ssh connection lost): silence on its segments then
+   * says nothing about VRRP. `to` undefined = still lost.
+   */
+  blind?: { from: bigint; to: bigint | undefined }[];
 };
+
+/** One host's evidence, or one per node (each with its `scope`). */
+export type HostSet = HostEvidence | readonly HostEvidence[];
+
+export function hostsOf(h: HostSet | undefined): readonly HostEvidence[] {
+  return h === undefined ? [] : Array.isArray(h) ? (h as readonly HostEvidence[]) : [h as HostEvidence];
+}
 
 export function emptyEvidence(): HostEvidence {
   return { config: undefined, dumps: [], log: [], firewall: undefined, firewallSource: undefined, localAddresses: new Set(), problems: [], undated: [], interfaceNames: undefined };

@@ -4,7 +4,7 @@
 // correlation reads; times are taken from the same clock as the captured packets.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, existsSync, fstatSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { hostTextOf, inertHostText } from './read-host-file.js';
 import { summarizeProblems } from './problem-summary.js';
 import { networkInterfaces } from 'node:os';
@@ -21,6 +21,8 @@ export type HostMonitorOptions = {
   /** The capture clock (ns since the epoch). */
   readonly clock: () => bigint;
   readonly warn: (message: string) => void;
+  /** Each dump's text as keepalived wrote it, with its time (for --bundle). */
+  readonly onDump?: (kind: 'json' | 'stats', text: string, ts: bigint) => void;
 };
 
 export class HostMonitor {
@@ -113,7 +115,18 @@ export class HostMonitor {
       const n = this.signals.numbers;
       let r = n.json !== undefined ? await requestKeepalivedDump('json', { pid, signal: n.json, timeoutMs: 2000 }) : undefined;
       if (!r?.dump && n.stats !== undefined) r = await requestKeepalivedDump('stats', { pid, signal: n.stats, timeoutMs: 2000 });
-      if (r?.dump) addDump(this.evidence, { ts: this.opts.clock(), dump: r.dump, source: r.path ?? 'keepalived', timeSource: 'live' });
+      if (r?.dump) {
+        const ts = this.opts.clock();
+        addDump(this.evidence, { ts, dump: r.dump, source: r.path ?? 'keepalived', timeSource: 'live' });
+        if (this.opts.onDump && r.path !== undefined) {
+          try {
+            // As keepalived wrote it, for a bundle (the parsed dump above is what is compared).
+            this.opts.onDump(r.kind, readFileSync(r.path, 'utf8'), ts);
+          } catch {
+            // rewritten or gone meanwhile: the bundle misses this one dump
+          }
+        }
+      }
     } finally {
       this.busy = false;
     }

@@ -31,7 +31,7 @@ export class Lab {
   private readonly keepalived = new Map<number, ChildProcess>();
   private readonly nodes: number[] = [];
 
-  /** `tag`: a few letters, unique per concurrently running lab; `family`: the namespace prefix (vsl: the live suite, vsm: the exporter's). */
+  /** `tag`: a few letters, unique per concurrently running lab; `family`: the namespace prefix (vsl: the live suite, vsm: the exporter's, vss: the ssh tests). */
   constructor(tag: string, family = 'vsl') {
     this.prefix = `${family}-${tag}`;
     // Not under /tmp: keepalived runs with its own /tmp bind-mounted over it.

@@ -1,0 +1,185 @@
+// The keepalived lab with a real sshd in each node namespace, reached from a client namespace
+// (prefix `vss-`): management veths 198.18.N.1 (client) ↔ 198.18.N.2 (node N), keys and known_hosts
+// made here, an ssh config passed with -F. Nothing touches ~/.ssh; every packet stays in the
+// namespaces created here; destroy() removes them with their processes.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Lab, sh, sleep } from './lab.js';
+
+export const SSHD = '/usr/sbin/sshd';
+
+export function sshSkipReason(): string | undefined {
+  for (const bin of [SSHD, 'ssh', 'ssh-keygen']) {
+    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) return `the ssh live tests need ${bin} (apt-get install openssh-server openssh-client)`;
+  }
+  return undefined;
+}
+
+export class SshLab extends Lab {
+  private readonly sshd = new Map<number, ChildProcess>();
+  private oldTcpdump = new Set<number>();
+  readonly sshDir: string;
+  readonly config: string;
+
+  constructor(tag: string) {
+    super(tag, 'vss');
+    this.sshDir = join(this.dir, 'ssh');
+    this.config = join(this.sshDir, 'config');
+  }
+
+  client(): string {
+    return `${this.prefix}-c`;
+  }
+
+  mgmtAddress(node: number): string {
+    return `198.18.${node}.2`;
+  }
+
+  /**
+   * The lab, plus the client namespace, management links, keys, and sshd in every node. Nodes in
+   * `oldTcpdump` get a `tcpdump` first on their sessions' PATH that claims to be 4.9.3 with libpcap
+   * 1.8.1 (no LINUX_SLL2) and otherwise runs the real one: vrrpscope must capture per interface there.
+   */
+  setupSsh(nodes: readonly number[] = [1, 2], oldTcpdump: readonly number[] = []): void {
+    this.oldTcpdump = new Set(oldTcpdump);
+    this.setup(nodes);
+    const c = this.client();
+    sh('ip', ['netns', 'add', c]);
+    sh('ip', ['-n', c, 'link', 'set', 'lo', 'up']);
+    mkdirSync(this.sshDir, { recursive: true, mode: 0o700 });
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'vrrpscope-test', '-f', join(this.sshDir, 'id')]);
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'vrrpscope-test-host', '-f', join(this.sshDir, 'host')]);
+    writeFileSync(join(this.sshDir, 'authorized_keys'), readFileSync(join(this.sshDir, 'id.pub')), { mode: 0o600 });
+    const hostKey = readFileSync(join(this.sshDir, 'host.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    const known: string[] = [];
+    const conf: string[] = [];
+    for (const n of nodes) {
+      sh('ip', ['-n', c, 'link', 'add', `m${n}`, 'type', 'veth', 'peer', 'name', 'mgmt', 'netns', this.ns(n)]);
+      sh('ip', ['-n', c, 'addr', 'add', `198.18.${n}.1/24`, 'dev', `m${n}`]);
+      sh('ip', ['-n', c, 'link', 'set', `m${n}`, 'up']);
+      sh('ip', ['-n', this.ns(n), 'addr', 'add', `${this.mgmtAddress(n)}/24`, 'dev', 'mgmt']);
+      sh('ip', ['-n', this.ns(n), 'link', 'set', 'mgmt', 'up']);
+      known.push(`node${n},${this.mgmtAddress(n)} ${hostKey}`);
+      conf.push(`Host node${n}`, `  HostName ${this.mgmtAddress(n)}`);
+    }
+    writeFileSync(join(this.sshDir, 'known_hosts'), known.join('\n') + '\n');
+    conf.push(
+      'Host *',
+      '  User root',
+      `  IdentityFile ${join(this.sshDir, 'id')}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${join(this.sshDir, 'known_hosts')}`,
+      '  GlobalKnownHostsFile /dev/null',
+      '  StrictHostKeyChecking yes',
+      '  PasswordAuthentication no',
+      '  LogLevel ERROR',
+    );
+    writeFileSync(this.config, conf.join('\n') + '\n', { mode: 0o600 });
+    for (const n of nodes) this.startSshd(n);
+  }
+
+  startSshd(n: number): void {
+    const cfg = join(this.sshDir, `sshd-${n}.conf`);
+    writeFileSync(
+      cfg,
+      [
+        `ListenAddress ${this.mgmtAddress(n)}`,
+        `HostKey ${join(this.sshDir, 'host')}`,
+        `PidFile ${join(this.sshDir, `sshd-${n}.pid`)}`,
+        `AuthorizedKeysFile ${join(this.sshDir, 'authorized_keys')}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'PrintMotd no',
+        'LogLevel ERROR',
+        'MaxSessions 20',
+        ...(this.oldTcpdump.has(n) ? [`SetEnv PATH=${this.oldBin()}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`] : []),
+        '',
+      ].join('\n'),
+    );
+    // As on a real node, keepalived's configuration is /etc/keepalived/keepalived.conf for sessions:
+    // the node's lab directory is bind-mounted there in sshd's own mount namespace.
+    mkdirSync(join(this.dir, `n${n}`), { recursive: true });
+    const child = spawn('ip', ['netns', 'exec', this.ns(n), 'sh', '-c', 'mount --bind "$1" /etc/keepalived && shift && exec "$@"', '_', join(this.dir, `n${n}`), SSHD, '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.setEncoding('utf8').on('data', () => undefined);
+    this.sshd.set(n, child);
+  }
+
+  private oldBin(): string {
+    const d = join(this.sshDir, 'old-bin');
+    mkdirSync(d, { recursive: true });
+    const real = sh('sh', ['-c', 'command -v tcpdump']).trim();
+    writeFileSync(join(d, 'tcpdump'), `#!/bin/sh\nif [ "$1" = --version ]; then echo 'tcpdump version 4.9.3'; echo 'libpcap version 1.8.1'; exit 0; fi\nexec ${real} "$@"\n`, { mode: 0o755 });
+    return d;
+  }
+
+  async sshdReady(n: number): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      if (sh('ip', ['netns', 'exec', this.ns(n), 'ss', '-ltn'], { allowFail: true }).includes(`${this.mgmtAddress(n)}:22`)) return;
+      await sleep(100);
+    }
+    throw new Error(`sshd in node${n} did not start`);
+  }
+
+  /** Processes (pid, comm, args) in a namespace. */
+  processes(ns: string): { pid: number; comm: string; args: string }[] {
+    const out: { pid: number; comm: string; args: string }[] = [];
+    for (const pid of sh('ip', ['netns', 'pids', ns], { allowFail: true }).split('\n').filter(Boolean)) {
+      try {
+        const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+        out.push({ pid: Number(pid), comm, args });
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return out;
+  }
+
+  /** pid → its parents' commands, for a message about a stray process. */
+  ancestry(pid: number): string {
+    const out: string[] = [];
+    let p = pid;
+    for (let i = 0; i < 8; i++) {
+      try {
+        const st = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+        if (!(ppid > 1)) break;
+        out.push(`${ppid}:${readFileSync(`/proc/${ppid}/comm`, 'utf8').trim()}`);
+        p = ppid;
+      } catch {
+        break;
+      }
+    }
+    return out.join(' < ');
+  }
+
+  /** Kills the sshd process serving our connection in node n (not the listener): the network "drops". */
+  dropConnection(n: number): number {
+    const listener = this.sshd.get(n)?.pid;
+    const victims = this.processes(this.ns(n)).filter((p) => p.comm === 'sshd' && /sshd: root/.test(p.args));
+    for (const v of victims) process.kill(v.pid, 'SIGKILL');
+    void listener;
+    return victims.length;
+  }
+
+  override destroy(): void {
+    for (const c of this.sshd.values()) c.kill('SIGKILL');
+    this.sshd.clear();
+    const c = `${this.prefix}-c`;
+    for (const pid of sh('ip', ['netns', 'pids', c], { allowFail: true }).split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    sh('ip', ['netns', 'del', c], { allowFail: true });
+    super.destroy();
+  }
+}
