@@ -7,6 +7,7 @@
 // still escape blessed tag syntax in every string they draw.
 
 import { flapTimes } from '../../analysis/analyze.js';
+import { claimingRouters } from '../../model/virtual-router.js';
 import type { Finding, Severity } from '../../analysis/finding.js';
 import type { GarpBurst, RouterState, VridState } from '../../model/model-types.js';
 import type { Timeline } from '../../model/timeline.js';
@@ -352,23 +353,15 @@ function letters(v: VridState): Map<string, RouterLegend> {
  * Routers advertising as master now, the model's master first. Model adapter point: the rebuilt
  * model's VridState.claiming; today the open split-brain episode names them.
  */
+/** Routers advertising as master now (two or more: a split brain now), the winner by RFC order first. */
 function claiming(v: VridState): string[] {
-  const out = v.master !== undefined ? [v.master] : [];
-  for (const a of v.openSplit?.routers ?? []) if (!out.includes(a) && v.routers.has(a)) out.push(a);
-  return out;
+  return claimingRouters(v).map((r) => r.address);
 }
 
-/**
- * Model adapter point: RouterState.role in the rebuilt model. Until then: a router advertising as
- * master is a master; one that lost mastership to a better claim is a backup; one whose claim
- * ended in silence is gone.
- */
-function routerRole(v: VridState, r: RouterState, claims: readonly string[]): RouterDetailVM['role'] {
+/** The model's role, except that a router still advertising as master is a master whatever it was. */
+function routerRole(_v: VridState, r: RouterState, claims: readonly string[]): RouterDetailVM['role'] {
   if (claims.includes(r.address)) return 'master';
-  if (r.released) return 'resigned';
-  const lost = [...v.transitions].reverse().find((x) => x.from === r.address);
-  if (lost && (lost.reason === 'master-silent' || lost.reason === 'takeover-after-silence')) return 'gone';
-  return v.master !== undefined ? 'backup' : 'gone';
+  return r.role === 'master' ? 'backup' : r.role;
 }
 
 const RANK: Record<VridStatus, number> = { 'SPLIT-BRAIN': 0, CONFLICT: 0, MISMATCH: 0, 'HOST-DROPS': 0, 'NO MASTER': 1, FLAPPING: 1, SILENT: 1, WARN: 2, OK: 3 };
