@@ -2,14 +2,38 @@
 
 const hex2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+// The same few addresses come back on every advert: their text is made once and reused (fewer
+// strings for the collector, and Map lookups on a string whose hash is already known). The caches
+// start over when full, so they stay small whatever the input.
+const CACHE_MAX = 8192;
+const macs = new Map<number, string>();
+const v4s = new Map<number, string>();
+
 export function mac(b: Uint8Array, p: number, n = 6): string {
+  if (n !== 6) return macText(b, p, n);
+  const k = (b[p]! * 0x10000 + ((b[p + 1]! << 8) | b[p + 2]!)) * 0x1000000 + ((b[p + 3]! << 16) | (b[p + 4]! << 8) | b[p + 5]!);
+  let s = macs.get(k);
+  if (s === undefined) {
+    if (macs.size >= CACHE_MAX) macs.clear();
+    macs.set(k, (s = macText(b, p, 6)));
+  }
+  return s;
+}
+
+function macText(b: Uint8Array, p: number, n: number): string {
   let s = hex2[b[p]!]!;
   for (let i = 1; i < n; i++) s += ':' + hex2[b[p + i]!]!;
   return s;
 }
 
 export function ipv4(b: Uint8Array, p: number): string {
-  return `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}`;
+  const k = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+  let s = v4s.get(k);
+  if (s === undefined) {
+    if (v4s.size >= CACHE_MAX) v4s.clear();
+    v4s.set(k, (s = `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}`));
+  }
+  return s;
 }
 
 export function ipv6(b: Uint8Array, p: number): string {

@@ -216,19 +216,32 @@ export type VipState = {
   garps: number;
 };
 
-/** Upper bounds on what the model keeps, so memory stays flat on endless input. */
+/**
+ * Upper bounds on what the model keeps, so memory is set by the model, not by the input (a day-long
+ * capture, a flood of spoofed adverts). Lists are trimmed to their newest `limit` items when they
+ * reach twice that (pushBounded); counters (adverts, gap histogram, delivery) are kept whole.
+ * docs/performance.md says what each costs.
+ */
 export const Limits = {
-  routersPerVrid: 64,
+  /** Routers per virtual router (partition); more are counted, not kept. */
+  routersPerVrid: 32,
+  /** Routers in the whole model. */
+  routers: 1024,
   partitionsPerVrid: 8,
-  vrids: 4096,
+  /** Virtual routers (partitions) in the whole model. */
+  vrids: 1024,
   vips: 4096,
-  history: 2048,
-  gaps: 2048,
-  episodes: 256,
+  /** Master intervals and transitions per virtual router. */
+  history: 512,
+  /** Master gaps per virtual router (the newest; the histogram and maxima count them all). */
+  gaps: 256,
+  episodes: 128,
   bursts: 256,
   owners: 256,
   announcers: 16,
-  roles: 256,
+  roles: 64,
+  /** Priority changes per router. */
+  priorityChanges: 64,
   recentAdverts: 16,
 } as const;
 

@@ -106,7 +106,7 @@ export class VirtualRouter {
       if (r.masterAtLast) this.gap(v, r, gapNs, ts);
       if (r.claimAtLast) this.deliver(r, gapNs);
     }
-    if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.history);
+    if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.priorityChanges);
     r.priority = a.priority;
     r.intervalCs = a.intervalCs;
     r.version = a.version;
