@@ -192,6 +192,11 @@ export type VridState = {
   lastSeen: bigint;
   /** Routers beyond the per-VRID cap are counted, not kept (a fuzzer must not grow memory). */
   droppedRouters: number;
+  /**
+   * No claim can run out before this packet time (a lower bound on every claimant's last claim +
+   * master-down), so expiry scans the routers only once it has passed; -1n: scan.
+   */
+  expiryBound: bigint;
 };
 
 /** A stretch with no router claiming mastership. */
@@ -234,7 +239,7 @@ export const Limits = {
   /** Master intervals and transitions per virtual router. */
   history: 512,
   /** Master gaps per virtual router (the newest; the histogram and maxima count them all). */
-  gaps: 256,
+  gaps: 128,
   episodes: 128,
   bursts: 256,
   owners: 256,

@@ -39,7 +39,7 @@ export type VridGroup = {
 };
 
 /** Untracked VRIDs and routers are told apart up to this many (then the counts are "at least"). */
-export const UNTRACKED_COUNT = 10_000;
+export const UNTRACKED_COUNT = 65_536;
 
 /** Gratuitous ARPs closer than this belong to one burst. */
 const BURST_GAP_NS = 2_000_000_000n;
@@ -63,6 +63,11 @@ export class Timeline {
   /** Routers tracked across all virtual routers (bounded by Limits.routers). */
   private tracked = 0;
   private readonly untracked = new Set<string>();
+
+  /** The untracked counts stopped at UNTRACKED_COUNT: they are lower bounds. */
+  get untrackedCapped(): boolean {
+    return this.untracked.size >= UNTRACKED_COUNT;
+  }
   /** Partition groups by segment, then by vrid * 2 + (family === 6): no string key built per advert. */
   private readonly groupIndex = new Map<string, Map<number, VridGroup>>();
   /** Transitions as they are decided, for streaming views; drained by the caller. */
@@ -275,6 +280,7 @@ function newVrid(segment: string, vrid: number, family: Family, part: number, si
     firstSeen: ts,
     lastSeen: ts,
     droppedRouters: 0,
+    expiryBound: -1n,
   };
 }
 

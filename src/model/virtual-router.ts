@@ -153,6 +153,7 @@ export class VirtualRouter {
     }
     r.masterAtLast = v.master === r.address;
     r.claimAtLast = r.spellStart !== undefined;
+    boundExpiry(v, r);
   }
 
   /**
@@ -185,6 +186,7 @@ export class VirtualRouter {
       // The announcement that made the claim also fulfils it.
       for (const g of v.garpPending) if (g.router === r.address) g.missing.delete(ip);
     }
+    boundExpiry(v, r);
   }
 
   /** Advances the clock to `ts`: ends claims that went silent past master-down. */
@@ -192,11 +194,22 @@ export class VirtualRouter {
     // Claims that ran out, ended in the order they ran out (who was still claiming when each ended
     // decides whether it yielded or fell silent).
     let ended: { r: RouterState; at: bigint }[] | undefined;
-    for (const r of v.routers.values()) {
-      if (r.spellStart === undefined) continue;
-      const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
-      if (ts - lastClaim <= downOf(r)) continue;
-      (ended ??= []).push({ r, at: lastClaim });
+    // The routers are scanned only when some claim may have run out (on dense input, once in a few
+    // adverts rather than on every one); the scan sets the next bound.
+    if (ts > v.expiryBound) {
+      let bound = -1n;
+      for (const r of v.routers.values()) {
+        if (r.spellStart === undefined) continue;
+        const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
+        const deadline = lastClaim + downOf(r);
+        if (ts <= deadline) {
+          if (bound < 0n || deadline < bound) bound = deadline;
+          continue;
+        }
+        (ended ??= []).push({ r, at: lastClaim });
+      }
+      // With no claimant left, the next claim (startClaim via advert or announce) sets the bound.
+      v.expiryBound = bound < 0n ? NO_CLAIM : bound;
     }
     if (ended) {
       if (ended.length > 1) ended.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -218,8 +231,8 @@ export class VirtualRouter {
     pushBounded(v.gaps, { ts, gapNs, router: r.address, downNs: down, intervalNs: iv }, Limits.gaps);
     if (gapNs > v.maxGapNs) v.maxGapNs = gapNs;
     const ratio = iv > 0n ? Number(gapNs) / Number(iv) : 0;
-    let bin = GAP_BINS.findIndex((b) => ratio < b);
-    if (bin < 0) bin = GAP_BINS.length;
+    let bin = 0;
+    while (bin < GAP_BINS.length && !(ratio < GAP_BINS[bin]!)) bin++;
     v.gapHistogram[bin]!++;
     if (gapNs > down) v.overDownGaps++;
     else if (ratio > ON_TIME_INTERVALS) v.lateGaps++;
@@ -249,6 +262,7 @@ export class VirtualRouter {
 
   private startClaim(v: VridState, r: RouterState, ts: bigint): void {
     r.spellStart = ts;
+    boundExpiry(v, r);
     setRole(r, 'master', ts);
     const prev = v.master !== undefined && v.master !== r.address ? v.routers.get(v.master) : undefined;
     let reason: ChangeReason;
@@ -381,6 +395,17 @@ function splitOutcome(loser: RouterState, winner: RouterState | undefined, ts: b
   if (loser.released) return { ts, kind: 'resigned', loser: loser.address, winner: winner?.address, why: 'it resigned with priority 0' };
   if (winner && better(winner, loser)) return { ts, kind: 'yield', loser: loser.address, winner: winner.address, why: yieldReason(loser, winner) };
   return { ts, kind: 'gone', loser: loser.address, winner: winner?.address, why: winner ? `it fell silent although ${yieldReason(loser, winner).replace(', yet it stopped', '')}` : 'it fell silent' };
+}
+
+/** No claim runs: nothing can expire until a claim starts (boundExpiry lowers it then). */
+const NO_CLAIM = 1n << 80n;
+
+/** Keeps v.expiryBound a lower bound once r's claim was renewed or started (its deadline may be the earliest). */
+function boundExpiry(v: VridState, r: RouterState): void {
+  if (r.spellStart === undefined) return;
+  const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
+  const deadline = lastClaim + downOf(r);
+  if (deadline < v.expiryBound) v.expiryBound = deadline;
 }
 
 function setRole(r: RouterState, role: Role, ts: bigint): void {

@@ -100,5 +100,5 @@ export function wrap(text: string, indent: string): string[] {
 export function untrackedText(t: Timeline): string {
   if (t.droppedAdverts === 0) return '';
   const parts = [t.droppedVrids > 0 ? `${t.droppedVrids} more VRIDs` : '', t.droppedRouters > 0 ? `${t.droppedRouters} more routers` : ''].filter((x) => x !== '');
-  return `; ${parts.join(' and ')} not tracked (${t.droppedAdverts} adverts; the model keeps at most ${Limits.vrids} virtual routers, ${Limits.routers} routers, ${Limits.routersPerVrid} per VRID)`;
+  return `; ${t.untrackedCapped ? 'at least ' : ''}${parts.join(' and ')} not tracked (${t.droppedAdverts} adverts; the model keeps at most ${Limits.vrids} virtual routers, ${Limits.routers} routers, ${Limits.routersPerVrid} per VRID)`;
 }
