@@ -15,6 +15,8 @@ import type { FrameMeta, IpHeader, L2, MalformedPacket, Packet } from './packet.
 import { decodeVrrp, VRRP_PROTO, type VrrpContext } from './vrrp.js';
 
 const link = new LinkView();
+/** What decodeVrrp read of a good advert: written, never read. */
+const scratch: Record<string, unknown> = {};
 /** Reused for every advert: decodeVrrp reads it and keeps nothing of it. */
 const ctx: { -readonly [K in keyof VrrpContext]: VrrpContext[K] } = { family: 4, ipSrcAt: 0, ipDstAt: 0, srcMacAt: -1, srcMacLen: 6, viaAh: false };
 const ipv = new IpView();
@@ -128,7 +130,14 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
     ctx.srcMacAt = link.srcAt;
     ctx.srcMacLen = link.srcLen;
     ctx.viaAh = ipv.viaAh;
-    const vrrp = decodeVrrp(b, at, len, end, ctx, partial);
+    let vrrp;
+    try {
+      // Fields read so far only matter when the advert turns out malformed: then it is decoded
+      // again (decoding is pure) with a fresh record; good adverts write into one scratch record.
+      vrrp = decodeVrrp(b, at, len, end, ctx, scratch);
+    } catch {
+      vrrp = decodeVrrp(b, at, len, end, ctx, partial);
+    }
     // The advert is the hot path: one object literal, no spread of a meta object per packet.
     const sll = f.linktype === LinkType.linuxSll || f.linktype === LinkType.linuxSll2;
     return {

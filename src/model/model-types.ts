@@ -174,6 +174,8 @@ export type VridState = {
   master: string | undefined;
   readonly history: MasterInterval[];
   readonly transitions: Transition[];
+  /** Master changes in all (`transitions` keeps only the newest). */
+  changes: number;
   readonly gaps: Gap[];
   /** Gap histogram: counts by gap / interval, bins per GAP_BINS. */
   readonly gapHistogram: number[];

@@ -264,6 +264,7 @@ function newVrid(segment: string, vrid: number, family: Family, part: number, si
     master: undefined,
     history: [],
     transitions: [],
+    changes: 0,
     gaps: [],
     gapHistogram: new Array<number>(GAP_BINS.length + 1).fill(0),
     maxGapNs: 0n,

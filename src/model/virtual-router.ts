@@ -362,6 +362,7 @@ export class VirtualRouter {
     if (from === undefined && prior === master) return;
     const t: Transition = { ts, from: prior, to: master, reason, evidence };
     pushBounded(v.transitions, t, Limits.history);
+    v.changes++;
     this.sink(v, t);
   }
 

@@ -77,7 +77,7 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
         adverts: v.adverts,
         maxGapSeconds: Number(v.maxGapNs) / 1e9,
         masterDownSeconds: s.masterDownNs !== undefined ? Number(s.masterDownNs) / 1e9 : null,
-        changes: v.transitions.length,
+        changes: v.changes,
         changesPer10Min: s.changesPer10Min,
         flapFrequency: s.flaps,
       };
