@@ -4,6 +4,8 @@
 // authentication, VRRPv2 interval, the virtual address list) are partitions of their own, with their
 // own master history, on the same VRID.
 
+import type { GapList } from './gap-list.js';
+
 export type Family = 4 | 6;
 
 export const ChangeReason = {
@@ -176,7 +178,10 @@ export type VridState = {
   readonly transitions: Transition[];
   /** Master changes in all (`transitions` keeps only the newest). */
   changes: number;
-  readonly gaps: Gap[];
+  /** The newest master gaps (Limits.gaps, trimmed at twice that), oldest first. */
+  readonly gaps: readonly Gap[];
+  /** Where `gaps` is kept (typed arrays, no object per gap); the reducer appends here. */
+  readonly gapList: GapList;
   /** Gap histogram: counts by gap / interval, bins per GAP_BINS. */
   readonly gapHistogram: number[];
   maxGapNs: bigint;

@@ -10,6 +10,7 @@
 import type { Packet, VrrpPacket } from '../decode/packet.js';
 import { pushBounded } from './bounded.js';
 import { GAP_BINS, Limits, type Family, type RouterState, type Signature, type Transition, type VipState, type VridState } from './model-types.js';
+import { GapList } from './gap-list.js';
 import { partitionLabel, sameSignature, signatureOf } from './partition.js';
 import { GARP_GRACE_NS, newRouter, VirtualRouter } from './virtual-router.js';
 
@@ -251,6 +252,7 @@ export class Timeline {
 
 function newVrid(segment: string, vrid: number, family: Family, part: number, signature: Signature, ts: bigint): VridState {
   const groupKey = `${segment}|${vrid}|${family}`;
+  const gapList = new GapList(Limits.gaps);
   return {
     key: `${groupKey}|${part}`,
     groupKey,
@@ -265,7 +267,10 @@ function newVrid(segment: string, vrid: number, family: Family, part: number, si
     history: [],
     transitions: [],
     changes: 0,
-    gaps: [],
+    get gaps() {
+      return gapList.list();
+    },
+    gapList,
     gapHistogram: new Array<number>(GAP_BINS.length + 1).fill(0),
     maxGapNs: 0n,
     lateGaps: 0,

@@ -228,7 +228,7 @@ export class VirtualRouter {
   private gap(v: VridState, r: RouterState, gapNs: bigint, ts: bigint): void {
     const iv = intervalNs(r.intervalCs);
     const down = downOf(r);
-    pushBounded(v.gaps, { ts, gapNs, router: r.address, downNs: down, intervalNs: iv }, Limits.gaps);
+    v.gapList.push(ts, gapNs, r.address, down, iv);
     if (gapNs > v.maxGapNs) v.maxGapNs = gapNs;
     const ratio = iv > 0n ? Number(gapNs) / Number(iv) : 0;
     let bin = 0;
