@@ -18,7 +18,11 @@
 // 3. Prints frames/s, MB/s (1 MB = 10^6 bytes), the ratios and vrrpscope's peak RSS per file (from
 //    /usr/bin/time), and writes the same as JSON to bench/out/last-run.json.
 //
+// 4. The VRRP-dense case (bench/dense-bench.ts, issue 11): captures of nothing but adverts, 255 VRIDs,
+//    0.5 M / 2 M / 6 M adverts, through --report and --json next to tcpdump and tshark.
+//
 // Options: --regen  --no-tshark  --rounds N (default 3)  --quick (big.pcap only: cat, vrrpscope, floors)
+//          --dense (only the dense case; also VRRPSCOPE_BENCH=dense)  --no-dense  --dense-rounds N (default 1)
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -26,6 +30,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { advertCapture } from '../tests/helpers/hostile-captures.js';
+import { runDense } from './dense-bench.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -47,6 +52,13 @@ const ROUNDS = (() => {
   return Number.isInteger(n) && n > 0 ? n : 3;
 })();
 const QUICK = flag('--quick');
+const DENSE_ONLY = flag('--dense') || process.env['VRRPSCOPE_BENCH'] === 'dense';
+const DENSE = !flag('--no-dense') && !QUICK;
+const DENSE_ROUNDS = (() => {
+  const i = argv.indexOf('--dense-rounds');
+  const n = i >= 0 ? Number(argv[i + 1]) : 1;
+  return Number.isInteger(n) && n > 0 ? n : 1;
+})();
 const TSHARK = !flag('--no-tshark') && !QUICK && hasCommand('tshark');
 const TCPDUMP = !QUICK && hasCommand('tcpdump');
 
@@ -483,6 +495,12 @@ function machine(): { cpu: string; nproc: number; memGiB: number; node: string; 
 function main(): void {
   mkdirSync(OUT, { recursive: true });
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p .');
+  if (DENSE_ONLY) {
+    const d = dense();
+    process.stdout.write(d.lines.join('\n') + '\n');
+    writeFileSync(join(OUT, 'last-run-dense.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), rounds: DENSE_ROUNDS, rows: d.rows, ratios: d.ratios }, null, 2) + '\n');
+    return;
+  }
   let meta = flag('--regen') ? undefined : cached();
   if (!meta) {
     for (const n of ['big.pcap', 'small.pcap', 'big.pcapng', 'meta.json']) rmSync(join(OUT, n), { force: true });
@@ -592,8 +610,14 @@ function main(): void {
     ratios['rot-merge-rss/rot-one-rss'] = merged / one;
     lines.push(`  merged rotated pair (2 × ${ROT.toLocaleString('en')} adverts): peak RSS ${(merged / 1024).toFixed(0)} MiB, one file ${(one / 1024).toFixed(0)} MiB (target: about the same)`);
   }
+  const d = DENSE ? dense() : undefined;
+  if (d) lines.push(...d.lines);
   process.stdout.write(lines.join('\n') + '\n');
-  writeFileSync(join(OUT, 'last-run.json'), JSON.stringify({ date: new Date().toISOString(), machine: m, rounds: ROUNDS, files: meta.files, rows, ratios }, null, 2) + '\n');
+  writeFileSync(join(OUT, 'last-run.json'), JSON.stringify({ date: new Date().toISOString(), machine: m, rounds: ROUNDS, files: meta.files, rows, ratios, dense: d && { rounds: DENSE_ROUNDS, rows: d.rows, ratios: d.ratios } }, null, 2) + '\n');
+}
+
+function dense(): ReturnType<typeof runDense> {
+  return runDense({ out: OUT, bin: BIN, rounds: DENSE_ROUNDS, regen: flag('--regen'), tshark: !flag('--no-tshark'), tcpdump: true, log });
 }
 
 try {

@@ -45,10 +45,18 @@ export class Frame {
   /** For units mode with a power-of-two resolution. */
   tsBinary = false;
 
+  /** The last second seen in secFrac mode and its nanoseconds: consecutive frames mostly share it. */
+  private lastSec = -1;
+  private lastSecNs = 0n;
+
   /** Timestamp in nanoseconds since the epoch; computed on demand, so frames nobody wants cost nothing. */
   timestampNs(): bigint {
     if (this.tsMode === TsMode.secFrac) {
-      return BigInt(this.tsA) * 1_000_000_000n + BigInt(this.tsB * this.tsScale);
+      if (this.tsA !== this.lastSec) {
+        this.lastSec = this.tsA;
+        this.lastSecNs = BigInt(this.tsA) * 1_000_000_000n;
+      }
+      return this.lastSecNs + BigInt(this.tsB * this.tsScale);
     }
     const units = (BigInt(this.tsA) << 32n) | BigInt(this.tsB);
     const perSec = BigInt(this.tsScale);

@@ -12,9 +12,13 @@ import { IpView, parseIpv4, parseIpv6 } from './ip-view.js';
 import { EtherType, LinkView, parseLink } from './link.js';
 import { decodeNeighborAdvert, ICMPV6_NEIGHBOR_ADVERT } from './neighbor-advert.js';
 import type { FrameMeta, IpHeader, L2, MalformedPacket, Packet } from './packet.js';
-import { decodeVrrp, VRRP_PROTO } from './vrrp.js';
+import { decodeVrrp, VRRP_PROTO, type VrrpContext } from './vrrp.js';
 
 const link = new LinkView();
+/** What decodeVrrp read of a good advert: written, never read. */
+const scratch: Record<string, unknown> = {};
+/** Reused for every advert: decodeVrrp reads it and keeps nothing of it. */
+const ctx: { -readonly [K in keyof VrrpContext]: VrrpContext[K] } = { family: 4, ipSrcAt: 0, ipDstAt: 0, srcMacAt: -1, srcMacLen: 6, viaAh: false };
 const ipv = new IpView();
 const ICMPV6 = 58;
 const AH = 51;
@@ -120,8 +124,38 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
     }
   }
   try {
-    const vrrp = decodeVrrp(b, at, len, end, { family: ipv.family, ipSrcAt: ipv.srcAt, ipDstAt: ipv.dstAt, srcMacAt: link.srcAt, srcMacLen: link.srcLen, viaAh: ipv.viaAh }, partial);
-    return { kind: 'vrrp', ...meta(f, input), l2, ip, vrrp };
+    ctx.family = ipv.family;
+    ctx.ipSrcAt = ipv.srcAt;
+    ctx.ipDstAt = ipv.dstAt;
+    ctx.srcMacAt = link.srcAt;
+    ctx.srcMacLen = link.srcLen;
+    ctx.viaAh = ipv.viaAh;
+    let vrrp;
+    try {
+      // Fields read so far only matter when the advert turns out malformed: then it is decoded
+      // again (decoding is pure) with a fresh record; good adverts write into one scratch record.
+      vrrp = decodeVrrp(b, at, len, end, ctx, scratch);
+    } catch {
+      vrrp = decodeVrrp(b, at, len, end, ctx, partial);
+    }
+    // The advert is the hot path: one object literal, no spread of a meta object per packet.
+    const sll = f.linktype === LinkType.linuxSll || f.linktype === LinkType.linuxSll2;
+    return {
+      kind: 'vrrp',
+      ts: f.timestampNs(),
+      input,
+      ifName: f.ifName,
+      ifIndex: f.ifIndex >= 0 ? f.ifIndex : link.ifindex >= 0 ? link.ifindex : undefined,
+      linkIfIndex: link.ifindex >= 0 ? link.ifindex : undefined,
+      direction: f.direction !== Direction.unknown ? f.direction : sll ? (link.outgoing ? Direction.out : Direction.in) : Direction.unknown,
+      frame: f.number,
+      caplen: f.caplen,
+      origlen: f.origlen,
+      linktype: f.linktype,
+      l2,
+      ip,
+      vrrp,
+    };
   } catch (e) {
     return malformed(f, input, e, 'vrrp', l2, ip, partial);
   }

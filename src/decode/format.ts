@@ -2,14 +2,57 @@
 
 const hex2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+// The same few addresses come back on every advert: their text is made once and reused (fewer
+// strings for the collector, and Map lookups on a string whose hash is already known). Keys are
+// split in two small integers (V8 keeps integers below 2^30 unboxed: no allocation per lookup). The
+// caches start over when full, so they stay small whatever the input.
+const CACHE_MAX = 4096;
+const macs = new Map<number, Map<number, string>>();
+const v4s = new Map<number, Map<number, string>>();
+let macCount = 0;
+let v4Count = 0;
+
 export function mac(b: Uint8Array, p: number, n = 6): string {
+  if (n !== 6) return macText(b, p, n);
+  const hi = (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
+  const lo = (b[p + 3]! << 16) | (b[p + 4]! << 8) | b[p + 5]!;
+  let m = macs.get(hi);
+  let s = m?.get(lo);
+  if (s === undefined) {
+    if (macCount >= CACHE_MAX) {
+      macs.clear();
+      macCount = 0;
+      m = undefined;
+    }
+    if (!m) macs.set(hi, (m = new Map()));
+    m.set(lo, (s = macText(b, p, 6)));
+    macCount++;
+  }
+  return s;
+}
+
+function macText(b: Uint8Array, p: number, n: number): string {
   let s = hex2[b[p]!]!;
   for (let i = 1; i < n; i++) s += ':' + hex2[b[p + i]!]!;
   return s;
 }
 
 export function ipv4(b: Uint8Array, p: number): string {
-  return `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}`;
+  const hi = (b[p]! << 8) | b[p + 1]!;
+  const lo = (b[p + 2]! << 8) | b[p + 3]!;
+  let m = v4s.get(hi);
+  let s = m?.get(lo);
+  if (s === undefined) {
+    if (v4Count >= CACHE_MAX) {
+      v4s.clear();
+      v4Count = 0;
+      m = undefined;
+    }
+    if (!m) v4s.set(hi, (m = new Map()));
+    m.set(lo, (s = `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}`));
+    v4Count++;
+  }
+  return s;
 }
 
 export function ipv6(b: Uint8Array, p: number): string {

@@ -39,10 +39,13 @@ export class LinkView {
   /** True when the link header itself was cut short. */
   truncated = false;
 
-  vlanList(): number[] {
-    return this.vlans.slice(0, this.vlanCount);
+  vlanList(): readonly number[] {
+    return this.vlanCount === 0 ? NO_VLANS : this.vlans.slice(0, this.vlanCount);
   }
 }
+
+/** Shared by every untagged frame (no array per packet). */
+const NO_VLANS: readonly number[] = Object.freeze([]);
 
 /** Fills `v` for the frame b[start, end). Returns false for link types we do not know. */
 export function parseLink(b: Uint8Array, start: number, end: number, linktype: number, v: LinkView): boolean {

@@ -126,15 +126,21 @@ export function decodeVrrp(b: Uint8Array, at: number, len: number, capEnd: numbe
   };
 }
 
-function checksumOf(b: Uint8Array, at: number, len: number, capEnd: number, v3: boolean, ctx: VrrpContext): { status: ChecksumStatus; variant: ChecksumVariant | undefined } {
-  if (at + len > capEnd) return { status: ChecksumStatus.unknown, variant: undefined };
-  if (!v3) {
-    return verifies(b, at, len) ? { status: ChecksumStatus.good, variant: ChecksumVariant.v2 } : { status: ChecksumStatus.bad, variant: undefined };
-  }
+type ChecksumResult = { readonly status: ChecksumStatus; readonly variant: ChecksumVariant | undefined };
+// One object per outcome, not per advert.
+const UNKNOWN: ChecksumResult = { status: ChecksumStatus.unknown, variant: undefined };
+const BAD: ChecksumResult = { status: ChecksumStatus.bad, variant: undefined };
+const GOOD_V2: ChecksumResult = { status: ChecksumStatus.good, variant: ChecksumVariant.v2 };
+const GOOD_V3_PSEUDO: ChecksumResult = { status: ChecksumStatus.good, variant: ChecksumVariant.v3Pseudo };
+const GOOD_V3_MESSAGE: ChecksumResult = { status: ChecksumStatus.good, variant: ChecksumVariant.v3Message };
+
+function checksumOf(b: Uint8Array, at: number, len: number, capEnd: number, v3: boolean, ctx: VrrpContext): ChecksumResult {
+  if (at + len > capEnd) return UNKNOWN;
+  if (!v3) return verifies(b, at, len) ? GOOD_V2 : BAD;
   const pseudo = pseudoSum(b, ctx.ipSrcAt, ctx.ipDstAt, ctx.family === 4 ? 4 : 16, len, VRRP_PROTO);
-  if (verifies(b, at, len, pseudo)) return { status: ChecksumStatus.good, variant: ChecksumVariant.v3Pseudo };
-  if (ctx.family === 4 && verifies(b, at, len)) return { status: ChecksumStatus.good, variant: ChecksumVariant.v3Message };
-  return { status: ChecksumStatus.bad, variant: undefined };
+  if (verifies(b, at, len, pseudo)) return GOOD_V3_PSEUDO;
+  if (ctx.family === 4 && verifies(b, at, len)) return GOOD_V3_MESSAGE;
+  return BAD;
 }
 
 /** 00-00-5E-00-01-{VRID} for IPv4, 00-00-5E-00-02-{VRID} for IPv6 (RFC 5798 §7.3). */

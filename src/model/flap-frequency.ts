@@ -18,5 +18,5 @@ export function flapFrequency(v: VridState, now: bigint): FlapFrequency {
     if (age <= 10n * MIN) m10++;
     if (age <= MIN) m1++;
   }
-  return { last1m: m1, last10m: m10, last1h: h1, total: v.transitions.length };
+  return { last1m: m1, last10m: m10, last1h: h1, total: v.changes };
 }

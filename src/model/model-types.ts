@@ -4,6 +4,8 @@
 // authentication, VRRPv2 interval, the virtual address list) are partitions of their own, with their
 // own master history, on the same VRID.
 
+import type { GapList } from './gap-list.js';
+
 export type Family = 4 | 6;
 
 export const ChangeReason = {
@@ -174,7 +176,12 @@ export type VridState = {
   master: string | undefined;
   readonly history: MasterInterval[];
   readonly transitions: Transition[];
-  readonly gaps: Gap[];
+  /** Master changes in all (`transitions` keeps only the newest). */
+  changes: number;
+  /** The newest master gaps (Limits.gaps, trimmed at twice that), oldest first. */
+  readonly gaps: readonly Gap[];
+  /** Where `gaps` is kept (typed arrays, no object per gap); the reducer appends here. */
+  readonly gapList: GapList;
   /** Gap histogram: counts by gap / interval, bins per GAP_BINS. */
   readonly gapHistogram: number[];
   maxGapNs: bigint;
@@ -192,6 +199,11 @@ export type VridState = {
   lastSeen: bigint;
   /** Routers beyond the per-VRID cap are counted, not kept (a fuzzer must not grow memory). */
   droppedRouters: number;
+  /**
+   * No claim can run out before this packet time (a lower bound on every claimant's last claim +
+   * master-down), so expiry scans the routers only once it has passed; -1n: scan.
+   */
+  expiryBound: bigint;
 };
 
 /** A stretch with no router claiming mastership. */
@@ -216,19 +228,32 @@ export type VipState = {
   garps: number;
 };
 
-/** Upper bounds on what the model keeps, so memory stays flat on endless input. */
+/**
+ * Upper bounds on what the model keeps, so memory is set by the model, not by the input (a day-long
+ * capture, a flood of spoofed adverts). Lists are trimmed to their newest `limit` items when they
+ * reach twice that (pushBounded); counters (adverts, gap histogram, delivery) are kept whole.
+ * docs/performance.md says what each costs.
+ */
 export const Limits = {
-  routersPerVrid: 64,
+  /** Routers per virtual router (partition); more are counted, not kept. */
+  routersPerVrid: 32,
+  /** Routers in the whole model. */
+  routers: 1024,
   partitionsPerVrid: 8,
-  vrids: 4096,
+  /** Virtual routers (partitions) in the whole model. */
+  vrids: 1024,
   vips: 4096,
-  history: 2048,
-  gaps: 2048,
-  episodes: 256,
+  /** Master intervals and transitions per virtual router. */
+  history: 512,
+  /** Master gaps per virtual router (the newest; the histogram and maxima count them all). */
+  gaps: 128,
+  episodes: 128,
   bursts: 256,
   owners: 256,
   announcers: 16,
-  roles: 256,
+  roles: 64,
+  /** Priority changes per router. */
+  priorityChanges: 64,
   recentAdverts: 16,
 } as const;
 

@@ -10,6 +10,7 @@
 import type { Packet, VrrpPacket } from '../decode/packet.js';
 import { pushBounded } from './bounded.js';
 import { GAP_BINS, Limits, type Family, type RouterState, type Signature, type Transition, type VipState, type VridState } from './model-types.js';
+import { GapList } from './gap-list.js';
 import { partitionLabel, sameSignature, signatureOf } from './partition.js';
 import { GARP_GRACE_NS, newRouter, VirtualRouter } from './virtual-router.js';
 
@@ -38,6 +39,9 @@ export type VridGroup = {
   readonly byRouter: Map<string, VridState>;
 };
 
+/** Untracked VRIDs and routers are told apart up to this many (then the counts are "at least"). */
+export const UNTRACKED_COUNT = 65_536;
+
 /** Gratuitous ARPs closer than this belong to one burst. */
 const BURST_GAP_NS = 2_000_000_000n;
 
@@ -51,7 +55,22 @@ export class Timeline {
   /** The model clock: the newest packet or tick time. */
   now = 0n;
   first: bigint | undefined;
+  /** VRIDs (partitions) seen but not tracked: the model's caps were reached (distinct, counted up to UNTRACKED_COUNT). */
   droppedVrids = 0;
+  /** Routers seen but not tracked (past the per-VRID or the global cap; distinct, counted up to UNTRACKED_COUNT). */
+  droppedRouters = 0;
+  /** Adverts from untracked VRIDs or routers. */
+  droppedAdverts = 0;
+  /** Routers tracked across all virtual routers (bounded by Limits.routers). */
+  private tracked = 0;
+  private readonly untracked = new Set<string>();
+
+  /** The untracked counts stopped at UNTRACKED_COUNT: they are lower bounds. */
+  get untrackedCapped(): boolean {
+    return this.untracked.size >= UNTRACKED_COUNT;
+  }
+  /** Partition groups by segment, then by vrid * 2 + (family === 6): no string key built per advert. */
+  private readonly groupIndex = new Map<string, Map<number, VridGroup>>();
   /** Transitions as they are decided, for streaming views; drained by the caller. */
   readonly newTransitions: { vrid: VridState; t: Transition }[] = [];
   /** Virtual IP → the groups whose adverts list it, per segment and family (`segment|family|ip`). */
@@ -112,24 +131,27 @@ export class Timeline {
     this.counters.adverts++;
     const a = p.vrrp;
     const ts = p.ts;
-    const groupKey = `${segment}|${a.vrid}|${p.ip.family}`;
-    let g = this.groups.get(groupKey);
+    const src = p.ip.src;
+    let bySeg = this.groupIndex.get(segment);
+    if (!bySeg) this.groupIndex.set(segment, (bySeg = new Map()));
+    const gk = a.vrid * 2 + (p.ip.family === 6 ? 1 : 0);
+    let g = bySeg.get(gk);
     if (!g) {
-      if (this.vrids.size >= Limits.vrids) {
-        this.droppedVrids++;
-        return;
-      }
+      if (this.vrids.size >= Limits.vrids) return this.untrack(`${segment}|${a.vrid}|${p.ip.family}`, false);
+      const groupKey = `${segment}|${a.vrid}|${p.ip.family}`;
       g = { key: groupKey, parts: [], byRouter: new Map() };
       this.groups.set(groupKey, g);
+      bySeg.set(gk, g);
     }
-    let v = g.byRouter.get(p.ip.src);
-    let r = v?.routers.get(p.ip.src);
+    let v = g.byRouter.get(src);
+    let r = v?.routers.get(src);
     // A router whose receive-relevant settings changed (a reload) moves to the partition it now fits.
     if (v && r && !fits(r, p)) {
       const sig = signatureOf(p);
       if (!sameSignature(v.signature, sig)) {
-        v.routers.delete(p.ip.src);
-        g.byRouter.delete(p.ip.src);
+        v.routers.delete(src);
+        g.byRouter.delete(src);
+        this.tracked--;
         v = undefined;
         r = undefined;
       }
@@ -138,10 +160,7 @@ export class Timeline {
       const sig = signatureOf(p);
       v = g.parts.find((x) => sameSignature(x.signature, sig));
       if (!v) {
-        if (g.parts.length >= Limits.partitionsPerVrid || this.vrids.size >= Limits.vrids) {
-          this.droppedVrids++;
-          return;
-        }
+        if (g.parts.length >= Limits.partitionsPerVrid || this.vrids.size >= Limits.vrids) return this.untrack(`${g.key}|${sigText(sig)}`, false);
         v = newVrid(segment, a.vrid, p.ip.family, g.parts.length, sig, ts);
         g.parts.push(v);
         this.vrids.set(v.key, v);
@@ -149,16 +168,26 @@ export class Timeline {
       }
     }
     if (!r) {
-      if (v.routers.size >= Limits.routersPerVrid) {
+      if (v.routers.size >= Limits.routersPerVrid || this.tracked >= Limits.routers) {
         v.droppedRouters++;
-        return;
+        return this.untrack(`${v.key}|${src}`, true);
       }
       r = newRouter(p, ts);
-      v.routers.set(p.ip.src, r);
-      g.byRouter.set(p.ip.src, v);
+      v.routers.set(src, r);
+      g.byRouter.set(src, v);
+      this.tracked++;
       for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
     } else if (r.vips !== a.addresses && !sameList(r.vips, a.addresses)) for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
     this.reducer.advert(v, r, p);
+  }
+
+  /** An advert the caps keep out of the model: counted, and its VRID or router counted once. */
+  private untrack(key: string, router: boolean): void {
+    this.droppedAdverts++;
+    if (this.untracked.size >= UNTRACKED_COUNT || this.untracked.has(key)) return;
+    this.untracked.add(key);
+    if (router) this.droppedRouters++;
+    else this.droppedVrids++;
   }
 
   private indexVip(segment: string, family: Family, ip: string, g: VridGroup): void {
@@ -223,6 +252,7 @@ export class Timeline {
 
 function newVrid(segment: string, vrid: number, family: Family, part: number, signature: Signature, ts: bigint): VridState {
   const groupKey = `${segment}|${vrid}|${family}`;
+  const gapList = new GapList(Limits.gaps);
   return {
     key: `${groupKey}|${part}`,
     groupKey,
@@ -236,7 +266,11 @@ function newVrid(segment: string, vrid: number, family: Family, part: number, si
     master: undefined,
     history: [],
     transitions: [],
-    gaps: [],
+    changes: 0,
+    get gaps() {
+      return gapList.list();
+    },
+    gapList,
     gapHistogram: new Array<number>(GAP_BINS.length + 1).fill(0),
     maxGapNs: 0n,
     lateGaps: 0,
@@ -252,6 +286,7 @@ function newVrid(segment: string, vrid: number, family: Family, part: number, si
     firstSeen: ts,
     lastSeen: ts,
     droppedRouters: 0,
+    expiryBound: -1n,
   };
 }
 
@@ -261,6 +296,10 @@ function fits(r: RouterState, p: VrrpPacket): boolean {
   if (a.version !== r.version || a.authType !== r.authType || a.authText !== r.authText) return false;
   if (a.version !== 3 && a.intervalCs !== r.intervalCs) return false;
   return r.vips === a.addresses || sameList(r.vips, a.addresses);
+}
+
+function sigText(s: Signature): string {
+  return `${s.version}|${s.authType}|${s.authText}|${s.intervalCs}|${s.vips.join(',')}`;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

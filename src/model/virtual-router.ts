@@ -107,7 +107,7 @@ export class VirtualRouter {
       if (r.masterAtLast) this.gap(v, r, gapNs, ts);
       if (r.claimAtLast) this.deliver(r, gapNs);
     }
-    if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.history);
+    if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.priorityChanges);
     r.priority = a.priority;
     r.intervalCs = a.intervalCs;
     r.version = a.version;
@@ -154,6 +154,7 @@ export class VirtualRouter {
     }
     r.masterAtLast = v.master === r.address;
     r.claimAtLast = r.spellStart !== undefined;
+    boundExpiry(v, r);
   }
 
   /**
@@ -186,6 +187,7 @@ export class VirtualRouter {
       // The announcement that made the claim also fulfils it.
       for (const g of v.garpPending) if (g.router === r.address) g.missing.delete(ip);
     }
+    boundExpiry(v, r);
   }
 
   /** Advances the clock to `ts`: ends claims that went silent past master-down. */
@@ -193,11 +195,22 @@ export class VirtualRouter {
     // Claims that ran out, ended in the order they ran out (who was still claiming when each ended
     // decides whether it yielded or fell silent).
     let ended: { r: RouterState; at: bigint }[] | undefined;
-    for (const r of v.routers.values()) {
-      if (r.spellStart === undefined) continue;
-      const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
-      if (ts - lastClaim <= downOf(r)) continue;
-      (ended ??= []).push({ r, at: lastClaim });
+    // The routers are scanned only when some claim may have run out (on dense input, once in a few
+    // adverts rather than on every one); the scan sets the next bound.
+    if (ts > v.expiryBound) {
+      let bound = -1n;
+      for (const r of v.routers.values()) {
+        if (r.spellStart === undefined) continue;
+        const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
+        const deadline = lastClaim + downOf(r);
+        if (ts <= deadline) {
+          if (bound < 0n || deadline < bound) bound = deadline;
+          continue;
+        }
+        (ended ??= []).push({ r, at: lastClaim });
+      }
+      // With no claimant left, the next claim (startClaim via advert or announce) sets the bound.
+      v.expiryBound = bound < 0n ? NO_CLAIM : bound;
     }
     if (ended) {
       if (ended.length > 1) ended.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -216,11 +229,11 @@ export class VirtualRouter {
   private gap(v: VridState, r: RouterState, gapNs: bigint, ts: bigint): void {
     const iv = intervalNs(r.intervalCs);
     const down = downOf(r);
-    pushBounded(v.gaps, { ts, gapNs, router: r.address, downNs: down, intervalNs: iv }, Limits.gaps);
+    v.gapList.push(ts, gapNs, r.address, down, iv);
     if (gapNs > v.maxGapNs) v.maxGapNs = gapNs;
     const ratio = iv > 0n ? Number(gapNs) / Number(iv) : 0;
-    let bin = GAP_BINS.findIndex((b) => ratio < b);
-    if (bin < 0) bin = GAP_BINS.length;
+    let bin = 0;
+    while (bin < GAP_BINS.length && !(ratio < GAP_BINS[bin]!)) bin++;
     v.gapHistogram[bin]!++;
     if (gapNs > down) v.overDownGaps++;
     else if (ratio > ON_TIME_INTERVALS) v.lateGaps++;
@@ -250,6 +263,7 @@ export class VirtualRouter {
 
   private startClaim(v: VridState, r: RouterState, ts: bigint): void {
     r.spellStart = ts;
+    boundExpiry(v, r);
     setRole(r, 'master', ts);
     const prev = v.master !== undefined && v.master !== r.address ? v.routers.get(v.master) : undefined;
     let reason: ChangeReason;
@@ -349,6 +363,7 @@ export class VirtualRouter {
     if (from === undefined && prior === master) return;
     const t: Transition = { ts, from: prior, to: master, reason, evidence };
     pushBounded(v.transitions, t, Limits.history);
+    v.changes++;
     this.sink(v, t);
   }
 
@@ -382,6 +397,17 @@ function splitOutcome(loser: RouterState, winner: RouterState | undefined, ts: b
   if (loser.released) return { ts, kind: 'resigned', loser: loser.address, winner: winner?.address, why: 'it resigned with priority 0' };
   if (winner && better(winner, loser)) return { ts, kind: 'yield', loser: loser.address, winner: winner.address, why: yieldReason(loser, winner) };
   return { ts, kind: 'gone', loser: loser.address, winner: winner?.address, why: winner ? `it fell silent although ${yieldReason(loser, winner).replace(', yet it stopped', '')}` : 'it fell silent' };
+}
+
+/** No claim runs: nothing can expire until a claim starts (boundExpiry lowers it then). */
+const NO_CLAIM = 1n << 80n;
+
+/** Keeps v.expiryBound a lower bound once r's claim was renewed or started (its deadline may be the earliest). */
+function boundExpiry(v: VridState, r: RouterState): void {
+  if (r.spellStart === undefined) return;
+  const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
+  const deadline = lastClaim + downOf(r);
+  if (deadline < v.expiryBound) v.expiryBound = deadline;
 }
 
 function setRole(r: RouterState, role: Role, ts: bigint): void {

@@ -17,12 +17,28 @@ export function skewNs(version: number, intervalCs: number, priority: number): b
   return (p * NS_PER_S) / 256n;
 }
 
+// Both are asked for on every advert with the same few arguments: computed once per argument set
+// (bigint arithmetic allocates), the caches bounded by the fields' ranges (12-bit interval, 8-bit priority).
+const intervals = new Map<number, bigint>();
+const downs = new Map<number, bigint>();
+
 export function intervalNs(intervalCs: number): bigint {
-  return BigInt(intervalCs) * NS_PER_CS;
+  let v = intervals.get(intervalCs);
+  if (v === undefined) {
+    v = BigInt(intervalCs) * NS_PER_CS;
+    if (intervals.size < 65_536) intervals.set(intervalCs, v);
+  }
+  return v;
 }
 
 export function masterDownNs(version: number, intervalCs: number, priority: number): bigint {
-  return 3n * intervalNs(intervalCs) + skewNs(version, intervalCs, priority);
+  const k = ((version & 0xff) * 1_048_576 + intervalCs) * 256 + (priority & 0xff);
+  let v = Number.isSafeInteger(k) && priority === (priority & 0xff) ? downs.get(k) : undefined;
+  if (v === undefined) {
+    v = 3n * BigInt(intervalCs) * NS_PER_CS + skewNs(version, intervalCs, priority);
+    if (downs.size < 65_536 && Number.isSafeInteger(k) && priority === (priority & 0xff)) downs.set(k, v);
+  }
+  return v;
 }
 
 export function nsToSeconds(ns: bigint): number {

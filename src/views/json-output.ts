@@ -46,6 +46,7 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
     adverts: t.counters.adverts,
     gratuitous: t.counters.garps,
     malformed: t.counters.malformed,
+    ...(t.droppedAdverts > 0 ? { untracked: { vrids: t.droppedVrids, routers: t.droppedRouters, adverts: t.droppedAdverts } } : {}),
     vrids: [...t.vrids.values()].sort(compareVrids).map((v) => {
       const s = summarizeVrid(v, findings, t.now);
       const inst = instances.find((l) => l.vrid === v);
@@ -76,7 +77,7 @@ export function jsonSummary(t: Timeline, findings: readonly Finding[], inputs: r
         adverts: v.adverts,
         maxGapSeconds: Number(v.maxGapNs) / 1e9,
         masterDownSeconds: s.masterDownNs !== undefined ? Number(s.masterDownNs) / 1e9 : null,
-        changes: v.transitions.length,
+        changes: v.changes,
         changesPer10Min: s.changesPer10Min,
         flapFrequency: s.flaps,
       };

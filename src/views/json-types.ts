@@ -93,6 +93,8 @@ export type JsonSummary = {
   readonly adverts: number;
   readonly gratuitous: number;
   readonly malformed: number;
+  /** Only when the model's caps were reached: distinct VRIDs and routers seen but not tracked, and their adverts. */
+  readonly untracked?: { readonly vrids: number; readonly routers: number; readonly adverts: number };
   readonly vrids: readonly JsonVrid[];
   readonly findings: { readonly critical: number; readonly warning: number; readonly info: number };
   readonly exitStatus: number;

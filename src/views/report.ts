@@ -3,6 +3,7 @@
 
 import type { Finding } from '../analysis/finding.js';
 import type { InstanceLink } from '../host/correlate.js';
+import { Limits } from '../model/model-types.js';
 import type { Timeline } from '../model/timeline.js';
 import { inertText as inert } from '../util/inert.js';
 import { formatTime } from './packet-line.js';
@@ -24,7 +25,7 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
   for (const i of inputs) out.push(...wrap(`input: ${inert(i.name)} — ${i.frames} frames${i.error ? ` (stopped: ${inert(i.error)})` : ''}`, '  '));
   if (t.first !== undefined) out.push(`time:  ${formatTime(t.first)} – ${formatTime(t.now)} UTC (${seconds(t.now - t.first, 0)})`);
   const c = t.counters;
-  out.push(`seen:  ${c.adverts} VRRP adverts, ${c.garps} gratuitous ARP/NA, ${c.arp} ARP, ${c.malformed} malformed${c.carp ? `, ${c.carp} CARP` : ''}`);
+  out.push(`seen:  ${c.adverts} VRRP adverts, ${c.garps} gratuitous ARP/NA, ${c.arp} ARP, ${c.malformed} malformed${c.carp ? `, ${c.carp} CARP` : ''}${untrackedText(t)}`);
   out.push(`verdict: ${verdictOf(rows.length, findings).text}`);
   out.push('');
   out.push('SEGMENT/VRID   STATE       MASTER (PRIO)         INTVL ADVS MAXGAP/DOWN CHG /10m');
@@ -96,4 +97,11 @@ export function wrap(text: string, indent: string): string[] {
   if (text.length <= WIDTH) return [text];
   const lead = /^ */.exec(text)![0];
   return wrapText(text.slice(lead.length), WIDTH, indent, lead);
+}
+
+/** ", 3 more VRIDs and 40 more routers not tracked (…)" when the model's caps were reached. */
+export function untrackedText(t: Timeline): string {
+  if (t.droppedAdverts === 0) return '';
+  const parts = [t.droppedVrids > 0 ? `${t.droppedVrids} more VRIDs` : '', t.droppedRouters > 0 ? `${t.droppedRouters} more routers` : ''].filter((x) => x !== '');
+  return `; ${t.untrackedCapped ? 'at least ' : ''}${parts.join(' and ')} not tracked (${t.droppedAdverts} adverts; the model keeps at most ${Limits.vrids} virtual routers, ${Limits.routers} routers, ${Limits.routersPerVrid} per VRID)`;
 }

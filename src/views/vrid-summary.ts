@@ -76,7 +76,7 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
     lastAdvertAgeNs: master ? now - master.lastAdvert : undefined,
     maxGapNs: v.maxGapNs,
     adverts: v.adverts,
-    changes: v.transitions.length,
+    changes: v.changes,
     changesPer10Min: flaps.last10m,
     flaps,
     findings: mine,

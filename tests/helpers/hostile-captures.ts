@@ -3,7 +3,7 @@
 // chunks, so a test can pipe gigabytes without holding them.
 
 import { gzipSync } from 'node:zlib';
-import { PcapngWriter, VRRP2_FRAME, vrrpFrame } from './capture-writer.js';
+import { PcapngWriter, VRRP2_FRAME, vrrpFrame, withVrrpChecksum } from './capture-writer.js';
 
 /** A classic pcap file header (little-endian, µs). */
 export function pcapHeader(snaplen = 65535, linktype = 1): Buffer {
@@ -121,4 +121,39 @@ export function flapCapture(switches: number, vrids = 1): Buffer {
     t += 4;
   }
   return Buffer.concat(recs);
+}
+
+/**
+ * Spoofed adverts (issue 11/16): `vrids` VRIDs × `sources` source addresses in turn, each advert with
+ * another priority, `count` frames from `startSec` at `perSec` a second, as a stream of chunks. Every
+ * source is a new router and every advert a priority change: what grew memory without a cap.
+ */
+export function* spoofedFlood(count: number, vrids = 255, sources = 64, perSec = 10_000, startSec = 1_600_000_000): Generator<Buffer> {
+  yield pcapHeader();
+  const rec = 16 + VRRP2_FRAME.length;
+  const per = 4096;
+  const step = 1_000_000 / perSec;
+  for (let done = 0; done < count; ) {
+    const n = Math.min(per, count - done);
+    const b = Buffer.alloc(n * rec);
+    for (let k = 0; k < n; k++, done++) {
+      const at = k * rec;
+      const us = Math.round(done * step);
+      b.writeUInt32LE(startSec + Math.floor(us / 1e6), at);
+      b.writeUInt32LE(us % 1e6, at + 4);
+      b.writeUInt32LE(VRRP2_FRAME.length, at + 8);
+      b.writeUInt32LE(VRRP2_FRAME.length, at + 12);
+      const f = Uint8Array.from(VRRP2_FRAME);
+      const vrid = 1 + (done % vrids);
+      const src = Math.floor(done / vrids) % sources;
+      f[11] = vrid;
+      f[35] = vrid;
+      f[28] = 1 + (src >> 8);
+      f[29] = 1 + (src & 0xff);
+      f[36] = 1 + ((done * 7) % 254);
+      f[40] = f[41] = 0;
+      b.set(withVrrpChecksum(f, 34), at + 16);
+    }
+    yield b;
+  }
 }

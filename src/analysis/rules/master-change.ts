@@ -9,14 +9,14 @@ export const masterChange: Rule = {
   kind: 'info',
   run(ctx) {
     return ctx.vrids
-      .filter((v) => v.transitions.length > 0)
+      .filter((v) => v.changes > 0)
       .map((v) =>
         ctx.finding(
           C.masterChange,
           'info',
           S.info,
           v,
-          `${ctx.where(v)}: ${v.transitions.length} change(s) of master; now ${ctx.who(v, v.master)}`,
+          `${ctx.where(v)}: ${v.changes} change(s) of master; now ${ctx.who(v, v.master)}`,
           v.transitions.slice(-10).map((x) => `${fmtTime(x.ts)}: ${ctx.who(v, x.from)} → ${ctx.who(v, x.to)} (${x.reason}${x.evidence ? `: ${x.evidence}` : ''})`),
           [],
           v.transitions[0]!.ts,

@@ -1,0 +1,148 @@
+// The VRRP-dense capture of issue 11: 255 VRIDs on one segment, two keepalived-like routers each,
+// VRRPv3 at 10 cs, so 2 550 adverts a second; now and then a failover (the master resigns with
+// priority 0, or falls silent past master-down), after which the new master sends a burst of
+// gratuitous ARPs for its virtual IP. Deterministic (the same file every time), written through one
+// 16 MiB buffer from prebuilt frames, so 6 M adverts take a few seconds.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+export const DENSE_VRIDS = 255;
+/** Advert interval, centiseconds. */
+const INTERVAL_CS = 10;
+const PERIOD_US = INTERVAL_CS * 10_000;
+/** A failover on some VRID every this many periods (every 2 s). */
+const FAILOVER_EVERY = 20;
+/** After a crash the backup's first advert comes this many periods later (0.4 s > master-down 0.3 s + skew). */
+const SILENT_PERIODS = 3;
+const GARPS = 5;
+
+export type DenseMeta = { adverts: number; garps: number; failovers: number; frames: number; bytes: number };
+
+const be16 = (v: number): number[] => [(v >>> 8) & 0xff, v & 0xff];
+
+function sum16(b: ArrayLike<number>, acc = 0): number {
+  let s = acc;
+  for (let i = 0; i + 1 < b.length; i += 2) s += (b[i]! << 8) | b[i + 1]!;
+  if (b.length & 1) s += b[b.length - 1]! << 8;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+const cksum = (b: ArrayLike<number>, acc = 0): number => ~sum16(b, acc) & 0xffff;
+
+function pad60(f: number[]): Buffer {
+  while (f.length < 60) f.push(0);
+  return Buffer.from(f);
+}
+
+/** One VRRPv3 advert over IPv4 to 224.0.0.18 from 10.1.VRID.(2|3), VIP 10.1.VRID.1. */
+function advert(vrid: number, host: number, prio: number): Buffer {
+  const src = [10, 1, vrid, host];
+  const dst = [224, 0, 0, 18];
+  const m = [0x31, vrid, prio, 1, 0, INTERVAL_CS, 0, 0, 10, 1, vrid, 1];
+  const c = cksum(m, sum16([...src, ...dst, 0, 0, 0, m.length, 0, 0, 0, 112]));
+  m[6] = c >>> 8;
+  m[7] = c & 0xff;
+  const ip = [0x45, 0xc0, ...be16(20 + m.length), 0, 0, 0, 0, 255, 112, 0, 0, ...src, ...dst];
+  const ic = cksum(ip);
+  ip[10] = ic >>> 8;
+  ip[11] = ic & 0xff;
+  return pad60([0x01, 0x00, 0x5e, 0, 0, 18, ...macOf(vrid, host), 0x08, 0x00, ...ip, ...m]);
+}
+
+function macOf(vrid: number, host: number): number[] {
+  return [0x52, 0x54, 0x00, vrid, 0, host];
+}
+
+/** Gratuitous ARP request for 10.1.VRID.1 from router `host`'s MAC. */
+function garp(vrid: number, host: number): Buffer {
+  const mac = macOf(vrid, host);
+  const vip = [10, 1, vrid, 1];
+  return pad60([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...mac, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1, ...mac, ...vip, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...vip]);
+}
+
+/** Writes the capture to `path` (classic pcap, µs); stops after `adverts` adverts. */
+export function writeDenseCapture(path: string, adverts: number): DenseMeta {
+  let seed = 0x1234567;
+  const rand = (): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed >>> 0;
+  };
+  const frames = Array.from({ length: DENSE_VRIDS + 1 }, (_, v) => ({
+    normal: [advert(v, 2, 150), advert(v, 3, 100)],
+    release: [advert(v, 2, 0), advert(v, 3, 0)],
+    garp: [garp(v, 2), garp(v, 3)],
+  }));
+  // Per VRID: which router is the master (0: .2, 1: .3), and until which period it is silent.
+  const master = new Array<number>(DENSE_VRIDS + 1).fill(0);
+  const silentUntil = new Array<number>(DENSE_VRIDS + 1).fill(-1);
+  const garpAt = new Array<number>(DENSE_VRIDS + 1).fill(-1);
+  const buf = Buffer.allocUnsafe(16 << 20);
+  const fd = openSync(path, 'w');
+  let pos = 0;
+  let bytes = 0;
+  const flush = (): void => {
+    for (let off = 0; off < pos; ) off += writeSync(fd, buf, off, pos - off);
+    bytes += pos;
+    pos = 0;
+  };
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(1, 20);
+  header.copy(buf, 0);
+  pos = 24;
+  const start = 1_717_200_000; // 2024-06-01 00:00:00 UTC
+  let n = 0;
+  let garps = 0;
+  let failovers = 0;
+  let frameCount = 0;
+  const put = (us: number, f: Buffer): void => {
+    if (pos + 16 + f.length > buf.length) flush();
+    buf.writeUInt32LE(start + Math.floor(us / 1e6), pos);
+    buf.writeUInt32LE(us % 1e6, pos + 4);
+    buf.writeUInt32LE(f.length, pos + 8);
+    buf.writeUInt32LE(f.length, pos + 12);
+    f.copy(buf, pos + 16);
+    pos += 16 + f.length;
+    frameCount++;
+  };
+  const slot = Math.floor(PERIOD_US / DENSE_VRIDS);
+  for (let period = 0; n < adverts; period++) {
+    let failing = -1;
+    if (period % FAILOVER_EVERY === FAILOVER_EVERY - 1) failing = 1 + (rand() % DENSE_VRIDS);
+    for (let v = 1; v <= DENSE_VRIDS && n < adverts; v++) {
+      // Each VRID has its slot in the period, with a little jitter that keeps the file in time order.
+      const us = period * PERIOD_US + (v - 1) * slot + (rand() % (slot - 20));
+      const m = master[v]!;
+      if (v === failing && silentUntil[v]! < period) {
+        failovers++;
+        // Half the failovers are graceful (priority 0, the backup takes over at once), half a crash.
+        if (failovers % 2 === 0) {
+          put(us, frames[v]!.release[m]!);
+          n++;
+          master[v] = 1 - m;
+          garpAt[v] = period + 1;
+        } else {
+          silentUntil[v] = period + SILENT_PERIODS;
+          master[v] = 1 - m;
+          garpAt[v] = period + SILENT_PERIODS + 1;
+        }
+        continue;
+      }
+      if (silentUntil[v]! >= period) continue;
+      put(us, frames[v]!.normal[m]!);
+      n++;
+      if (garpAt[v] === period) {
+        for (let g = 0; g < GARPS; g++) put(us + 1 + g, frames[v]!.garp[m]!);
+        garps += GARPS;
+      }
+    }
+  }
+  flush();
+  closeSync(fd);
+  return { adverts: n, garps, failovers, frames: frameCount, bytes };
+}
