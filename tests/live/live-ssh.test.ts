@@ -182,7 +182,7 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
     await lab.keepalivedReady(2);
     const s = start([], { cols: 100, rows: 30, shell: `exec ip netns exec ${lab.client()} '${process.execPath}' '${BIN}' --ssh node1 --ssh node2 --ssh-config '${lab.config}'` });
     try {
-      const first = await s.waitFor((x) => /node1\/eth0\/51/.test(x) && /node2\/eth0\/51/.test(x) && /node2 clk [+-]/.test(x), 25_000);
+      const first = await s.waitFor((x) => /\bn(?:ode)?1\/eth0\/51/.test(x) && /\bn(?:ode)?2\/eth0\/51/.test(x) && /node2 clk [+-]/.test(x), 25_000);
       assert.match(first, /LIVE/);
       assert.match(first, /ssh: node1 clk [+-][\d.]+m?s\/[\d.]+m?s, node2 clk/);
       assert.ok(lab.dropConnection(2) > 0);
