@@ -139,8 +139,10 @@ test('rotated captures merged (-r a -r b, b starting where a ends): streamed in 
   const lines = r.stdout.split('\n').filter(Boolean);
   assert.equal(lines.length, 2 * N);
   for (let i = 1; i < lines.length; i += 997) assert.ok(lines[i - 1]!.slice(0, 26) <= lines[i]!.slice(0, 26), `line ${i} out of order`);
-  // Before: the whole of the later file was held (≈ 370 MB here); now a bounded look-ahead.
-  assert.ok(r.peakKb < 130 * 1024, `peak ${r.peakKb} KB`);
+  // Before: the whole of the later file was held (≈ 370 MB here); now a bounded look-ahead. The
+  // margin is for the 240 000 output lines a slow reader of the pipe leaves buffered in the child
+  // (seen up to ~150 MB on a loaded machine, about 100 MB on a quiet one).
+  assert.ok(r.peakKb < 180 * 1024, `peak ${r.peakKb} KB`);
 });
 
 test('broken pipes: --packets, --json and a long --report into `head -1` end quietly with status 141', async () => {

@@ -23,7 +23,7 @@ export const vipMacFlipflop: Rule = {
       const worst = maxInWindow(changes, 10n * MIN);
       if (macs.size < 2 || worst < FLIPFLOP_CHANGES) continue;
       const v = owners[0]!;
-      const cause = ctx.causeFor(v, [C.vipConflict, ...SPLIT_CAUSES, C.vridConflict, C.authMismatch, C.versionMismatch, C.intervalMismatch, C.vipMismatch]) ?? ctx.found.find((f) => f.kind === 'cause' && f.code === C.vipConflict && f.message.startsWith(`${vip.address} `));
+      const cause = ctx.causeFor(v, [C.vipConflict, ...SPLIT_CAUSES, C.priorityOscillation, C.vridConflict, C.authMismatch, C.versionMismatch, C.intervalMismatch, C.vipMismatch]) ?? ctx.found.find((f) => f.kind === 'cause' && f.code === C.vipConflict && f.message.startsWith(`${vip.address} `));
       out.push(
         ctx.finding(
           C.vipMacFlipflop,
