@@ -150,7 +150,9 @@ describe('live capture in network namespaces', { skip }, () => {
       const { lines } = await run.done;
       const fs = finalFindings(lines);
       assert.ok(has(fs, 'split-brain', 'eth0'), JSON.stringify(fs));
-      assert.ok(has(fs, 'check-firewall', 'eth0'), JSON.stringify(fs));
+      // The cause: from the wire (a steady split of two master-down intervals: check-firewall) or, as
+      // keepalived's own counters and the ruleset are read live beside it, confirmed on this host.
+      assert.ok(has(fs, 'check-firewall', 'eth0') || has(fs, 'adverts-dropped-on-host', 'eth0'), JSON.stringify(fs));
       assert.ok(!fs.some((f) => f.segment === 'eth1' && f.severity !== 'info'), 'eth1 stays healthy');
       const eth0 = summaryOf(lines).vrids.find((v) => v.segment === 'eth0')!;
       assert.ok(eth0.routers.some((r) => r.address === '192.168.2.12' && r.thisHost), 'this host advertises on eth0');
