@@ -5,6 +5,7 @@
 // 16 MiB buffer from prebuilt frames, so 6 M adverts take a few seconds.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { sum16 as internetSum } from '../src/decode/checksum.js';
 
 export const DENSE_VRIDS = 255;
 /** Advert interval, centiseconds. */
@@ -20,13 +21,8 @@ export type DenseMeta = { adverts: number; garps: number; failovers: number; fra
 
 const be16 = (v: number): number[] => [(v >>> 8) & 0xff, v & 0xff];
 
-function sum16(b: ArrayLike<number>, acc = 0): number {
-  let s = acc;
-  for (let i = 0; i + 1 < b.length; i += 2) s += (b[i]! << 8) | b[i + 1]!;
-  if (b.length & 1) s += b[b.length - 1]! << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
-}
+/** The decoder's own RFC 1071 sum (src/decode/checksum.ts), over a plain byte list. */
+const sum16 = (b: ArrayLike<number>, acc = 0): number => internetSum(Uint8Array.from(b), 0, b.length, acc);
 const cksum = (b: ArrayLike<number>, acc = 0): number => ~sum16(b, acc) & 0xffff;
 
 function pad60(f: number[]): Buffer {
