@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeDenseCapture, type DenseMeta } from './dense-capture.js';
 
 /** Bump when the generated traffic changes. */
-const DENSE_VERSION = 1;
+const DENSE_VERSION = 2;
 export const DENSE_SIZES = [500_000, 2_000_000, 6_000_000] as const;
 
 type Sample = { wall: number; cpu: number; rssKiB: number };

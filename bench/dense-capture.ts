@@ -96,6 +96,7 @@ export function writeDenseCapture(path: string, adverts: number): DenseMeta {
   let garps = 0;
   let failovers = 0;
   let frameCount = 0;
+  let ipId = 1;
   const put = (us: number, f: Buffer): void => {
     if (pos + 16 + f.length > buf.length) flush();
     buf.writeUInt32LE(start + Math.floor(us / 1e6), pos);
@@ -103,6 +104,13 @@ export function writeDenseCapture(path: string, adverts: number): DenseMeta {
     buf.writeUInt32LE(f.length, pos + 8);
     buf.writeUInt32LE(f.length, pos + 12);
     f.copy(buf, pos + 16);
+    // keepalived counts the IPv4 identification up with every advert (and so the header checksum changes).
+    if (f[12] === 0x08 && f[13] === 0x00) {
+      const ip = pos + 16 + 14;
+      buf.writeUInt16BE(ipId++ & 0xffff, ip + 4);
+      buf.writeUInt16BE(0, ip + 10);
+      buf.writeUInt16BE(cksum(buf.subarray(ip, ip + 20)), ip + 10);
+    }
     pos += 16 + f.length;
     frameCount++;
   };

@@ -53,7 +53,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
     if (hooks.host) ledger.add(p, segment);
     timeline.apply({ kind: 'packet', segment, packet: p });
     if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
-    timeline.newTransitions.length = 0;
+    if (timeline.newTransitions.length > 0) timeline.newTransitions.length = 0;
   };
   const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.signal, hooks.onFrame);
   if (hooks.decodeOnly) return { timeline, findings: [], reports, instances: [] };

@@ -28,7 +28,7 @@ export function textFeed(mode: TextMode, out: (line: string) => void, host: () =
   const streamed = new Set<string>();
   const drain = (): void => {
     if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) out(jsonLine(jsonTransition(vrid, t)));
-    timeline.newTransitions.length = 0;
+    if (timeline.newTransitions.length > 0) timeline.newTransitions.length = 0;
   };
   return {
     timeline,

@@ -239,7 +239,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const sample = wantsIncident(outputs) ? new PacketSample() : undefined;
   const drain = (): void => {
     if (mode === 'json') for (const { vrid, t } of timeline.newTransitions) io.out(jsonLine(jsonTransition(vrid, t)));
-    timeline.newTransitions.length = 0;
+    if (timeline.newTransitions.length > 0) timeline.newTransitions.length = 0;
   };
   const sink: LiveSink = {
     packet(p, segment) {

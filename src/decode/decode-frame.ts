@@ -11,7 +11,8 @@ import { ipv4, ipv6, mac } from './format.js';
 import { IpView, parseIpv4, parseIpv6 } from './ip-view.js';
 import { EtherType, LinkView, parseLink } from './link.js';
 import { decodeNeighborAdvert, ICMPV6_NEIGHBOR_ADVERT } from './neighbor-advert.js';
-import type { FrameMeta, IpHeader, L2, MalformedPacket, Packet } from './packet.js';
+import type { FrameMeta, IpHeader, L2, MalformedPacket, Packet, Vrrp } from './packet.js';
+import { AdvertCache } from './advert-cache.js';
 import { decodeVrrp, VRRP_PROTO, type VrrpContext } from './vrrp.js';
 
 const link = new LinkView();
@@ -20,6 +21,8 @@ const scratch: Record<string, unknown> = {};
 /** Reused for every advert: decodeVrrp reads it and keeps nothing of it. */
 const ctx: { -readonly [K in keyof VrrpContext]: VrrpContext[K] } = { family: 4, ipSrcAt: 0, ipDstAt: 0, srcMacAt: -1, srcMacLen: 6, viaAh: false };
 const ipv = new IpView();
+/** Adverts decoded a moment ago, shared by the ones that repeat them. */
+const adverts = new AdvertCache();
 const ICMPV6 = 58;
 const AH = 51;
 const ATMARP_HW = 19;
@@ -94,8 +97,18 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
 }
 
 function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
-  const l2 = l2Of(b);
   const isNa = ipv.proto === ICMPV6;
+  // The hot path: an advert that repeats one seen a moment ago (the common case by far).
+  const known = !isNa && !ipv.bad && !ipv.fragment && ipv.proto === VRRP_PROTO;
+  // Only the bytes up to the end of the VRRP message mean anything (the rest is padding).
+  const used = Math.min(end, ipv.payloadAt + ipv.payloadLen);
+  const ip4 = ipv.family === 4 ? link.at - f.offset : -1;
+  const slot = known ? AdvertCache.slot(b, f.offset, used, ipv.dstAt, ipv.payloadAt) : 0;
+  if (known) {
+    const hit = adverts.get(slot, b, f.offset, used, ip4);
+    if (hit !== undefined) return advertPacket(f, input, hit.l2, hit.ip, hit.vrrp);
+  }
+  const l2 = l2Of(b);
   if (ipv.bad) return malformed(f, input, new DecodeError('ip', link.at, 0, 0, ipv.reason), isNa ? 'na' : 'vrrp', l2, undefined, {});
   const ip: IpHeader = {
     family: ipv.family,
@@ -138,27 +151,32 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
     } catch {
       vrrp = decodeVrrp(b, at, len, end, ctx, partial);
     }
-    // The advert is the hot path: one object literal, no spread of a meta object per packet.
-    const sll = f.linktype === LinkType.linuxSll || f.linktype === LinkType.linuxSll2;
-    return {
-      kind: 'vrrp',
-      ts: f.timestampNs(),
-      input,
-      ifName: f.ifName,
-      ifIndex: f.ifIndex >= 0 ? f.ifIndex : link.ifindex >= 0 ? link.ifindex : undefined,
-      linkIfIndex: link.ifindex >= 0 ? link.ifindex : undefined,
-      direction: f.direction !== Direction.unknown ? f.direction : sll ? (link.outgoing ? Direction.out : Direction.in) : Direction.unknown,
-      frame: f.number,
-      caplen: f.caplen,
-      origlen: f.origlen,
-      linktype: f.linktype,
-      l2,
-      ip,
-      vrrp,
-    };
+    if (known && vrrp.checksumStatus !== 'unknown') adverts.set(slot, b, f.offset, used, ip4, { l2, ip, vrrp });
+    return advertPacket(f, input, l2, ip, vrrp);
   } catch (e) {
     return malformed(f, input, e, 'vrrp', l2, ip, partial);
   }
+}
+
+/** The advert is the hot path: one object literal, no spread of a meta object per packet. */
+function advertPacket(f: Frame, input: string, l2: L2, ip: IpHeader, vrrp: Vrrp): Packet {
+  const sll = f.linktype === LinkType.linuxSll || f.linktype === LinkType.linuxSll2;
+  return {
+    kind: 'vrrp',
+    ts: f.timestampNs(),
+    input,
+    ifName: f.ifName,
+    ifIndex: f.ifIndex >= 0 ? f.ifIndex : link.ifindex >= 0 ? link.ifindex : undefined,
+    linkIfIndex: link.ifindex >= 0 ? link.ifindex : undefined,
+    direction: f.direction !== Direction.unknown ? f.direction : sll ? (link.outgoing ? Direction.out : Direction.in) : Direction.unknown,
+    frame: f.number,
+    caplen: f.caplen,
+    origlen: f.origlen,
+    linktype: f.linktype,
+    l2,
+    ip,
+    vrrp,
+  };
 }
 
 function meta(f: Frame, input: string): FrameMeta {

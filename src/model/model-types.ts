@@ -4,6 +4,7 @@
 // authentication, VRRPv2 interval, the virtual address list) are partitions of their own, with their
 // own master history, on the same VRID.
 
+import type { IpHeader, Vrrp } from '../decode/packet.js';
 import type { GapList } from './gap-list.js';
 
 export type Family = 4 | 6;
@@ -84,6 +85,9 @@ export type RouterState = {
   readonly firstSeen: bigint;
   lastAdvert: bigint;
   lastGarp: bigint | undefined;
+  /** lastAdvert and lastGarp on the model's number clock (ns after its epoch; -Infinity: none). */
+  lastAdvertN: number;
+  lastGarpN: number;
   adverts: number;
   /** Start of the current claim to mastership (adverts or GARPs without a gap past master-down). */
   spellStart: bigint | undefined;
@@ -98,6 +102,17 @@ export type RouterState = {
   role: Role;
   readonly roles: RoleChange[];
   readonly delivery: Delivery;
+  /**
+   * The reducer's own: the decoded records of its last advert. The decoder shares the records of
+   * adverts that repeat one byte for byte (decode/advert-cache.ts), so the same objects mean the same
+   * settings, and the per-advert work skips them.
+   */
+  seen: Vrrp | undefined;
+  seenIp: IpHeader | undefined;
+  /** Master-down and interval of its current settings: bigint, and as numbers for arithmetic that allocates nothing. */
+  downNs: bigint;
+  downN: number;
+  intervalN: number;
 };
 
 export type Gap = { readonly ts: bigint; readonly gapNs: bigint; readonly router: string; readonly downNs: bigint; readonly intervalNs: bigint };
@@ -200,10 +215,13 @@ export type VridState = {
   /** Routers beyond the per-VRID cap are counted, not kept (a fuzzer must not grow memory). */
   droppedRouters: number;
   /**
-   * No claim can run out before this packet time (a lower bound on every claimant's last claim +
-   * master-down), so expiry scans the routers only once it has passed; -1n: scan.
+   * No claim can run out before this time on the model's number clock (a lower bound on every
+   * claimant's last claim + master-down), so expiry scans the routers only once it has passed;
+   * -Infinity: scan, Infinity: nobody claims.
    */
-  expiryBound: bigint;
+  expiryAt: number;
+  /** maxGapNs as a number (compared on every master advert without bigint arithmetic). */
+  maxGapN: number;
 };
 
 /** A stretch with no router claiming mastership. */

@@ -9,7 +9,7 @@
 
 import type { Packet, VrrpPacket } from '../decode/packet.js';
 import { pushBounded } from './bounded.js';
-import { GAP_BINS, Limits, type Family, type RouterState, type Signature, type Transition, type VipState, type VridState } from './model-types.js';
+import { GAP_BINS, Limits, type Episode, type Family, type Gap, type GarpExpectation, type GarpMissing, type MasterInterval, type NoMaster, type OnTimeTakeover, type RouterState, type Signature, type Silence, type Transition, type VipState, type VridState } from './model-types.js';
 import { GapList } from './gap-list.js';
 import { partitionLabel, sameSignature, signatureOf } from './partition.js';
 import { GARP_GRACE_NS, newRouter, VirtualRouter } from './virtual-router.js';
@@ -79,16 +79,37 @@ export class Timeline {
     this.newTransitions.push({ vrid, t });
   });
 
+  /**
+   * The first event's time. The reducer's arithmetic runs on nanoseconds after it as plain numbers
+   * (exact for 104 days): bigint arithmetic allocates, and dense input does it for every advert.
+   */
+  private epoch: bigint | undefined;
+  private nowN = -Infinity;
+  private firstN = Infinity;
+
+  /** Packet time on the number clock. */
+  private clock(ts: bigint): number {
+    if (this.epoch === undefined) this.epoch = ts;
+    return Number(ts - this.epoch);
+  }
+
   apply(e: ModelEvent): void {
     const ts = e.kind === 'tick' ? e.ts : e.packet.ts;
-    if (ts > this.now) this.now = ts;
-    if (this.first === undefined || ts < this.first) this.first = ts;
-    if (e.kind === 'tick') return this.expireAll(ts);
+    const tn = this.clock(ts);
+    if (tn > this.nowN) {
+      this.now = ts;
+      this.nowN = tn;
+    }
+    if (tn < this.firstN) {
+      this.first = ts;
+      this.firstN = tn;
+    }
+    if (e.kind === 'tick') return this.expireAt(ts, tn);
     const p = e.packet;
     this.counters.packets++;
     switch (p.kind) {
       case 'vrrp':
-        return this.advert(e.segment, p);
+        return this.advert(e.segment, p, tn);
       case 'carp':
         this.counters.carp++;
         return;
@@ -99,14 +120,14 @@ export class Timeline {
         if (a.senderIp === undefined) return;
         if (a.gratuitous) this.counters.garps++;
         // A gratuitous ARP or a reply both say "this IP is at this MAC".
-        if (a.gratuitous || a.op === 2) this.announce(e.segment, 4, a.senderIp, a.senderMac, p.ts, a.gratuitous ? 'garp' : 'arp-reply');
+        if (a.gratuitous || a.op === 2) this.announce(e.segment, 4, a.senderIp, a.senderMac, p.ts, tn, a.gratuitous ? 'garp' : 'arp-reply');
         return;
       }
       case 'na':
         this.counters.neighborAdverts++;
         this.counters.arpSegments.add(e.segment);
         if (!p.na.solicited) this.counters.garps++;
-        this.announce(e.segment, 6, p.na.target, p.na.targetMac ?? p.l2.src ?? '?', p.ts, p.na.solicited ? 'arp-reply' : 'na');
+        this.announce(e.segment, 6, p.na.target, p.na.targetMac ?? p.l2.src ?? '?', p.ts, tn, p.na.solicited ? 'arp-reply' : 'na');
         return;
       case 'malformed': {
         this.counters.malformed++;
@@ -119,7 +140,11 @@ export class Timeline {
 
   /** Advances every virtual router's clock to `ts` (ends claims that went silent). */
   expireAll(ts: bigint): void {
-    for (const v of this.vrids.values()) this.reducer.expire(v, ts);
+    this.expireAt(ts, this.clock(ts));
+  }
+
+  private expireAt(ts: bigint, tn: number): void {
+    for (const v of this.vrids.values()) this.reducer.expire(v, ts, tn);
   }
 
   /** The other partitions on the same segment + VRID + family. */
@@ -127,7 +152,7 @@ export class Timeline {
     return (this.groups.get(v.groupKey)?.parts ?? []).filter((o) => o !== v);
   }
 
-  private advert(segment: string, p: VrrpPacket): void {
+  private advert(segment: string, p: VrrpPacket, tn: number): void {
     this.counters.adverts++;
     const a = p.vrrp;
     const ts = p.ts;
@@ -161,7 +186,7 @@ export class Timeline {
       v = g.parts.find((x) => sameSignature(x.signature, sig));
       if (!v) {
         if (g.parts.length >= Limits.partitionsPerVrid || this.vrids.size >= Limits.vrids) return this.untrack(`${g.key}|${sigText(sig)}`, false);
-        v = newVrid(segment, a.vrid, p.ip.family, g.parts.length, sig, ts);
+        v = newVrid(segment, a.vrid, p.ip.family, g.parts.length, sig, ts, this.epoch!);
         g.parts.push(v);
         this.vrids.set(v.key, v);
         for (const x of g.parts) x.label = partitionLabel(x, g.parts.filter((o) => o !== x));
@@ -178,7 +203,7 @@ export class Timeline {
       this.tracked++;
       for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
     } else if (r.vips !== a.addresses && !sameList(r.vips, a.addresses)) for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
-    this.reducer.advert(v, r, p);
+    this.reducer.advert(v, r, p, tn);
   }
 
   /** An advert the caps keep out of the model: counted, and its VRID or router counted once. */
@@ -202,7 +227,7 @@ export class Timeline {
   }
 
   /** "IP is at MAC", from a gratuitous ARP, an ARP reply or a neighbour advert. */
-  private announce(segment: string, family: Family, ip: string, mac: string, ts: bigint, kind: 'garp' | 'na' | 'arp-reply'): void {
+  private announce(segment: string, family: Family, ip: string, mac: string, ts: bigint, tn: number, kind: 'garp' | 'na' | 'arp-reply'): void {
     const groups = this.vipIndex.get(`${segment}|${family}|${ip}`);
     const gratuitous = kind !== 'arp-reply';
     // Only virtual IPs are tracked: addresses some advert lists, or gratuitous announcements before
@@ -243,51 +268,68 @@ export class Timeline {
             found = r;
             n++;
           }
-        if (n === 1) this.reducer.announce(v, found!, ip, ts);
-        else this.reducer.expire(v, ts);
+        if (n === 1) this.reducer.announce(v, found!, ip, ts, tn);
+        else this.reducer.expire(v, ts, tn);
       }
     }
   }
 }
 
-function newVrid(segment: string, vrid: number, family: Family, part: number, signature: Signature, ts: bigint): VridState {
-  const groupKey = `${segment}|${vrid}|${family}`;
-  const gapList = new GapList(Limits.gaps);
-  return {
-    key: `${groupKey}|${part}`,
-    groupKey,
-    segment,
-    vrid,
-    family,
-    part,
-    signature,
-    label: '',
-    routers: new Map(),
-    master: undefined,
-    history: [],
-    transitions: [],
-    changes: 0,
-    get gaps() {
-      return gapList.list();
-    },
-    gapList,
-    gapHistogram: new Array<number>(GAP_BINS.length + 1).fill(0),
-    maxGapNs: 0n,
-    lateGaps: 0,
-    overDownGaps: 0,
-    adverts: 0,
-    splitBrains: [],
-    openSplit: undefined,
-    silences: [],
-    noMaster: [],
-    onTimeTakeovers: [],
-    garpPending: [],
-    garpMissing: [],
-    firstSeen: ts,
-    lastSeen: ts,
-    droppedRouters: 0,
-    expiryBound: -1n,
-  };
+function newVrid(segment: string, vrid: number, family: Family, part: number, signature: Signature, ts: bigint, epoch: bigint): VridState {
+  return new VirtualRouterRecord(segment, vrid, family, part, signature, ts, epoch);
+}
+
+/**
+ * A virtual router's state. A class, not an object literal: a literal with the `gaps` getter in it
+ * gets dictionary properties in V8, and every advert reads and writes a dozen of them.
+ */
+class VirtualRouterRecord implements VridState {
+  readonly key: string;
+  readonly groupKey: string;
+  label = '';
+  readonly routers = new Map<string, RouterState>();
+  master: string | undefined = undefined;
+  readonly history: MasterInterval[] = [];
+  readonly transitions: Transition[] = [];
+  changes = 0;
+  readonly gapList: GapList;
+  readonly gapHistogram: number[] = new Array<number>(GAP_BINS.length + 1).fill(0);
+  maxGapNs = 0n;
+  maxGapN = 0;
+  lateGaps = 0;
+  overDownGaps = 0;
+  adverts = 0;
+  readonly splitBrains: Episode[] = [];
+  openSplit: Episode | undefined = undefined;
+  readonly silences: Silence[] = [];
+  readonly noMaster: NoMaster[] = [];
+  readonly onTimeTakeovers: OnTimeTakeover[] = [];
+  readonly garpPending: GarpExpectation[] = [];
+  readonly garpMissing: GarpMissing[] = [];
+  readonly firstSeen: bigint;
+  lastSeen: bigint;
+  droppedRouters = 0;
+  expiryAt = -Infinity;
+
+  constructor(
+    readonly segment: string,
+    readonly vrid: number,
+    readonly family: Family,
+    readonly part: number,
+    readonly signature: Signature,
+    ts: bigint,
+    epoch: bigint,
+  ) {
+    this.groupKey = `${segment}|${vrid}|${family}`;
+    this.key = `${this.groupKey}|${part}`;
+    this.gapList = new GapList(Limits.gaps, epoch);
+    this.firstSeen = ts;
+    this.lastSeen = ts;
+  }
+
+  get gaps(): readonly Gap[] {
+    return this.gapList.list();
+  }
 }
 
 /** The advert carries the same receive-relevant settings the router had (the common case: no work). */

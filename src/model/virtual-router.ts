@@ -32,17 +32,17 @@ export const GARP_GRACE_NS = 6_000_000_000n;
 /** A master whose last advert is this many intervals old is still "on time". */
 const ON_TIME_INTERVALS = 1.5;
 /** Gaps longer than this many master-down intervals are a silence, not lost adverts. */
-const LOSS_GAP_DOWNS = 3n;
+const LOSS_GAP_DOWNS = 3;
 /** A priority drop this recent (in master-down intervals) explains a preemption. */
 const DROP_WINDOW_DOWNS = 5n;
 /** An advert this soon after another claimant's answers it. */
-const REPLY_NS = 50_000_000n;
+const REPLY_NS = 50_000_000;
 
 export type TransitionSink = (v: VridState, t: Transition) => void;
 
 export function newRouter(p: VrrpPacket, ts: bigint): RouterState {
   const a = p.vrrp;
-  return {
+  const r: RouterState = {
     address: p.ip.src,
     macs: [],
     priority: a.priority,
@@ -63,6 +63,8 @@ export function newRouter(p: VrrpPacket, ts: bigint): RouterState {
     firstSeen: ts,
     lastAdvert: ts,
     lastGarp: undefined,
+    lastAdvertN: -Infinity,
+    lastGarpN: -Infinity,
     adverts: 0,
     spellStart: undefined,
     released: false,
@@ -72,11 +74,25 @@ export function newRouter(p: VrrpPacket, ts: bigint): RouterState {
     role: 'backup',
     roles: [],
     delivery: { received: 0, missing: 0, lossGaps: 0, longGaps: 0 },
+    seen: undefined,
+    seenIp: undefined,
+    downNs: 0n,
+    downN: 0,
+    intervalN: 0,
   };
+  retime(r);
+  return r;
 }
 
 export function downOf(r: RouterState): bigint {
-  return masterDownNs(r.version, r.intervalCs, r.priority || 1);
+  return r.downNs;
+}
+
+/** Sets the timers a router's settings imply (after its priority, interval or version changed). */
+function retime(r: RouterState): void {
+  r.downNs = masterDownNs(r.version, r.intervalCs, r.priority || 1);
+  r.downN = Number(r.downNs);
+  r.intervalN = r.intervalCs * 10_000_000;
 }
 
 /** RFC 5798 §6.4.3 order: higher priority wins, then the higher primary address. */
@@ -94,37 +110,46 @@ export function yieldReason(loser: RouterState, winner: RouterState): string {
 export class VirtualRouter {
   constructor(private readonly sink: TransitionSink) {}
 
-  advert(v: VridState, r: RouterState, p: VrrpPacket): void {
+  /** An advert from r; `tn` is its time on the model's number clock (ns after the epoch, timeline.ts). */
+  advert(v: VridState, r: RouterState, p: VrrpPacket, tn: number): void {
     const a = p.vrrp;
     const ts = p.ts;
-    this.expire(v, ts);
+    this.expire(v, ts, tn);
     v.adverts++;
     v.lastSeen = ts;
     if (r.adverts > 0) {
-      const gapNs = ts - r.lastAdvert;
+      const gapN = tn - r.lastAdvertN;
       // Gap between this router's consecutive adverts while it was the master (even when the gap was
       // long enough to end its claim: that is exactly the silence to report).
-      if (r.masterAtLast) this.gap(v, r, gapNs, ts);
-      if (r.claimAtLast) this.deliver(r, gapNs);
+      if (r.masterAtLast) this.gap(v, r, gapN, ts, tn);
+      if (r.claimAtLast) this.deliver(r, gapN);
     }
-    if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.priorityChanges);
-    r.priority = a.priority;
-    r.intervalCs = a.intervalCs;
-    r.version = a.version;
-    r.authType = a.authType;
-    r.authText = a.authText;
-    r.vips = a.addresses;
-    r.ttl = p.ip.ttl;
+    // The same records as its last advert's: the same settings (the common case), nothing to write.
+    const changed = a !== r.seen || p.ip !== r.seenIp;
+    if (changed) {
+      if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.priorityChanges);
+      r.priority = a.priority;
+      r.intervalCs = a.intervalCs;
+      r.version = a.version;
+      r.authType = a.authType;
+      r.authText = a.authText;
+      r.vips = a.addresses;
+      r.ttl = p.ip.ttl;
+      if (a.checksumVariant) r.checksumVariant = a.checksumVariant;
+      r.unicast = !p.ip.multicast;
+      r.dst = p.ip.dst;
+      r.virtualMac = a.virtualMac;
+      r.seen = a;
+      r.seenIp = p.ip;
+      retime(r);
+    }
     if (p.ip.ttl !== 255) r.badTtl++;
     if (a.checksumStatus === 'bad') r.badChecksum++;
-    if (a.checksumVariant) r.checksumVariant = a.checksumVariant;
-    r.unicast = !p.ip.multicast;
-    r.dst = p.ip.dst;
-    r.virtualMac = a.virtualMac;
     if (p.direction === 'out') r.local = true;
     const mac = p.l2.src;
-    if (mac !== undefined && !r.macs.includes(mac) && r.macs.length < 8) r.macs.push(mac);
+    if (mac !== undefined && r.macs[0] !== mac && !r.macs.includes(mac) && r.macs.length < 8) r.macs.push(mac);
     r.lastAdvert = ts;
+    r.lastAdvertN = tn;
     r.adverts++;
     r.recent.push(ts);
     if (r.recent.length > Limits.recentAdverts) r.recent.shift();
@@ -133,7 +158,7 @@ export class VirtualRouter {
       s.adverts[r.address] = (s.adverts[r.address] ?? 0) + 1;
       for (const a of s.routers) {
         const o = a !== r.address ? v.routers.get(a) : undefined;
-        if (o && o.adverts > 0 && o.lastAdvert <= ts && ts - o.lastAdvert <= REPLY_NS) {
+        if (o && o.adverts > 0 && o.lastAdvertN <= tn && tn - o.lastAdvertN <= REPLY_NS) {
           s.replies[r.address] = (s.replies[r.address] ?? 0) + 1;
           break;
         }
@@ -154,7 +179,8 @@ export class VirtualRouter {
     }
     r.masterAtLast = v.master === r.address;
     r.claimAtLast = r.spellStart !== undefined;
-    boundExpiry(v, r);
+    // A renewed claim only moves its deadline later (the bound holds); new timers may move it earlier.
+    if (changed) boundExpiry(v, r);
   }
 
   /**
@@ -175,9 +201,10 @@ export class VirtualRouter {
   }
 
   /** A gratuitous ARP/NA for one of this virtual router's addresses from router `r`'s MAC. */
-  announce(v: VridState, r: RouterState, ip: string, ts: bigint): void {
-    this.expire(v, ts);
+  announce(v: VridState, r: RouterState, ip: string, ts: bigint, tn: number): void {
+    this.expire(v, ts, tn);
     r.lastGarp = ts;
+    r.lastGarpN = tn;
     const back = v.silences[v.silences.length - 1];
     if (back && back.router === r.address && back.end !== undefined && ts - back.end <= 1_000_000_000n && ts >= back.end) back.garpOnReturn = true;
     for (const g of v.garpPending) if (g.router === r.address) g.missing.delete(ip);
@@ -190,27 +217,27 @@ export class VirtualRouter {
     boundExpiry(v, r);
   }
 
-  /** Advances the clock to `ts`: ends claims that went silent past master-down. */
-  expire(v: VridState, ts: bigint): void {
+  /** Advances the clock to `ts` (`tn` on the number clock): ends claims that went silent past master-down. */
+  expire(v: VridState, ts: bigint, tn: number): void {
     // Claims that ran out, ended in the order they ran out (who was still claiming when each ended
     // decides whether it yielded or fell silent).
     let ended: { r: RouterState; at: bigint }[] | undefined;
     // The routers are scanned only when some claim may have run out (on dense input, once in a few
     // adverts rather than on every one); the scan sets the next bound.
-    if (ts > v.expiryBound) {
-      let bound = -1n;
+    if (tn > v.expiryAt) {
+      let bound = Infinity;
       for (const r of v.routers.values()) {
         if (r.spellStart === undefined) continue;
-        const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
-        const deadline = lastClaim + downOf(r);
-        if (ts <= deadline) {
-          if (bound < 0n || deadline < bound) bound = deadline;
+        const garp = r.lastGarpN > r.lastAdvertN;
+        const deadline = (garp ? r.lastGarpN : r.lastAdvertN) + r.downN;
+        if (tn <= deadline) {
+          if (deadline < bound) bound = deadline;
           continue;
         }
-        (ended ??= []).push({ r, at: lastClaim });
+        (ended ??= []).push({ r, at: garp ? r.lastGarp! : r.lastAdvert });
       }
-      // With no claimant left, the next claim (startClaim via advert or announce) sets the bound.
-      v.expiryBound = bound < 0n ? NO_CLAIM : bound;
+      // With no claimant left (Infinity), the next claim (startClaim via advert or announce) sets the bound.
+      v.expiryAt = bound;
     }
     if (ended) {
       if (ended.length > 1) ended.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -226,28 +253,30 @@ export class VirtualRouter {
     }
   }
 
-  private gap(v: VridState, r: RouterState, gapNs: bigint, ts: bigint): void {
-    const iv = intervalNs(r.intervalCs);
-    const down = downOf(r);
-    v.gapList.push(ts, gapNs, r.address, down, iv);
-    if (gapNs > v.maxGapNs) v.maxGapNs = gapNs;
-    const ratio = iv > 0n ? Number(gapNs) / Number(iv) : 0;
+  private gap(v: VridState, r: RouterState, gapN: number, ts: bigint, tn: number): void {
+    const iv = r.intervalN;
+    v.gapList.push(tn, gapN, r.address, r.downN, iv);
+    if (gapN > v.maxGapN) {
+      v.maxGapN = gapN;
+      v.maxGapNs = ts - r.lastAdvert;
+    }
+    const ratio = iv > 0 ? gapN / iv : 0;
     let bin = 0;
     while (bin < GAP_BINS.length && !(ratio < GAP_BINS[bin]!)) bin++;
     v.gapHistogram[bin]!++;
-    if (gapNs > down) v.overDownGaps++;
+    if (gapN > r.downN) v.overDownGaps++;
     else if (ratio > ON_TIME_INTERVALS) v.lateGaps++;
   }
 
   /** Counts the adverts a claiming router's interval implies between two received ones. */
-  private deliver(r: RouterState, gapNs: bigint): void {
-    const iv = intervalNs(r.intervalCs);
-    if (iv <= 0n || gapNs > LOSS_GAP_DOWNS * downOf(r)) return;
-    const slots = Math.round(Number(gapNs) / Number(iv));
+  private deliver(r: RouterState, gapN: number): void {
+    const iv = r.intervalN;
+    if (iv <= 0 || gapN > LOSS_GAP_DOWNS * r.downN) return;
+    const slots = Math.round(gapN / iv);
     if (slots >= 2) {
       r.delivery.missing += slots - 1;
       r.delivery.lossGaps++;
-      if (gapNs > downOf(r)) r.delivery.longGaps++;
+      if (gapN > r.downN) r.delivery.longGaps++;
     }
   }
 
@@ -399,15 +428,11 @@ function splitOutcome(loser: RouterState, winner: RouterState | undefined, ts: b
   return { ts, kind: 'gone', loser: loser.address, winner: winner?.address, why: winner ? `it fell silent although ${yieldReason(loser, winner).replace(', yet it stopped', '')}` : 'it fell silent' };
 }
 
-/** No claim runs: nothing can expire until a claim starts (boundExpiry lowers it then). */
-const NO_CLAIM = 1n << 80n;
-
-/** Keeps v.expiryBound a lower bound once r's claim was renewed or started (its deadline may be the earliest). */
+/** Keeps v.expiryAt a lower bound once r's claim was renewed or started (its deadline may be the earliest). */
 function boundExpiry(v: VridState, r: RouterState): void {
   if (r.spellStart === undefined) return;
-  const lastClaim = r.lastGarp !== undefined && r.lastGarp > r.lastAdvert ? r.lastGarp : r.lastAdvert;
-  const deadline = lastClaim + downOf(r);
-  if (deadline < v.expiryBound) v.expiryBound = deadline;
+  const deadline = (r.lastGarpN > r.lastAdvertN ? r.lastGarpN : r.lastAdvertN) + r.downN;
+  if (deadline < v.expiryAt) v.expiryAt = deadline;
 }
 
 function setRole(r: RouterState, role: Role, ts: bigint): void {
