@@ -124,6 +124,10 @@ test('silent until the end of the input: claimed only when the silence outlasts 
   // ±0.5 s: 3.7 s of silence may be 3.2 s — within master-down. No crash is claimed.
   assert.deepEqual(loose.filter((f) => f.severity !== 'info').map((f) => `${f.code} ${f.segment}`), []);
 
+  // node2's takeover on the same captures shows the silence on each node's own clock: claimed even so.
+  const seen = await findings(await bundle('end-takeover', { ...plan, cut: KILLED + 3_650_000_000n, end: KILLED + 3_800_000_000n, uncertaintyMs: 500 }));
+  assert.match(gone(seen, 'node1/eth0').message, /192\.168\.2\.11 \(node1\) stopped advertising at 09:07:29\.719 .*peer 192\.168\.2\.12 took over after 3\.6s/);
+
   // Later, nobody at all for 0.3 s past master-down after master-down: "no master" carries the
   // node's uncertainty, and inside it is not claimed.
   const later = { ...plan, end: KILLED + 2n * DOWN + 300_000_000n };

@@ -31,8 +31,9 @@ export const masterGone: Rule = {
       const last = ss[ss.length - 1]!;
       if (!loop && last.end !== undefined) continue; // came back: master-stalled
       // Silent "to the end": the end of the input is the recording machine's clock; a silence that
-      // exceeds master-down only by less than this node's clock uncertainty may be none.
-      if (!loop && last.end === undefined && ctx.t.now - last.start <= last.downNs + ctx.toEnd(v)) continue;
+      // exceeds master-down only by less than this node's clock uncertainty may be none — unless a
+      // later advert on this same capture (another router's) shows it on the node's own clock.
+      if (!loop && last.end === undefined && ctx.t.now - last.start <= last.downNs + ctx.toEnd(v) && v.lastSeen - last.start <= last.downNs) continue;
       const who = list([...new Set(ss.map((s) => ctx.who(v, s.router)))]);
       const also = sameTime(ctx, v, last);
       const outcome = last.end === undefined ? (last.takenOverBy ? `${ctx.who(v, last.takenOverBy)} took over after ${secs(takeoverDelay(v, last))}` : 'nobody took over') : `it came back after ${secs(last.gapNs ?? 0n)}`;
