@@ -5,7 +5,7 @@
 // (each node's own frames marked outgoing), with small and with large stated uncertainties.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -13,18 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { NodeClocks, plusMinus } from '../src/analysis/node-clocks.js';
 import type { Finding } from '../src/analysis/finding.js';
 import { readBundle } from '../src/bundle/bundle-reader.js';
-import { BundleWriter } from '../src/bundle/bundle-writer.js';
-import { readCapture } from '../src/capture/capture-source.js';
-import { Direction } from '../src/capture/frame.js';
 import { analyzeCaptures } from '../src/cli/analyze-captures.js';
+import { labBundle } from './helpers/lab-bundle.js';
 import { runCli } from './helpers/run-cli.js';
 
 const LAB = fileURLToPath(new URL('../../tests/fixtures/lab/crash-loop/', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'vrrpscope-clocks-'));
 after(() => rmSync(OUT, { recursive: true, force: true }));
-
-type Scenario = { nodes: Record<string, { interfaces: Record<string, { mac: string }> }> };
-const SCENARIO = JSON.parse(readFileSync(join(LAB, 'scenario.json'), 'utf8')) as Scenario;
 
 /** node1's last advert before its first SIGKILL (09:07:29.719800 UTC), and its master-down (priority 150, 1 s). */
 const KILLED = 1_796_116_049_719_800_000n;
@@ -35,25 +30,8 @@ type Plan = { readonly uncertaintyMs: number; readonly interfaces: Record<string
 /** The recording as a bundle: each node's chosen interfaces, its frames up to `cut`, the stated clock uncertainty. */
 async function bundle(name: string, plan: Plan): Promise<string> {
   const dir = join(OUT, name);
-  const b = new BundleWriter(dir, 'vrrpscope test');
-  let last = 0n;
-  for (const [node, ifaces] of Object.entries(plan.interfaces)) {
-    b.node(node, `ssh root@${node}`);
-    const own = new Set(Object.values(SCENARIO.nodes[node]!.interfaces).map((i) => i.mac));
-    for (const iface of ifaces) {
-      await readCapture({ label: iface, path: join(LAB, `${node}-${iface}.pcap`) }, (f) => {
-        const ts = f.timestampNs();
-        if (plan.cut !== undefined && ts > plan.cut) return;
-        // tcpdump -i any on the node marks what the node sent itself (its own router: "local").
-        const src = [...f.data().subarray(6, 12)].map((x) => x.toString(16).padStart(2, '0')).join(':');
-        f.direction = own.has(src) ? Direction.out : Direction.in;
-        if (ts > last) last = ts;
-        b.frame(node, f, iface, ts);
-      }, () => undefined);
-    }
-    b.setClock(node, { offsetNs: 0n, uncertaintyNs: BigInt(plan.uncertaintyMs * 1e6), samples: 4, at: last });
-  }
-  await b.finish(plan.end ?? last);
+  const u = { offsetNs: 0n, uncertaintyNs: BigInt(plan.uncertaintyMs * 1e6) };
+  await labBundle(LAB, dir, { interfaces: plan.interfaces, markOwn: true, clocks: { node1: u, node2: u }, ...(plan.cut !== undefined ? { cut: plan.cut } : {}), ...(plan.end !== undefined ? { end: plan.end } : {}) });
   return dir;
 }
 

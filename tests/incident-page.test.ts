@@ -12,13 +12,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import MarkdownIt from 'markdown-it';
-import { BundleWriter } from '../src/bundle/bundle-writer.js';
-import { readCapture } from '../src/capture/capture-source.js';
 import { analyzeCaptures } from '../src/cli/analyze-captures.js';
 import { loadBundle, type HostEvidence } from '../src/host/host-evidence.js';
 import { findingKind, vridLabel } from '../src/views/html/incident-view.js';
 import { Browser, CHROMIUM, type Page } from './helpers/chromium.js';
 import { PcapngWriter, VRRP2_FRAME, withVrrpChecksum } from './helpers/capture-writer.js';
+import { labBundle } from './helpers/lab-bundle.js';
 import { runCli } from './helpers/run-cli.js';
 
 const LAB = fileURLToPath(new URL('../../tests/fixtures/lab/', import.meta.url));
@@ -322,31 +321,12 @@ const EVIL = '<script>window.pwned=3</script><img src=x onerror="window.pwned=4"
 
 /** The sync-group-firewall recording as a two-node bundle; node2's DROP rule carries a hostile comment. */
 async function twoNodeBundle(dir: string): Promise<void> {
-  const lab = join(LAB, 'sync-group-firewall');
-  const b = new BundleWriter(dir, 'vrrpscope test');
-  let end = 0n;
-  const own: Record<string, string[]> = { node1: ['192.168.2.11', '10.1.2.11'], node2: ['192.168.2.12', '10.1.2.12'] };
-  for (const node of ['node1', 'node2']) {
-    b.node(node, `ssh root@${node}`);
-    for (const iface of ['eth0', 'eth1']) {
-      await readCapture({ label: iface, path: join(lab, `${node}-${iface}.pcap`) }, (f) => {
-        const ts = f.timestampNs();
-        if (ts > end) end = ts;
-        b.frame(node, f, iface, ts);
-      }, () => undefined);
-    }
-    b.evidence(node, 'conf-main', '/etc/keepalived/keepalived.conf', '', 0n);
-    b.evidence(node, 'conf', '/etc/keepalived/keepalived.conf', readFileSync(join(lab, `${node}.conf`), 'utf8'), 0n);
-    for (const f of readdirSync(lab).filter((x) => x.startsWith(`${node}-json-`)).sort()) b.evidence(node, 'json', 'keepalived.json', readFileSync(join(lab, f), 'utf8'), BigInt(f.slice(`${node}-json-`.length, -5)) * 1_000_000_000n);
-    let rules = readFileSync(join(lab, `${node}.iptables-save`), 'utf8');
-    if (node === 'node2') rules = rules.replace('-A INPUT -i eth0 -p vrrp -j DROP', `-A INPUT -i eth0 -p vrrp -m comment --comment "${EVIL.replace(/"/g, '\\"')}" -j DROP`);
-    b.evidence(node, 'firewall', 'iptables-save.txt', rules, end);
-    b.evidence(node, 'log', 'keepalived.log', readFileSync(join(lab, `${node}.log`), 'utf8'), 0n);
-    b.setHost(node, { localAddresses: own[node]!, windowS: null });
-  }
-  b.setClock('node1', { offsetNs: 0n, uncertaintyNs: 400_000n, samples: 4, at: end });
-  b.setClock('node2', { offsetNs: 3_000_000n, uncertaintyNs: 1_200_000n, samples: 4, at: end });
-  await b.finish(end);
+  await labBundle(join(LAB, 'sync-group-firewall'), dir, {
+    evidence: true,
+    rules: (node, text) => (node === 'node2' ? text.replace('-A INPUT -i eth0 -p vrrp -j DROP', `-A INPUT -i eth0 -p vrrp -m comment --comment "${EVIL.replace(/"/g, '\\"')}" -j DROP`) : text),
+    localAddresses: { node1: ['192.168.2.11', '10.1.2.11'], node2: ['192.168.2.12', '10.1.2.12'] },
+    clocks: { node1: { offsetNs: 0n, uncertaintyNs: 400_000n }, node2: { offsetNs: 3_000_000n, uncertaintyNs: 1_200_000n } },
+  });
 }
 
 test('a two-node bundle: the page and the ticket show each node\'s host evidence under its own name, hostile text as text', async () => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { adviceLines } from './advice-command.js';
 import { html } from './escape.js';
 import { clock, dur, time } from './time-text.js';
-import type { FindingView, IncidentView, NodeHostView, VridView } from './incident-view.js';
+import { hostGroups, type FindingView, type IncidentView, type VridView } from './incident-view.js';
 import { gapSvg, legendSvg, patternDefs, timelineSvg, type Axis } from './timeline-svg.js';
 
 /** Master-history rows shown per virtual router (the newest); --report / --json have the rest. */
@@ -185,16 +185,11 @@ function vridSection(axis: Axis, v: VridView): string {
 }
 
 function hostSection(view: IncidentView): string {
-  const instances = view.vrids.filter((v) => v.instance);
-  const nodes = view.host?.nodes ?? [];
-  if (nodes.length === 0 && instances.length === 0) return '';
+  const groups = hostGroups(view);
+  if (groups.length === 0) return '';
   // Several nodes (--ssh, a bundle): each node's evidence under its name, its instances with it.
-  const several = nodes.some((n) => n.node !== undefined);
+  const several = groups.some((g) => g.node?.node !== undefined);
   const out: string[] = ['<section id="host"><h2>Host evidence</h2>'];
-  const known = new Set(nodes.map((n) => n.node));
-  const groups: { node: NodeHostView | undefined; vrids: VridView[] }[] = nodes.map((n) => ({ node: n, vrids: instances.filter((v) => v.instance!.node === n.node) }));
-  const orphans = instances.filter((v) => !known.has(v.instance!.node));
-  if (orphans.length) groups.push({ node: undefined, vrids: orphans });
   for (const g of groups) {
     const n = g.node;
     const h = several ? 'h4' : 'h3';

@@ -394,6 +394,19 @@ function logLane(h: HostEvidence, instance: string, start: bigint, end: bigint):
 /** Log lines kept for the page: state changes and errors, newest last, bounded. */
 const LOG_LINES = 60;
 
+/** The host evidence as the page and the ticket lay it out: per node, with the instances on its segments. */
+export type HostGroup = { readonly node: NodeHostView | undefined; readonly vrids: readonly VridView[] };
+
+export function hostGroups(view: IncidentView): HostGroup[] {
+  const instances = view.vrids.filter((v) => v.instance);
+  const nodes = view.host?.nodes ?? [];
+  const groups: HostGroup[] = nodes.map((n) => ({ node: n, vrids: instances.filter((v) => v.instance!.node === n.node) }));
+  const known = new Set(nodes.map((n) => n.node));
+  const orphans = instances.filter((v) => !known.has(v.instance!.node));
+  if (orphans.length) groups.push({ node: undefined, vrids: orphans });
+  return groups;
+}
+
 /** The evidence of the node a segment belongs to: the node's own (its scope), else the one host without a scope. */
 export function hostFor(set: HostSet | undefined, segment: string): HostEvidence | undefined {
   const hosts = hostsOf(set);

@@ -5,7 +5,7 @@
 import { adviceLines } from './advice-command.js';
 import { blockSafe, md, mdCode, mdFence, mdRich } from './escape.js';
 import { clock, dur, time } from './time-text.js';
-import type { FindingView, IncidentView, NodeHostView, VridView } from './incident-view.js';
+import { hostGroups, type FindingView, type IncidentView } from './incident-view.js';
 
 /** Master-history rows per virtual router in the ticket (the newest). */
 export const MD_HISTORY_ROWS = 12;
@@ -68,16 +68,11 @@ export function renderMarkdown(view: IncidentView): string {
     flush();
   }
 
-  const inst = view.vrids.filter((v) => v.instance);
-  const nodes = view.host?.nodes ?? [];
-  if (nodes.length || inst.length) {
+  const groups = hostGroups(view);
+  if (groups.length) {
     out.push('### Host evidence', '');
     // Several nodes (--ssh, a bundle): each node's evidence under its name, its instances with it.
-    const several = nodes.some((n) => n.node !== undefined);
-    const known = new Set(nodes.map((n) => n.node));
-    const groups: { node: NodeHostView | undefined; vrids: VridView[] }[] = nodes.map((n) => ({ node: n, vrids: inst.filter((v) => v.instance!.node === n.node) }));
-    const orphans = inst.filter((v) => !known.has(v.instance!.node));
-    if (orphans.length) groups.push({ node: undefined, vrids: orphans });
+    const several = groups.some((g) => g.node?.node !== undefined);
     for (const g of groups) {
       const n = g.node;
       if (several) out.push(`#### Node ${mdCode(n?.node ?? '?')}`, '');
