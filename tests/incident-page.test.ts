@@ -341,8 +341,9 @@ test('a two-node bundle: the page and the ticket show each node\'s host evidence
   const dom = await page.eval<Dom>(DOM_QUERY);
   assertSelfContained(page, url, dom);
   type NodeDom = { node: string; title: string; clock: string; instances: string[]; states: string[]; firewall: string[]; sources: string[]; log: string[] };
-  const seen = await page.eval<{ pwned: unknown; imgs: number; nodes: NodeDom[]; logLanes: Record<string, string[]> }>(`({
+  const seen = await page.eval<{ pwned: unknown; imgs: number; clocks: string; nodes: NodeDom[]; logLanes: Record<string, string[]> }>(`({
     pwned: window.pwned,
+    clocks: document.querySelector('#timelines #clocks')?.textContent ?? '',
     imgs: document.images.length,
     nodes: [...document.querySelectorAll('#host div.node')].map((n) => ({
       node: n.dataset.node,
@@ -361,6 +362,7 @@ test('a two-node bundle: the page and the ticket show each node\'s host evidence
   assert.equal(seen.pwned, undefined);
   assert.equal(seen.imgs, 0);
   assert.deepEqual(seen.nodes.map((n) => n.title), ['node node1', 'node node2']);
+  assert.match(seen.clocks, /^Node clocks against the recording machine \(already subtracted\): node1 \+0 µs ± 400 µs, node2 \+3\.0 ms ± 1\.2 ms\. Marks on different nodes closer together/);
   const [n1, n2] = seen.nodes as [NodeDom, NodeDom];
   // Each node's instances, their states and its own firewall's verdict on its peer's adverts.
   assert.deepEqual(n1.instances, ['keepalived instance SERVICE (sync group G1) — node1/eth0/51', 'keepalived instance BACKEND (sync group G1) — node1/eth1/52']);
@@ -393,6 +395,7 @@ test('a two-node bundle: the page and the ticket show each node\'s host evidence
   const all = tokens.flatMap((t) => [t, ...(t.children ?? [])]);
   assert.deepEqual(all.filter((t) => /^html_|^link_open$|^image$/.test(t.type)).map((t) => t.content || t.type), []);
   const rendered = mdit.render(r.stdout);
+  assert.match(rendered, /<h3>Master history<\/h3>\n<p>Node clocks against the recording machine \(already subtracted\): node1 \+0 µs ± 400 µs, node2 \+3\.0 ms ± 1\.2 ms;/);
   const host = rendered.split('<h3>Host evidence</h3>')[1]!;
   const [, md1, md2] = host.split(/<h4>Node <code>node[12]<\/code><\/h4>/);
   assert.ok(md1 && md2, host);

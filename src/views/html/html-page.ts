@@ -123,6 +123,7 @@ export function renderHtml(view: IncidentView): string {
 
   out.push('<section id="timelines"><h2>Timeline</h2>');
   if (view.vrids.length) out.push(`<p class="meta">One time axis for every segment and node below. Hover or focus a mark for its packet.</p>${legendSvg()}`);
+  if (view.vrids.length && view.clocks) out.push(`<p class="meta" id="clocks">Node clocks against the recording machine (already subtracted): ${html(view.clocks)}. Marks on different nodes closer together than their clocks' uncertainty are in no known order.</p>`);
   for (const v of view.vrids) out.push(vridSection(axis, v));
   out.push('</section>');
 

@@ -126,6 +126,8 @@ export type IncidentView = {
   readonly findings: readonly FindingView[];
   readonly vrids: readonly VridView[];
   readonly host: HostView | undefined;
+  /** "node1 +0 µs ± 400 µs, node2 +3.0 ms ± 1.2 ms": the nodes' clocks, when several nodes were merged with estimates. */
+  readonly clocks: string | undefined;
 };
 
 export type IncidentSource = {
@@ -205,6 +207,7 @@ export function buildIncidentView(src: IncidentSource): IncidentView {
     findings,
     vrids: vrids.map((v, i) => vridView(t, v, i, src)),
     host: hostsOf(src.host).length ? { nodes: hostsOf(src.host).map(hostView) } : undefined,
+    clocks: clocksText(src.host),
   };
 }
 
@@ -393,6 +396,11 @@ function logLane(h: HostEvidence, instance: string, start: bigint, end: bigint):
 
 /** Log lines kept for the page: state changes and errors, newest last, bounded. */
 const LOG_LINES = 60;
+
+function clocksText(set: HostSet | undefined): string | undefined {
+  const nodes = hostsOf(set).filter((h) => h.scope !== undefined && h.clock !== undefined);
+  return nodes.length ? nodes.map((h) => `${h.scope} ${formatOffset(h.clock!)}`).join(', ') : undefined;
+}
 
 /** The host evidence as the page and the ticket lay it out: per node, with the instances on its segments. */
 export type HostGroup = { readonly node: NodeHostView | undefined; readonly vrids: readonly VridView[] };

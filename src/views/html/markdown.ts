@@ -32,6 +32,7 @@ export function renderMarkdown(view: IncidentView): string {
   out.push('');
 
   out.push('### Master history', '');
+  if (view.clocks && view.vrids.length) out.push(`Node clocks against the recording machine (already subtracted): ${md(view.clocks)}; events on different nodes closer together than that are in no known order.`, '');
   if (view.vrids.length === 0) out.push('No VRRP advertisement in the input.', '');
   else {
     out.push('| VRID | from (UTC) | master | for | why |', '|---|---|---|--:|---|');
