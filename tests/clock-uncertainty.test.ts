@@ -123,3 +123,17 @@ test('silent until the end of the input: claimed only when the silence outlasts 
   assert.equal(q.status, 0, q.stdout);
   assert.doesNotMatch(q.stdout, /master-gone/);
 });
+
+test('a split brain still going at the end: its "so far" carries the node\'s clock uncertainty, and only then', async () => {
+  const lab = fileURLToPath(new URL('../../tests/fixtures/lab/firewall-eth0-both/', import.meta.url));
+  const split = async (name: string, ms: number): Promise<Finding> => {
+    const dir = join(OUT, name);
+    const u = { offsetNs: 0n, uncertaintyNs: BigInt(ms * 1e6) };
+    await labBundle(lab, dir, { markOwn: true, clocks: { node1: u, node2: u } });
+    const f = (await findings(dir)).find((x) => x.code === 'split-brain' && x.segment === 'node2/eth0');
+    assert.ok(f, name);
+    return f;
+  };
+  assert.match((await split('split-loose', 1500)).message, /both advertise as master \(split brain since 20:54:51\.975, 16\.\ds ±1\.5s so far\)/);
+  assert.match((await split('split-none', 0)).message, /both advertise as master \(split brain since 20:54:51\.975, 16\.\ds so far\)/);
+});
