@@ -377,7 +377,7 @@ test('a two-node bundle: the page and the ticket show each node\'s host evidence
   // When each piece was taken, and the node's clock.
   for (const n of seen.nodes) {
     assert.ok(n.sources.some((s) => /^keepalived dumps: 6, taken 2026-11-25 21:00:45\.000 – 21:01:09\.000 UTC/.test(s)), n.sources.join('\n'));
-    assert.ok(n.sources.some((s) => new RegExp(`^firewall ruleset: ${n.node}'s ruleset in the bundle, read 2026-11-25 21:01:09`).test(s)), n.sources.join('\n'));
+    assert.ok(n.sources.some((s) => new RegExp(`^firewall ruleset: ${n.node}'s ruleset in the bundle, as of 2026-11-25 21:01:09`).test(s)), n.sources.join('\n'));
     assert.ok(n.sources.some((s) => /^keepalived configuration: 2 vrrp_instance\(s\)/.test(s)));
   }
   assert.match(n1.clock, /^clock: \+0 µs ± 400 µs against/);

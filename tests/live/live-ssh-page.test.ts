@@ -65,7 +65,7 @@ describe('--ssh with only --html / --markdown', { skip }, () => {
     for (const [name, text, state] of [['node1', n1, 'MASTER'], ['node2', n2, 'BACKUP']] as const) {
       assert.match(text, new RegExp(`keepalived instance <span class="mono">SERVICE</span> — <span class="mono">${name}/eth0/51</span></h4><p>state: <b>${state}</b>`), text);
       assert.match(text, /keepalived dumps: \d+, taken \d{4}-\d\d-\d\d [\d:.]+ – [\d:.]+ UTC/);
-      assert.match(text, /firewall ruleset: .*, read \d{4}-\d\d-\d\d [\d:.]+ UTC/);
+      assert.match(text, /firewall ruleset: .*, as of \d{4}-\d\d-\d\d [\d:.]+ UTC/);
       assert.doesNotMatch(text, new RegExp(`${name === 'node1' ? 'node2' : 'node1'}/eth`), `only ${name}'s segments beside ${name}'s evidence`);
     }
     const ticket = readFileSync(md, 'utf8');

@@ -428,11 +428,11 @@ function hostView(h: HostEvidence): NodeHostView {
     const a = h.dumps[0]!;
     const b = h.dumps[h.dumps.length - 1]!;
     const when = a.ts === b.ts ? `taken ${time(a.ts)} UTC` : `taken ${time(a.ts)} – ${clock(b.ts)} UTC`;
-    sources.push(`keepalived dumps: ${h.dumps.length}, ${when} (${a.source}${h.dumps.length > 1 ? ` … ${b.source}` : ''})`);
+    sources.push(`keepalived dumps: ${h.dumps.length}, ${when} (${a.source}${b.source !== a.source ? ` … ${b.source}` : ''})`);
   }
   const dated = h.log.filter((e) => e.time !== undefined);
   if (h.log.length) sources.push(`keepalived log: ${h.log.length} line(s) understood${dated.length ? `, ${time(dated[0]!.time!)} – ${clock(dated[dated.length - 1]!.time!)} UTC` : ''}`);
-  if (h.firewallSource) sources.push(`firewall ruleset: ${h.firewallSource}${h.firewallReadNs !== undefined && h.firewallReadNs > 0n ? `, read ${time(h.firewallReadNs)} UTC` : ''}`);
+  if (h.firewallSource) sources.push(`firewall ruleset: ${h.firewallSource}${h.firewallReadNs !== undefined && h.firewallReadNs > 0n ? `, as of ${time(h.firewallReadNs)} UTC` : ''}`);
   const logLines = h.log.filter((e) => e.kind !== 'other').slice(-LOG_LINES).map((e) => ({ ts: e.time, text: `${e.host ? `${e.host} ` : ''}${e.text}` }));
   const lost = (h.blind ?? []).map((b) => `capture not running ${time(b.from)} – ${b.to !== undefined ? `${clock(b.to)} UTC` : 'the end'}`);
   return { node: h.scope, clock: h.clock ? formatOffset(h.clock) : undefined, sources, problems: h.problems, lost, logLines };
