@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -13,8 +13,8 @@ import { checkListing } from '../src/bundle/bundle-archive.js';
 import { readBundle } from '../src/bundle/bundle-reader.js';
 import { BundleWriter } from '../src/bundle/bundle-writer.js';
 import { isBundlePath, ManifestError, parseManifest } from '../src/bundle/manifest.js';
-import { readCapture } from '../src/capture/capture-source.js';
 import { analyzeCaptures } from '../src/cli/analyze-captures.js';
+import { labBundle as writeLabBundle } from './helpers/lab-bundle.js';
 import { runCli } from './helpers/run-cli.js';
 
 const LAB = fileURLToPath(new URL('../../tests/fixtures/lab/sync-group-firewall/', import.meta.url));
@@ -22,29 +22,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'vrrpscope-bundle-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A bundle of the lab's two nodes as --ssh would write it: per-interface captures, dumps at their times, config, ruleset. */
-async function labBundle(dir: string): Promise<BundleWriter> {
-  const b = new BundleWriter(dir, 'vrrpscope test');
-  let end = 0n;
-  for (const node of ['node1', 'node2']) {
-    b.node(node, `file ${node}`);
-    for (const iface of ['eth0', 'eth1']) {
-      await readCapture({ label: iface, path: join(LAB, `${node}-${iface}.pcap`) }, (f) => {
-        const ts = f.timestampNs();
-        if (ts > end) end = ts;
-        b.frame(node, f, iface, ts);
-      }, () => undefined);
-    }
-    b.evidence(node, 'conf-main', '/etc/keepalived/keepalived.conf', '', 0n);
-    b.evidence(node, 'conf', '/etc/keepalived/keepalived.conf', readFileSync(join(LAB, `${node}.conf`), 'utf8'), 0n);
-    for (const f of readdirSync(LAB).filter((x) => x.startsWith(`${node}-json-`)).sort()) {
-      b.evidence(node, 'json', 'keepalived.json', readFileSync(join(LAB, f), 'utf8'), BigInt(f.slice(`${node}-json-`.length, -5)) * 1_000_000_000n);
-    }
-    b.evidence(node, 'firewall', 'iptables-save.txt', readFileSync(join(LAB, `${node}.iptables-save`), 'utf8'), end);
-    b.evidence(node, 'log', 'keepalived.log', readFileSync(join(LAB, `${node}.log`), 'utf8'), 0n);
-  }
-  await b.finish(end);
-  return b;
-}
+const labBundle = (dir: string): Promise<BundleWriter> => writeLabBundle(LAB, dir, { evidence: true });
 
 test('manifest: what the writer writes, the reader parses back unchanged', async () => {
   const dir = join(tmp, 'rt');

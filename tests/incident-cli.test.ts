@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parseOptions } from '../src/cli/args.js';
+import { finalText } from '../src/cli/incident-output.js';
 import { PcapngWriter } from './helpers/capture-writer.js';
 import { runCli } from './helpers/run-cli.js';
 
@@ -68,4 +70,28 @@ test('no VRRP in the input: page and ticket say so, exit status 0', () => {
   assert.match(page, /verdict: no VRRP seen/);
   assert.match(page, /No VRRP advertisement in the input\./);
   assert.doesNotMatch(page, /<svg class="timeline"/);
+});
+
+test('what a finished run prints: the report, the JSON, or — with only --html / --markdown — nothing, for -r and --ssh alike', () => {
+  assert.equal(finalText('report'), 'report');
+  assert.equal(finalText('json'), 'json');
+  assert.equal(finalText('none'), 'nothing');
+  // --ssh with only the page parses to the same mode as -r FILE with only the page.
+  assert.equal(parseOptions(['--ssh', 'node1', '--ssh', 'node2', '--html', 'x.html']).mode, 'none');
+  assert.equal(parseOptions(['--ssh', 'node1', '--markdown', 'x.md']).mode, 'none');
+  assert.equal(parseOptions(['-r', CAP, '--html', 'x.html']).mode, 'none');
+  assert.equal(parseOptions(['--ssh', 'node1', '--report', '--html', 'x.html']).mode, 'report');
+
+  // Through the CLI, on a bundle of two nodes (what --ssh writes): the page, and nothing on stdout.
+  const dir = join(OUT, 'bundle');
+  const b = runCli(['-r', `node1=${CAP}`, '-r', `node2=${CAP}`, '--bundle', dir]);
+  assert.ok(b.status === 0 || b.status === 1, b.stderr);
+  const html = join(OUT, 'bundle.html');
+  const r = runCli(['-r', dir, '--html', html]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, '');
+  assert.match(readFileSync(html, 'utf8'), /node1\/eth0\/51/);
+  const both = runCli(['-r', dir, '--report', '--html', join(OUT, 'bundle2.html')]);
+  assert.match(both.stdout, /^vrrpscope report\n/);
 });

@@ -17,6 +17,7 @@ import { loadBundle, type HostEvidence } from '../src/host/host-evidence.js';
 import { findingKind, vridLabel } from '../src/views/html/incident-view.js';
 import { Browser, CHROMIUM, type Page } from './helpers/chromium.js';
 import { PcapngWriter, VRRP2_FRAME, withVrrpChecksum } from './helpers/capture-writer.js';
+import { labBundle } from './helpers/lab-bundle.js';
 import { runCli } from './helpers/run-cli.js';
 
 const LAB = fileURLToPath(new URL('../../tests/fixtures/lab/', import.meta.url));
@@ -311,4 +312,99 @@ test('auth strings and interface names with <script> and HTML show as text, in t
   assert.ok(!/<script|<img|<b>|<a /.test(rendered), rendered);
   assert.ok(rendered.includes('auth_pass &quot;&lt;script&gt;&quot;'), rendered);
   assert.ok(rendered.includes('&lt;script&gt;window.pwned=1&lt;/script&gt;&lt;img src=x onerror=&quot;window.pwned=2&quot;&gt;&lt;b&gt;eth0&lt;/b&gt;[x](javascript:alert(1))|col'), rendered);
+});
+
+// ---------------------------------------------------------------------------------------------
+// A bundle of two nodes (as --ssh writes it): each node's host evidence under its own name.
+
+const EVIL = '<script>window.pwned=3</script><img src=x onerror="window.pwned=4">[x](javascript:alert(1))';
+
+/** The sync-group-firewall recording as a two-node bundle; node2's DROP rule carries a hostile comment. */
+async function twoNodeBundle(dir: string): Promise<void> {
+  await labBundle(join(LAB, 'sync-group-firewall'), dir, {
+    evidence: true,
+    rules: (node, text) => (node === 'node2' ? text.replace('-A INPUT -i eth0 -p vrrp -j DROP', `-A INPUT -i eth0 -p vrrp -m comment --comment "${EVIL.replace(/"/g, '\\"')}" -j DROP`) : text),
+    localAddresses: { node1: ['192.168.2.11', '10.1.2.11'], node2: ['192.168.2.12', '10.1.2.12'] },
+    clocks: { node1: { offsetNs: 0n, uncertaintyNs: 400_000n }, node2: { offsetNs: 3_000_000n, uncertaintyNs: 1_200_000n } },
+  });
+}
+
+test('a two-node bundle: the page and the ticket show each node\'s host evidence under its own name, hostile text as text', async () => {
+  const dir = join(OUT, 'two-nodes');
+  await twoNodeBundle(dir);
+  const html = join(OUT, 'two-nodes.html');
+  const r = runCli(['-r', dir, '--html', html, '--markdown', '-']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 1);
+  const url = pathToFileURL(html).href;
+  const page = await browser.open(url);
+  const dom = await page.eval<Dom>(DOM_QUERY);
+  assertSelfContained(page, url, dom);
+  type NodeDom = { node: string; title: string; clock: string; instances: string[]; states: string[]; firewall: string[]; sources: string[]; log: string[] };
+  const seen = await page.eval<{ pwned: unknown; imgs: number; clocks: string; nodes: NodeDom[]; logLanes: Record<string, string[]> }>(`({
+    pwned: window.pwned,
+    clocks: document.querySelector('#timelines #clocks')?.textContent ?? '',
+    imgs: document.images.length,
+    nodes: [...document.querySelectorAll('#host div.node')].map((n) => ({
+      node: n.dataset.node,
+      title: n.querySelector('h3').textContent,
+      clock: n.querySelector('.clock')?.textContent ?? '',
+      instances: [...n.querySelectorAll('h4')].map((h) => h.textContent),
+      states: [...n.querySelectorAll('h4 + p')].map((p) => p.textContent),
+      firewall: [...n.querySelectorAll('ul.firewall li')].map((l) => l.textContent),
+      sources: [...n.querySelectorAll('ul.sources li')].map((l) => l.textContent),
+      log: (n.querySelector('pre.log')?.textContent ?? '').split('\\n'),
+    })),
+    logLanes: Object.fromEntries([...document.querySelectorAll('section.vrid')].map((s) => [s.dataset.vrid, [...s.querySelectorAll('.lane[data-router^="log:"] .mark.log')].map((m) => m.dataset.detail)])),
+  })`);
+  await page.screenshot(join(SHOTS, 'host-two-nodes.png'), { element: '#host' });
+  await page.send('Page.close');
+  assert.equal(seen.pwned, undefined);
+  assert.equal(seen.imgs, 0);
+  assert.deepEqual(seen.nodes.map((n) => n.title), ['node node1', 'node node2']);
+  assert.match(seen.clocks, /^Node clocks against the recording machine \(already subtracted\): node1 \+0 µs ± 400 µs, node2 \+3\.0 ms ± 1\.2 ms\. Marks on different nodes closer together/);
+  const [n1, n2] = seen.nodes as [NodeDom, NodeDom];
+  // Each node's instances, their states and its own firewall's verdict on its peer's adverts.
+  assert.deepEqual(n1.instances, ['keepalived instance SERVICE (sync group G1) — node1/eth0/51', 'keepalived instance BACKEND (sync group G1) — node1/eth1/52']);
+  assert.deepEqual(n2.instances, ['keepalived instance SERVICE (sync group G1) — node2/eth0/51', 'keepalived instance BACKEND (sync group G1) — node2/eth1/52']);
+  assert.deepEqual(n1.states, ['state: MASTER', 'state: MASTER']);
+  assert.deepEqual(n2.states, ['state: BACKUP, wants MASTER', 'state: BACKUP']);
+  // node2 (backup) never advertised: node1 has no peer's adverts for its firewall to judge, and never its own.
+  assert.deepEqual(n1.firewall, []);
+  assert.equal(n2.firewall.length, 2);
+  assert.equal(n2.firewall[0], `firewall: adverts from 192.168.2.11 on eth0: iptables filter INPUT rule 1 -A INPUT -i eth0 -p vrrp -m comment --comment "${EVIL.replace(/"/g, '\\"')}" -j DROP drops them`);
+  assert.match(n2.firewall[1]!, /adverts from 10\.1\.2\.11 on eth1: iptables filter INPUT policy ACCEPT accepts them/);
+  // When each piece was taken, and the node's clock.
+  for (const n of seen.nodes) {
+    assert.ok(n.sources.some((s) => /^keepalived dumps: 6, taken 2026-11-25 21:00:45\.000 – 21:01:09\.000 UTC/.test(s)), n.sources.join('\n'));
+    assert.ok(n.sources.some((s) => new RegExp(`^firewall ruleset: ${n.node}'s ruleset in the bundle, as of 2026-11-25 21:01:09`).test(s)), n.sources.join('\n'));
+    assert.ok(n.sources.some((s) => /^keepalived configuration: 2 vrrp_instance\(s\)/.test(s)));
+  }
+  assert.match(n1.clock, /^clock: \+0 µs ± 400 µs against/);
+  assert.match(n2.clock, /^clock: \+3\.0 ms ± 1\.2 ms against/);
+  // Each node's log lines, and on each node's segments only its own keepalived's log.
+  assert.ok(n2.log.filter((l) => /\(SERVICE\) Receive advertisement timeout/.test(l)).length >= 5, n2.log.join('\n'));
+  assert.ok(!n1.log.some((l) => /Receive advertisement timeout/.test(l) && /21:00:5/.test(l)), n1.log.join('\n'));
+  assert.ok(n1.log.some((l) => /\(SERVICE\) Entering MASTER STATE/.test(l)));
+  assert.ok(seen.logLanes['node2/eth0/51']!.filter((l) => /Receive advertisement timeout/.test(l)).length >= 5);
+  assert.ok(!seen.logLanes['node1/eth0/51']!.some((l) => /21:00:5\d.*Receive advertisement timeout/.test(l)), seen.logLanes['node1/eth0/51']!.join('\n'));
+
+  // The ticket: the same per node, parsed as GFM, with no HTML or link from the comment.
+  const mdit = new MarkdownIt({ html: true, linkify: true });
+  const tokens = mdit.parse(r.stdout, {});
+  const all = tokens.flatMap((t) => [t, ...(t.children ?? [])]);
+  assert.deepEqual(all.filter((t) => /^html_|^link_open$|^image$/.test(t.type)).map((t) => t.content || t.type), []);
+  const rendered = mdit.render(r.stdout);
+  assert.match(rendered, /<h3>Master history<\/h3>\n<p>Node clocks against the recording machine \(already subtracted\): node1 \+0 µs ± 400 µs, node2 \+3\.0 ms ± 1\.2 ms;/);
+  const host = rendered.split('<h3>Host evidence</h3>')[1]!;
+  const [, md1, md2] = host.split(/<h4>Node <code>node[12]<\/code><\/h4>/);
+  assert.ok(md1 && md2, host);
+  assert.match(md1, /node1\/eth0\/51 is keepalived instance <code>SERVICE<\/code> \(sync group <code>G1<\/code>\): MASTER/);
+  assert.match(md2, /node2\/eth0\/51 is keepalived instance <code>SERVICE<\/code> \(sync group <code>G1<\/code>\): BACKUP, wants MASTER/);
+  assert.match(md2, /firewall: adverts from 192\.168\.2\.11 on eth0: iptables filter INPUT rule 1 <code>-A INPUT -i eth0 -p vrrp -m comment --comment &quot;&lt;script&gt;window\.pwned=3&lt;\/script&gt;&lt;img src=x/);
+  assert.match(md1, /clock: \+0 µs ± 400 µs/);
+  assert.match(md2, /clock: \+3\.0 ms ± 1\.2 ms/);
+  assert.match(md2, /keepalived dumps: 6, taken 2026-11-25 21:00:45\.000 – 21:01:09\.000 UTC/);
+  assert.match(md2, /node2’?'?s keepalived log, the last \d+ line\(s\) that matter:[\s\S]*\(SERVICE\) Receive advertisement timeout/);
+  assert.ok(!/<script|<img|<a /.test(rendered), rendered);
 });

@@ -5,6 +5,7 @@
 import type { Timeline } from '../model/timeline.js';
 import { sortFindings, type Finding } from './finding.js';
 import type { Rule } from './rule.js';
+import type { NodeClocks } from './node-clocks.js';
 import { RuleContext } from './rule-context.js';
 import { advertLoss } from './rules/advert-loss.js';
 import { advertsLate } from './rules/adverts-late.js';
@@ -63,9 +64,12 @@ export const rules: readonly Rule[] = [
   malformed,
 ];
 
-/** Findings from the wire; `extra` (host correlation) joins as causes the symptoms may name. */
-export function analyze(t: Timeline, extra: readonly Finding[] = []): Finding[] {
-  const ctx = new RuleContext(t);
+/**
+ * Findings from the wire; `extra` (host correlation) joins as causes the symptoms may name;
+ * `clocks` says which node each segment comes from and how well its clock is known.
+ */
+export function analyze(t: Timeline, extra: readonly Finding[] = [], clocks?: NodeClocks): Finding[] {
+  const ctx = new RuleContext(t, clocks);
   ctx.found.push(...extra);
   for (const rule of rules) ctx.found.push(...rule.run(ctx));
   return sortFindings(ctx.found.slice(extra.length));

@@ -9,13 +9,27 @@ import { intervalNs, masterDownNs } from '../model/vrrp-timing.js';
 import { inert } from '../util/inert.js';
 import { durationText } from '../util/duration-text.js';
 import type { Finding, FindingCode, FindingKind, Severity } from './finding.js';
+import { NodeClocks } from './node-clocks.js';
 
 export class RuleContext {
   readonly found: Finding[] = [];
   /** Routers whose behaviour a cause already explains (`vrid key|address` → the cause's code). */
   private readonly explained = new Map<string, FindingCode>();
 
-  constructor(readonly t: Timeline) {}
+  /**
+   * `clocks`: which node each segment's capture comes from and how well its clock is known (--ssh,
+   * a bundle). Findings that compare times on two nodes' segments, or a node's time with the end of
+   * the input, make no claim inside that uncertainty.
+   */
+  constructor(
+    readonly t: Timeline,
+    readonly clocks: NodeClocks = new NodeClocks(),
+  ) {}
+
+  /** ± between times on this VRID's segment and the end of the input (0 for one machine's capture). */
+  toEnd(v: VridState): bigint {
+    return this.clocks.uncertainty(v.segment);
+  }
 
   /** Virtual routers, in a stable order. */
   get vrids(): VridState[] {
@@ -55,25 +69,35 @@ export class RuleContext {
     return `VRID ${v.vrid}${v.family === 6 ? ' (IPv6)' : ''}${label} on ${inert(v.segment)}`;
   }
 
-  /** A router as the operator should read it: "192.168.2.12 (this host)", "peer 192.168.2.11". */
+  /** A router as the operator should read it: "192.168.2.12 (this host)" or "(node2)", "peer 192.168.2.11". */
   who(v: VridState, addr: string | undefined): string {
     if (addr === undefined) return 'nobody';
     const r = v.routers.get(addr) ?? this.t.siblings(v).find((o) => o.routers.has(addr))?.routers.get(addr);
-    if (r?.local) return `${addr} (this host)`;
+    // On a node's own capture (--ssh, a bundle) "this host" is that node: say which.
+    if (r?.local) return `${addr} (${this.clocks.nodeOf(v.segment) ?? 'this host'})`;
     const group = [v, ...this.t.siblings(v)];
     return group.some((g) => [...g.routers.values()].some((x) => x.local)) ? `peer ${addr}` : addr;
   }
 
   /**
-   * The router on another segment that is the same node as `r`: this host's own router, or — in a
-   * two-node cluster where this host is known on both segments — the one peer. Undefined when the
-   * wire cannot tell.
+   * The router on another segment that is the same node as `r` (seen on `from`): this host's own
+   * router, or — in a two-node cluster where this host is known on both segments — the one peer.
+   * On another node's capture (--ssh, a bundle) "this host" is that node, so the two swap: the
+   * capturing node's own router there is the peer here, and the other way round. Undefined when
+   * the wire cannot tell.
    */
-  sameNode(r: RouterState, other: VridState): RouterState | undefined {
+  sameNode(r: RouterState, other: VridState, from?: VridState): RouterState | undefined {
     const here = [...other.routers.values()];
-    if (r.local) return here.find((x) => x.local);
     const peers = here.filter((x) => !x.local);
-    return here.some((x) => x.local) && peers.length === 1 ? peers[0] : undefined;
+    const mine = here.find((x) => x.local);
+    if (from !== undefined && !this.clocks.sameClock(from.segment, other.segment)) {
+      const there = [...from.routers.values()];
+      const twoNodes = there.some((x) => x.local) && there.filter((x) => !x.local).length === 1 && mine !== undefined && peers.length === 1;
+      if (!twoNodes) return undefined;
+      return r.local ? peers[0] : mine;
+    }
+    if (r.local) return mine;
+    return mine !== undefined && peers.length === 1 ? peers[0] : undefined;
   }
 }
 

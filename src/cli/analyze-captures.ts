@@ -7,6 +7,7 @@ import type { CaptureInput } from '../capture/capture-source.js';
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { analyze } from '../analysis/analyze.js';
+import { NodeClocks } from '../analysis/node-clocks.js';
 import { sortFindings, type Finding } from '../analysis/finding.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { refineWithDaemonLog } from '../host/daemon-log-evidence.js';
@@ -142,9 +143,14 @@ export function withHost(timeline: Timeline, ledger: AdvertLedger, host: HostSet
   // Host findings are causes: they run first, so the wire's symptoms can name them. Each node's
   // evidence (--ssh, a bundle) is compared with its own segments.
   const hostFindings = hosts.flatMap((h) => correlate(timeline, ledger, h)).map((f) => (f.kind || f.severity === 'info' ? f : { ...f, kind: 'cause' as const }));
-  let all = [...hostFindings, ...analyze(timeline, hostFindings)];
+  let all = [...hostFindings, ...analyze(timeline, hostFindings, nodeClocks(host))];
   for (const h of hosts) all = refineWithDaemonLog(timeline, all, h);
   return sortFindings(notBlind(all, host));
+}
+
+/** Each node's clock uncertainty (its evidence's `clock`), by the scope its segments carry. */
+export function nodeClocks(host: HostSet | undefined): NodeClocks {
+  return new NodeClocks(hostsOf(host).flatMap((h) => (h.scope === undefined ? [] : [{ node: h.scope, uncertaintyNs: h.clock?.uncertaintyNs ?? 0n }])));
 }
 
 /** Findings that rest on silence, which a node's lost capture also makes. */

@@ -7,7 +7,21 @@ import { renderHtml } from '../views/html/html-page.js';
 import { buildIncidentView, type IncidentSource } from '../views/html/incident-view.js';
 import { renderMarkdown } from '../views/html/markdown.js';
 
+import type { Mode } from './args.js';
+
 export type IncidentOutputs = { readonly html: string | undefined; readonly markdown: string | undefined };
+
+/**
+ * What a finished run prints on standard output: the --report text, the --json findings and
+ * summary, or nothing — only --html / --markdown files (or --metrics alone) were asked for, so
+ * standard output stays empty (or holds just `--markdown -`). The same for capture files and
+ * bundles, local live capture and --ssh.
+ */
+export type FinalText = 'report' | 'json' | 'nothing';
+
+export function finalText(mode: Mode): FinalText {
+  return mode === 'report' || mode === 'json' ? mode : 'nothing';
+}
 
 export function wantsIncident(o: IncidentOutputs): boolean {
   return o.html !== undefined || o.markdown !== undefined;

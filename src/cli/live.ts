@@ -31,7 +31,7 @@ import { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { HostMonitor } from '../host/host-monitor.js';
 import { PacketSample } from '../views/html/packet-sample.js';
-import { wantsIncident, writeIncident, type IncidentOutputs } from './incident-output.js';
+import { finalText, wantsIncident, writeIncident, type IncidentOutputs } from './incident-output.js';
 import type { MetricsArgs } from './metrics-args.js';
 import { modelFeed, serveMetrics } from './metrics-feed.js';
 import type { MetricsServer } from '../views/metrics/metrics-server.js';
@@ -316,7 +316,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const instances = monitor ? linkInstances(timeline, monitor.evidence) : [];
   const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
   const capture = captureSummary(src.capture.interfaces, src.dropped());
-  if (mode === 'json') {
+  const text = finalText(mode);
+  if (text === 'json') {
     for (const f of findings) io.out(jsonLine(jsonFinding(f)));
     const inputs = capture.interfaces.map((i) => ({ name: i.name, format: 'live', frames: i.frames, error: i.state === 'up' ? undefined : `${i.state}` }));
     io.out(jsonLine({ ...jsonSummary(timeline, findings, inputs, status, instances), capture }));
@@ -326,7 +327,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     frames: i.frames,
     error: undefined,
   }));
-  if (mode === 'report') io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
+  if (text === 'report') io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
   const written = writeIncident(outputs, { timeline, findings, inputs, instances, host: monitor?.evidence, packets: sample }, { stdout: io.out, warn: io.warn });
   if (!written) return 2;
   // Headless (the exporter is the view): stopping it is the normal end, not a verdict.

@@ -22,7 +22,7 @@ import { message } from './message.js';
 import { summarizeProblems } from '../host/problem-summary.js';
 import { inertText } from '../util/inert.js';
 import { PacketSample } from '../views/html/packet-sample.js';
-import { wantsIncident, writeIncident } from './incident-output.js';
+import { finalText, wantsIncident, writeIncident } from './incident-output.js';
 import { terminalCaps } from './terminal-caps.js';
 
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
@@ -142,15 +142,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const status = findings.some((f) => f.severity !== 'info') ? ExitCode.findings : ExitCode.ok;
   // An input cut short says so in the output too, not only on stderr.
   const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message ?? (r.interrupted ? 'interrupted (Ctrl-C) before its end' : undefined), format: r.format }));
-  if (mode === 'json') {
+  const text = finalText(mode);
+  if (text === 'json') {
     for (const f of findings) out.write(jsonLine(jsonFinding(f)));
     out.write(jsonLine(jsonSummary(timeline, findings, inputs, status, instances)));
-  } else if (mode === 'report') {
+  } else if (text === 'report') {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
-  // The page shows one host's evidence; a bundle of several nodes gives their findings only.
-  const one = hostsOf(host).length === 1 ? hostsOf(host)[0] : undefined;
-  const written = writeIncident(opts, { timeline, findings, inputs, instances, host: one, packets: sample }, { stdout: (s) => out.write(s), warn });
+  // Each node's evidence (a bundle) goes with its own segments on the page.
+  const written = writeIncident(opts, { timeline, findings, inputs, instances, host, packets: sample }, { stdout: (s) => out.write(s), warn });
   out.flush();
   process.removeListener('SIGINT', onSigint);
   if (server) {

@@ -27,6 +27,8 @@ import { jsonFinding, jsonLine, jsonSummary } from '../views/json-output.js';
 import { renderReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
 import { withHost } from './analyze-captures.js';
+import { finalText, wantsIncident, writeIncident, type IncidentOutputs } from './incident-output.js';
+import { PacketSample } from '../views/html/packet-sample.js';
 import { textFeed, untilEnd } from './live-text.js';
 import type { Mode, Options } from './args.js';
 import type { Lines } from './live-main.js';
@@ -121,8 +123,8 @@ export async function sshMain(opts: Options, mode: Mode, out: Lines, warn: (m: s
     setTimeout(() => process.exit(code), 100).unref();
     return code;
   }
-  // Mode 'none' (only --html/--markdown files elsewhere): over ssh, the report is still printed.
-  const code = await runSsh(args, mode === 'none' ? 'report' : mode, { out: (l) => out.write(l), warn }, opts.live.durationMs, bundle);
+  // Mode 'none' (only --html / --markdown): nothing on standard output, as for -r FILE.
+  const code = await runSsh(args, mode, { out: (l) => out.write(l), warn }, opts.live.durationMs, bundle, opts);
   out.flush();
   return code;
 }
@@ -140,16 +142,22 @@ export async function finishBundle(bundle: BundleWriter, source: SshSource, end:
   }
 }
 
-async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { out: (l: string) => void; warn: (m: string) => void }, durationMs: number | undefined, bundle: BundleWriter | undefined): Promise<number> {
+async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets' | 'none', io: { out: (l: string) => void; warn: (m: string) => void }, durationMs: number | undefined, bundle: BundleWriter | undefined, outputs: IncidentOutputs): Promise<number> {
   let source: SshSource | undefined;
   const said = new Map<string, string>();
-  const feed = textFeed(mode, io.out, () => source?.hosts, () => true, TICKS_PER_SECOND);
+  const text = finalText(mode);
+  // The page shows the packet behind each mark: a bounded sample of them.
+  const sample = wantsIncident(outputs) ? new PacketSample() : undefined;
+  const feed = textFeed(mode === 'none' ? 'report' : mode, io.out, () => source?.hosts, () => true, TICKS_PER_SECOND);
   const { timeline, ledger } = feed;
   try {
     source = await startSsh(
       args,
       {
-        packet: (p, segment) => feed.packet(p, segment),
+        packet: (p, segment) => {
+          sample?.add(p, segment);
+          feed.packet(p, segment);
+        },
         tick: (ts) => feed.tick(ts),
         beat: (n) => feed.beat(n),
         node(n, state, message, ts) {
@@ -168,7 +176,7 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { 
     return 2;
   }
   const src = source;
-  io.warn(`watching ${src.nodes.map((n) => nodeLine(n)).join('; ')}${durationMs !== undefined ? ` for ${durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : ' and print the result'})`);
+  io.warn(`watching ${src.nodes.map((n) => nodeLine(n)).join('; ')}${durationMs !== undefined ? ` for ${durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : text === 'nothing' ? ' and write the result' : ' and print the result'})`);
   await untilEnd(durationMs);
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
@@ -179,15 +187,17 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets', io: { 
   const findings = withHost(timeline, ledger, src.hosts);
   const instances = linkInstances(timeline, src.hosts);
   const status = findings.some((f) => f.severity !== 'info') ? 1 : 0;
-  if (mode === 'json') {
+  const inputs = src.nodes.map((n) => ({ name: nodeLine(n), frames: n.frames, error: undefined }));
+  if (text === 'json') {
     for (const f of findings) io.out(jsonLine(jsonFinding(f)));
-    const inputs = src.nodes.map((n) => ({ name: n.label, format: 'ssh', frames: n.frames, error: n.state === 'up' ? undefined : n.state }));
-    io.out(jsonLine({ ...jsonSummary(timeline, findings, inputs, status, instances), nodes: src.nodes.map((n) => nodeJson(n, end, n.state, n.message)) }));
-  } else {
-    const inputs = src.nodes.map((n) => ({ name: nodeLine(n), frames: n.frames, error: undefined }));
+    const nodes = src.nodes.map((n) => ({ name: n.label, format: 'ssh', frames: n.frames, error: n.state === 'up' ? undefined : n.state }));
+    io.out(jsonLine({ ...jsonSummary(timeline, findings, nodes, status, instances), nodes: src.nodes.map((n) => nodeJson(n, end, n.state, n.message)) }));
+  } else if (text === 'report') {
     io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
-  return status;
+  // Each node's evidence goes with its own segments on the page and in the ticket.
+  const written = writeIncident(outputs, { timeline, findings, inputs, instances, host: src.hosts, packets: sample }, { stdout: io.out, warn: io.warn });
+  return written ? status : 2;
 }
 
 /** `{"type":"node",…}`: a node's state, frames and clock (docs/json.md). */

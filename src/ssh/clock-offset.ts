@@ -70,7 +70,7 @@ export class ClockEstimator {
 }
 
 /** `+2.503 s ± 1.2 ms` for messages and the header. */
-export function formatOffset(o: ClockOffset): string {
+export function formatOffset(o: Pick<ClockOffset, 'offsetNs' | 'uncertaintyNs'>): string {
   return `${signed(o.offsetNs)} ± ${duration(o.uncertaintyNs)}`;
 }
 

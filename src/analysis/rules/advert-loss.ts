@@ -125,9 +125,18 @@ function downOfR(r: RouterState): bigint {
 function otherSegments(ctx: RuleContext, v: VridState, r: RouterState): string | undefined {
   for (const o of ctx.vrids) {
     if (o.segment === v.segment) continue;
-    const same = ctx.sameNode(r, o);
-    if (same && same.delivery.received >= LOSS_MIN_EXPECTED / 2 && lossOf(same) < COMPLETE_SHARE) return `its adverts on ${ifaceOf(o.segment)} (${same.address}) are complete`;
+    const same = ctx.sameNode(r, o, v);
+    if (same && same.delivery.received >= LOSS_MIN_EXPECTED / 2 && lossOf(same) < COMPLETE_SHARE) return `its adverts on ${segmentName(ctx, v, o)} (${same.address}) are complete`;
   }
   const clean = ctx.vrids.filter((o) => o.segment !== v.segment && [...o.routers.values()].some((x) => x.delivery.received >= LOSS_MIN_EXPECTED / 2) && [...o.routers.values()].every((x) => lossOf(x) < COMPLETE_SHARE));
-  return clean.length ? `on ${[...new Set(clean.map((o) => ifaceOf(o.segment)))].join(', ')} no advert is lost` : undefined;
+  return clean.length ? `on ${[...new Set(clean.map((o) => segmentName(ctx, v, o)))].join(', ')} no advert is lost` : undefined;
+}
+
+/**
+ * Another segment as this finding names it: its interface on the same capture, the whole name
+ * (`node2/eth0`) on another node's. Delivery ratios are counts over each capture: they compare
+ * across nodes without any clock.
+ */
+function segmentName(ctx: RuleContext, v: VridState, o: VridState): string {
+  return ctx.clocks.sameClock(v.segment, o.segment) ? ifaceOf(o.segment) : o.segment;
 }

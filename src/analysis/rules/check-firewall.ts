@@ -29,11 +29,13 @@ export const checkFirewall: Rule = {
       const masters = list(last.routers.map((a) => ctx.who(v, a)));
       const local = last.routers.map((a) => v.routers.get(a)).find((r) => r?.local);
       const peer = last.routers.find((a) => a !== local?.address);
+      // On a node's own capture (--ssh, a bundle) "this host" is that node.
+      const me = ctx.clocks.nodeOf(v.segment) ?? 'this host';
       const head = goodNames.length
         ? `VRRP adverts ${open ? 'are' : 'were'} accepted on ${goodNames.join(', ')} but not on ${iface} — check the firewall on ${iface}`
         : `adverts ${open ? 'reach' : 'reached'} ${iface} from every router, yet none of them ${open ? 'hears' : 'heard'} the others — check the firewall on ${iface}`;
       const detail = local && peer
-        ? `: this host (${local.address}) receives ${ctx.who(v, peer)}'s adverts there but keeps advertising as master, so its firewall (netfilter INPUT) drops them, and ${peer} does not hear this host either`
+        ? `: ${me} (${local.address}) receives ${ctx.who(v, peer)}'s adverts there but keeps advertising as master, so its firewall (netfilter INPUT) drops them, and ${peer} does not hear ${me} either`
         : `: ${masters} ${open ? 'both advertise' : 'both advertised'} as master on ${iface} and neither ${open ? 'yields' : 'yielded'}`;
       const when = open ? '' : ` (${span(last)}; it ${howEnded(ctx, v, last)})`;
       out.push(
@@ -49,7 +51,7 @@ export const checkFirewall: Rule = {
             'libpcap sees packets before the host firewall (netfilter INPUT) drops them, so this capture can show adverts that keepalived never gets.',
             ...(open ? [] : [`nothing was dropped after ${fmtTime(last.end!)}: if a rule was removed then, that was the fix`]),
           ],
-          [...firewallAdviceFor(v.segment), `Apply it on ${local ? 'both nodes, this host first' : 'both nodes'}.`],
+          [...firewallAdviceFor(v.segment), `Apply it on ${local ? `both nodes, ${me} first` : 'both nodes'}.`],
           steady[0]!.start,
           last.end ?? ctx.t.now,
         ),

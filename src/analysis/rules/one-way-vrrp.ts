@@ -94,7 +94,7 @@ function clusterSplit(ctx: RuleContext, v: VridState, deaf: string, heard: strin
   const old = v.routers.get(heard)!;
   for (const o of ctx.vrids) {
     if (o.segment === v.segment || o.master === undefined || !ctx.single(o)) continue;
-    const same = ctx.sameNode(old, o);
+    const same = ctx.sameNode(old, o, v);
     if (same && o.master === same.address) return `The cluster's virtual IPs are now on two nodes: ${ctx.where(v)} on ${deaf}, ${ctx.where(o)} still on ${ctx.who(o, same.address)}`;
   }
   return undefined;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { adviceLines } from './advice-command.js';
 import { html } from './escape.js';
 import { clock, dur, time } from './time-text.js';
-import type { FindingView, IncidentView, VridView } from './incident-view.js';
+import { hostGroups, type FindingView, type IncidentView, type VridView } from './incident-view.js';
 import { gapSvg, legendSvg, patternDefs, timelineSvg, type Axis } from './timeline-svg.js';
 
 /** Master-history rows shown per virtual router (the newest); --report / --json have the rest. */
@@ -62,6 +62,7 @@ svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:var(--fg)}
 .down-line{stroke:var(--crit);stroke-width:1.2;stroke-dasharray:6 3}.interval-line{stroke:var(--muted);stroke-width:1;stroke-dasharray:1 2}
 table{border-collapse:collapse;margin:6px 0;font-size:13px}th,td{border-bottom:1px solid var(--line);padding:3px 10px 3px 0;text-align:left;vertical-align:top}th{font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+div.node{border-top:1px solid var(--line);margin-top:14px}.clock{margin:4px 0}
 dl.counters{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:0 18px;margin:4px 0 10px;font-size:13px}.counter{display:flex;justify-content:space-between;border-bottom:1px solid var(--line);padding:2px 0}.counter dt{margin:0}.counter dd{margin:0;font-variant-numeric:tabular-nums}.counter.nonzero dd{font-weight:700}
 details summary{cursor:pointer;color:var(--muted);margin:4px 0}
 #tip{position:fixed;z-index:10;max-width:640px;background:#111;color:#fff;padding:6px 9px;border-radius:4px;font:12px/1.4 "DejaVu Sans Mono",Menlo,monospace;white-space:pre-wrap;pointer-events:none;box-shadow:0 2px 8px rgba(0,0,0,.3)}
@@ -122,6 +123,7 @@ export function renderHtml(view: IncidentView): string {
 
   out.push('<section id="timelines"><h2>Timeline</h2>');
   if (view.vrids.length) out.push(`<p class="meta">One time axis for every segment and node below. Hover or focus a mark for its packet.</p>${legendSvg()}`);
+  if (view.vrids.length && view.clocks) out.push(`<p class="meta" id="clocks">Node clocks against the recording machine (already subtracted): ${html(view.clocks)}. Marks on different nodes closer together than their clocks' uncertainty are in no known order.</p>`);
   for (const v of view.vrids) out.push(vridSection(axis, v));
   out.push('</section>');
 
@@ -184,28 +186,38 @@ function vridSection(axis: Axis, v: VridView): string {
 }
 
 function hostSection(view: IncidentView): string {
-  const instances = view.vrids.filter((v) => v.instance);
-  if (!view.host && instances.length === 0) return '';
+  const groups = hostGroups(view);
+  if (groups.length === 0) return '';
+  // Several nodes (--ssh, a bundle): each node's evidence under its name, its instances with it.
+  const several = groups.some((g) => g.node?.node !== undefined);
   const out: string[] = ['<section id="host"><h2>Host evidence</h2>'];
-  for (const v of instances) {
-    const i = v.instance!;
-    out.push(`<h3>keepalived instance <span class="mono">${html(i.name)}</span>${i.syncGroup ? ` (sync group <span class="mono">${html(i.syncGroup)}</span>)` : ''} — <span class="mono">${html(v.label)}</span></h3>`);
-    if (i.state) out.push(`<p>state: <b>${html(i.state)}</b>${i.wantState && i.wantState !== i.state ? `, wants <b>${html(i.wantState)}</b>` : ''}</p>`);
-    if (i.firewall.length) out.push(`<ul class="firewall">${i.firewall.map((l) => `<li>firewall: ${rich(l)}</li>`).join('')}</ul>`);
-    if (i.counters.length) {
-      out.push('<p class="meta">keepalived\'s counters in its latest dump:</p><dl class="counters">');
-      for (const [k, n] of i.counters) out.push(`<div class="counter${n > 0 ? ' nonzero' : ''}"><dt class="mono">${html(k)}</dt><dd>${n}</dd></div>`);
-      out.push('</dl>');
+  for (const g of groups) {
+    const n = g.node;
+    const h = several ? 'h4' : 'h3';
+    if (several) out.push(`<div class="node" data-node="${html(n?.node ?? '')}"><h3>node <span class="mono">${html(n?.node ?? '?')}</span></h3>`);
+    if (n?.clock) out.push(`<p class="clock">clock: <span class="mono">${html(n.clock)}</span> against the machine that recorded the nodes (already subtracted from its times; events on different nodes closer than their clocks' uncertainty are in no known order)</p>`);
+    for (const v of g.vrids) {
+      const i = v.instance!;
+      out.push(`<${h}>keepalived instance <span class="mono">${html(i.name)}</span>${i.syncGroup ? ` (sync group <span class="mono">${html(i.syncGroup)}</span>)` : ''} — <span class="mono">${html(v.label)}</span></${h}>`);
+      if (i.state) out.push(`<p>state: <b>${html(i.state)}</b>${i.wantState && i.wantState !== i.state ? `, wants <b>${html(i.wantState)}</b>` : ''}</p>`);
+      if (i.firewall.length) out.push(`<ul class="firewall">${i.firewall.map((l) => `<li>firewall: ${rich(l)}</li>`).join('')}</ul>`);
+      if (i.counters.length) {
+        out.push('<p class="meta">keepalived\'s counters in its latest dump:</p><dl class="counters">');
+        for (const [k, c] of i.counters) out.push(`<div class="counter${c > 0 ? ' nonzero' : ''}"><dt class="mono">${html(k)}</dt><dd>${c}</dd></div>`);
+        out.push('</dl>');
+      }
     }
-  }
-  if (view.host) {
-    if (view.host.sources.length) out.push(`<ul class="sources">${view.host.sources.map((s) => `<li>${html(s)}</li>`).join('')}</ul>`);
-    if (view.host.problems.length) out.push(`<p>Problems reading it:</p><ul>${view.host.problems.map((s) => `<li>${html(s)}</li>`).join('')}</ul>`);
-    if (view.host.logLines.length) {
-      out.push(`<details><summary>keepalived log (${view.host.logLines.length} line(s) that matter)</summary><pre class="log">`);
-      out.push(view.host.logLines.map((l) => `${l.ts !== undefined ? html(time(l.ts)) : '?'}  ${html(l.text)}`).join('\n'));
-      out.push('</pre></details>');
+    if (n) {
+      if (n.sources.length) out.push(`<ul class="sources">${n.sources.map((s) => `<li>${html(s)}</li>`).join('')}</ul>`);
+      if (n.lost.length) out.push(`<ul class="lost">${n.lost.map((s) => `<li>${html(s)}</li>`).join('')}</ul>`);
+      if (n.problems.length) out.push(`<p>Problems reading it:</p><ul>${n.problems.map((s) => `<li>${html(s)}</li>`).join('')}</ul>`);
+      if (n.logLines.length) {
+        out.push(`<details><summary>${n.node !== undefined ? `${html(n.node)}'s ` : ''}keepalived log (${n.logLines.length} line(s) that matter)</summary><pre class="log">`);
+        out.push(n.logLines.map((l) => `${l.ts !== undefined ? html(time(l.ts)) : '?'}  ${html(l.text)}`).join('\n'));
+        out.push('</pre></details>');
+      }
     }
+    if (several) out.push('</div>');
   }
   out.push('</section>');
   return out.join('');

@@ -3,15 +3,17 @@
 // writers never see a VridState and any source (file, stream, live run, bundle) renders the same.
 
 import type { Finding } from '../../analysis/finding.js';
-import type { InstanceLink } from '../../host/correlate.js';
+import { inScope, type InstanceLink } from '../../host/correlate.js';
 import { evaluateVrrpInput, type FirewallVerdict } from '../../host/firewall/index.js';
-import type { HostEvidence } from '../../host/host-evidence.js';
+import { hostsOf, type HostEvidence, type HostSet } from '../../host/host-evidence.js';
 import type { Episode, Transition, VridState } from '../../model/model-types.js';
 import type { Timeline } from '../../model/timeline.js';
 import { masterDownNs } from '../../model/vrrp-timing.js';
+import { formatOffset } from '../../ssh/clock-offset.js';
 import { verdictOf, type Verdict } from '../verdict.js';
 import { compareVrids, summarizeVrid } from '../vrid-summary.js';
 import type { PacketSample } from './packet-sample.js';
+import { clock, time } from './time-text.js';
 
 export type FindingKind = 'cause' | 'symptom' | 'info';
 
@@ -66,6 +68,8 @@ export type HistoryRow = { readonly start: bigint; readonly end: bigint; readonl
 
 export type InstanceView = {
   readonly name: string;
+  /** The node whose keepalived this is (`node2`), or undefined for the one host of a single-node input. */
+  readonly node: string | undefined;
   readonly syncGroup: string | undefined;
   readonly state: string | undefined;
   readonly wantState: string | undefined;
@@ -94,11 +98,21 @@ export type VridView = {
   readonly instance: InstanceView | undefined;
 };
 
-export type HostView = {
+/** One node's host evidence (or the one host's): what was read, when it was taken, its clock. */
+export type NodeHostView = {
+  /** The node (`node2`) as its segments name it; undefined for the one host of a single-node input. */
+  readonly node: string | undefined;
+  /** Its clock against the machine that put the nodes together, already subtracted ("+2.503 s ± 1.2 ms"). */
+  readonly clock: string | undefined;
+  /** What was read, each with when it was taken. */
   readonly sources: readonly string[];
   readonly problems: readonly string[];
+  /** When its capture was not running (the ssh connection lost). */
+  readonly lost: readonly string[];
   readonly logLines: readonly { readonly ts: bigint | undefined; readonly text: string }[];
 };
+
+export type HostView = { readonly nodes: readonly NodeHostView[] };
 
 export type InputView = { readonly name: string; readonly frames: number; readonly error: string | undefined };
 
@@ -112,6 +126,8 @@ export type IncidentView = {
   readonly findings: readonly FindingView[];
   readonly vrids: readonly VridView[];
   readonly host: HostView | undefined;
+  /** "node1 +0 µs ± 400 µs, node2 +3.0 ms ± 1.2 ms": the nodes' clocks, when several nodes were merged with estimates. */
+  readonly clocks: string | undefined;
 };
 
 export type IncidentSource = {
@@ -119,7 +135,8 @@ export type IncidentSource = {
   readonly findings: readonly Finding[];
   readonly inputs: readonly InputView[];
   readonly instances?: readonly InstanceLink[];
-  readonly host?: HostEvidence | undefined;
+  /** The host's evidence, or each node's (--ssh, a bundle: each with its scope). */
+  readonly host?: HostSet | undefined;
   readonly packets?: PacketSample | undefined;
 };
 
@@ -189,7 +206,8 @@ export function buildIncidentView(src: IncidentSource): IncidentView {
     verdict: verdictOf(vrids.length, src.findings),
     findings,
     vrids: vrids.map((v, i) => vridView(t, v, i, src)),
-    host: src.host ? hostView(src.host) : undefined,
+    host: hostsOf(src.host).length ? { nodes: hostsOf(src.host).map(hostView) } : undefined,
+    clocks: clocksText(src.host),
   };
 }
 
@@ -263,8 +281,10 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
     }));
   for (const [id, mac] of foreign) lanes.push({ id, title: `MAC ${mac} (no advert)`, role: undefined, local: false, priority: undefined, master: [], silences: [], marks: marks.get(id) ?? [] });
   const inst = src.instances?.find((l) => l.vrid === v);
-  if (inst && src.host) {
-    const logMarks = logLane(src.host, inst.name, t.first ?? v.firstSeen, end);
+  // The evidence of the node this segment belongs to (`node2/eth0` → node2's), never another node's.
+  const host = hostFor(src.host, v.segment);
+  if (inst && host) {
+    const logMarks = logLane(host, inst.name, t.first ?? v.firstSeen, end);
     if (logMarks.length) lanes.push({ id: `log:${inst.name}`, title: `keepalived ${inst.name} log`, role: undefined, local: true, priority: undefined, master: [], silences: [], marks: logMarks });
   }
   const ref = s.master ?? s.backups[0];
@@ -282,7 +302,7 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
     downNs: ref ? masterDownNs(ref.version, ref.intervalCs, ref.priority || 1) : undefined,
     intervalNs: s.intervalCs !== undefined ? BigInt(s.intervalCs) * 10_000_000n : undefined,
     history: v.history.map((h) => ({ start: h.start, end: h.end ?? end, master: h.master, local: h.master !== undefined && (v.routers.get(h.master)?.local ?? false), reason: reasonText(h.reason) })),
-    instance: inst ? instanceView(inst, v, src.host) : undefined,
+    instance: inst ? instanceView(inst, v, host) : undefined,
   };
 }
 
@@ -345,6 +365,7 @@ function instanceView(l: InstanceLink, v: VridState, host: HostEvidence | undefi
   }
   return {
     name: l.name,
+    node: host?.scope,
     syncGroup: l.syncGroup,
     state: l.state,
     wantState: l.wantState,
@@ -376,14 +397,45 @@ function logLane(h: HostEvidence, instance: string, start: bigint, end: bigint):
 /** Log lines kept for the page: state changes and errors, newest last, bounded. */
 const LOG_LINES = 60;
 
-function hostView(h: HostEvidence): HostView {
+function clocksText(set: HostSet | undefined): string | undefined {
+  const nodes = hostsOf(set).filter((h) => h.scope !== undefined && h.clock !== undefined);
+  return nodes.length ? nodes.map((h) => `${h.scope} ${formatOffset(h.clock!)}`).join(', ') : undefined;
+}
+
+/** The host evidence as the page and the ticket lay it out: per node, with the instances on its segments. */
+export type HostGroup = { readonly node: NodeHostView | undefined; readonly vrids: readonly VridView[] };
+
+export function hostGroups(view: IncidentView): HostGroup[] {
+  const instances = view.vrids.filter((v) => v.instance);
+  const nodes = view.host?.nodes ?? [];
+  const groups: HostGroup[] = nodes.map((n) => ({ node: n, vrids: instances.filter((v) => v.instance!.node === n.node) }));
+  const known = new Set(nodes.map((n) => n.node));
+  const orphans = instances.filter((v) => !known.has(v.instance!.node));
+  if (orphans.length) groups.push({ node: undefined, vrids: orphans });
+  return groups;
+}
+
+/** The evidence of the node a segment belongs to: the node's own (its scope), else the one host without a scope. */
+export function hostFor(set: HostSet | undefined, segment: string): HostEvidence | undefined {
+  const hosts = hostsOf(set);
+  return hosts.find((h) => h.scope !== undefined && inScope(segment, h.scope)) ?? hosts.find((h) => h.scope === undefined);
+}
+
+function hostView(h: HostEvidence): NodeHostView {
   const sources: string[] = [];
-  if (h.config) sources.push(`keepalived configuration: ${h.config.instances.length} vrrp_instance(s)`);
-  if (h.dumps.length) sources.push(`keepalived dumps: ${h.dumps.length} (${h.dumps[0]!.source}${h.dumps.length > 1 ? ` … ${h.dumps[h.dumps.length - 1]!.source}` : ''})`);
-  if (h.log.length) sources.push(`keepalived log: ${h.log.length} line(s) understood`);
-  if (h.firewallSource) sources.push(`firewall ruleset: ${h.firewallSource}`);
+  if (h.config) sources.push(`keepalived configuration: ${h.config.instances.length} vrrp_instance(s)${h.config.files[0] ? ` (${h.config.files[0]})` : ''}`);
+  if (h.dumps.length) {
+    const a = h.dumps[0]!;
+    const b = h.dumps[h.dumps.length - 1]!;
+    const when = a.ts === b.ts ? `taken ${time(a.ts)} UTC` : `taken ${time(a.ts)} – ${clock(b.ts)} UTC`;
+    sources.push(`keepalived dumps: ${h.dumps.length}, ${when} (${a.source}${b.source !== a.source ? ` … ${b.source}` : ''})`);
+  }
+  const dated = h.log.filter((e) => e.time !== undefined);
+  if (h.log.length) sources.push(`keepalived log: ${h.log.length} line(s) understood${dated.length ? `, ${time(dated[0]!.time!)} – ${clock(dated[dated.length - 1]!.time!)} UTC` : ''}`);
+  if (h.firewallSource) sources.push(`firewall ruleset: ${h.firewallSource}${h.firewallReadNs !== undefined && h.firewallReadNs > 0n ? `, as of ${time(h.firewallReadNs)} UTC` : ''}`);
   const logLines = h.log.filter((e) => e.kind !== 'other').slice(-LOG_LINES).map((e) => ({ ts: e.time, text: `${e.host ? `${e.host} ` : ''}${e.text}` }));
-  return { sources, problems: h.problems, logLines };
+  const lost = (h.blind ?? []).map((b) => `capture not running ${time(b.from)} – ${b.to !== undefined ? `${clock(b.to)} UTC` : 'the end'}`);
+  return { node: h.scope, clock: h.clock ? formatOffset(h.clock) : undefined, sources, problems: h.problems, lost, logLines };
 }
 
 function secs(ns: bigint): string {

@@ -5,10 +5,12 @@
 import { adviceLines } from './advice-command.js';
 import { blockSafe, md, mdCode, mdFence, mdRich } from './escape.js';
 import { clock, dur, time } from './time-text.js';
-import type { FindingView, IncidentView } from './incident-view.js';
+import { hostGroups, type FindingView, type IncidentView } from './incident-view.js';
 
 /** Master-history rows per virtual router in the ticket (the newest). */
 export const MD_HISTORY_ROWS = 12;
+/** keepalived log lines per node in the ticket (the newest; the page has more). */
+export const MD_LOG_LINES = 12;
 
 
 export function renderMarkdown(view: IncidentView): string {
@@ -30,6 +32,7 @@ export function renderMarkdown(view: IncidentView): string {
   out.push('');
 
   out.push('### Master history', '');
+  if (view.clocks && view.vrids.length) out.push(`Node clocks against the recording machine (already subtracted): ${md(view.clocks)}; events on different nodes closer together than that are in no known order.`, '');
   if (view.vrids.length === 0) out.push('No VRRP advertisement in the input.', '');
   else {
     out.push('| VRID | from (UTC) | master | for | why |', '|---|---|---|--:|---|');
@@ -66,20 +69,30 @@ export function renderMarkdown(view: IncidentView): string {
     flush();
   }
 
-  const inst = view.vrids.filter((v) => v.instance);
-  if (view.host || inst.length) {
+  const groups = hostGroups(view);
+  if (groups.length) {
     out.push('### Host evidence', '');
-    for (const v of inst) {
-      const i = v.instance!;
-      const state = i.state ? `: ${md(i.state)}${i.wantState && i.wantState !== i.state ? `, wants ${md(i.wantState)}` : ''}` : '';
-      out.push(`- ${md(v.label)} is keepalived instance ${mdCode(i.name)}${i.syncGroup ? ` (sync group ${mdCode(i.syncGroup)})` : ''}${state}`);
-      for (const fw of i.firewall) out.push(`  - firewall: ${mdRich(fw)}`);
-      const c = Object.fromEntries(i.counters);
-      if (i.counters.length) out.push(`  - adverts received ${c['advertRcvd'] ?? '?'}, sent ${c['advertSent'] ?? '?'}; became master ${c['becomeMaster'] ?? '?'}×, released ${c['releaseMaster'] ?? '?'}×`);
+    // Several nodes (--ssh, a bundle): each node's evidence under its name, its instances with it.
+    const several = groups.some((g) => g.node?.node !== undefined);
+    for (const g of groups) {
+      const n = g.node;
+      if (several) out.push(`#### Node ${mdCode(n?.node ?? '?')}`, '');
+      if (n?.clock) out.push(`- clock: ${md(n.clock)} against the machine that recorded the nodes (already subtracted; events on different nodes closer than that are in no known order)`);
+      for (const v of g.vrids) {
+        const i = v.instance!;
+        const state = i.state ? `: ${md(i.state)}${i.wantState && i.wantState !== i.state ? `, wants ${md(i.wantState)}` : ''}` : '';
+        out.push(`- ${md(v.label)} is keepalived instance ${mdCode(i.name)}${i.syncGroup ? ` (sync group ${mdCode(i.syncGroup)})` : ''}${state}`);
+        for (const fw of i.firewall) out.push(`  - firewall: ${mdRich(fw)}`);
+        const c = Object.fromEntries(i.counters);
+        if (i.counters.length) out.push(`  - adverts received ${c['advertRcvd'] ?? '?'}, sent ${c['advertSent'] ?? '?'}; became master ${c['becomeMaster'] ?? '?'}×, released ${c['releaseMaster'] ?? '?'}×`);
+      }
+      for (const s of n?.sources ?? []) out.push(`- ${md(s)}`);
+      for (const s of n?.lost ?? []) out.push(`- ${md(s)}`);
+      for (const p of n?.problems ?? []) out.push(`- problem: ${md(p)}`);
+      const log = (n?.logLines ?? []).slice(-MD_LOG_LINES);
+      if (log.length) out.push('', `${n?.node !== undefined ? `${md(n.node)}'s keepalived log` : "keepalived's log"}, the last ${log.length} line(s) that matter:`, '', mdFence(log.map((l) => `${l.ts !== undefined ? time(l.ts) : '?'}  ${l.text}`)));
+      out.push('');
     }
-    for (const s of view.host?.sources ?? []) out.push(`- ${md(s)}`);
-    for (const p of view.host?.problems ?? []) out.push(`- problem: ${md(p)}`);
-    out.push('');
   }
   out.push('*Written by vrrpscope; times are packet times (UTC).*');
   return out.join('\n') + '\n';
