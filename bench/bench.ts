@@ -23,6 +23,7 @@
 //
 // Options: --regen  --no-tshark  --rounds N (default 3)  --quick (big.pcap only: cat, vrrpscope, floors)
 //          --dense (only the dense case; also VRRPSCOPE_BENCH=dense)  --no-dense  --dense-rounds N (default 1)
+//          --day [--hours N] (only the day-long replay through a FIFO, bench/day-replay.ts; default 24 h)
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { advertCapture } from '../tests/helpers/hostile-captures.js';
+import { runDay } from './day-replay.js';
 import { runDense } from './dense-bench.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -495,6 +497,12 @@ function machine(): { cpu: string; nproc: number; memGiB: number; node: string; 
 function main(): void {
   mkdirSync(OUT, { recursive: true });
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p .');
+  if (flag('--day')) {
+    const i = argv.indexOf('--hours');
+    const hours = i >= 0 ? Number(argv[i + 1]) : 24;
+    void runDay({ out: OUT, bin: BIN, hours: hours > 0 ? hours : 24, log }).then((d) => process.stdout.write(d.lines.join('\n') + '\n'));
+    return;
+  }
   if (DENSE_ONLY) {
     const d = dense();
     process.stdout.write(d.lines.join('\n') + '\n');

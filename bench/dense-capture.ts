@@ -57,7 +57,11 @@ function garp(vrid: number, host: number): Buffer {
 }
 
 /** Writes the capture to `path` (classic pcap, µs); stops after `adverts` adverts. */
-export function writeDenseCapture(path: string, adverts: number): DenseMeta {
+/**
+ * Writes `adverts` adverts (and the GARPs of their failovers) as a classic pcap to `path` — a file,
+ * or a FIFO a reader is waiting on. `progress` hears the count written after every 16 MiB.
+ */
+export function writeDenseCapture(path: string, adverts: number, progress?: (adverts: number, seconds: number) => void): DenseMeta {
   let seed = 0x1234567;
   const rand = (): number => {
     seed ^= seed << 13;
@@ -82,6 +86,7 @@ export function writeDenseCapture(path: string, adverts: number): DenseMeta {
     for (let off = 0; off < pos; ) off += writeSync(fd, buf, off, pos - off);
     bytes += pos;
     pos = 0;
+    progress?.(n, lastSec);
   };
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
@@ -97,9 +102,11 @@ export function writeDenseCapture(path: string, adverts: number): DenseMeta {
   let failovers = 0;
   let frameCount = 0;
   let ipId = 1;
+  let lastSec = 0;
   const put = (us: number, f: Buffer): void => {
     if (pos + 16 + f.length > buf.length) flush();
-    buf.writeUInt32LE(start + Math.floor(us / 1e6), pos);
+    lastSec = Math.floor(us / 1e6);
+    buf.writeUInt32LE(start + lastSec, pos);
     buf.writeUInt32LE(us % 1e6, pos + 4);
     buf.writeUInt32LE(f.length, pos + 8);
     buf.writeUInt32LE(f.length, pos + 12);

@@ -35,7 +35,7 @@ function base(p: Packet, labelled: boolean, namer: InterfaceNamer | undefined): 
   // dumpcap / tshark -i any write one pcapng interface called "any": the SLL2 header says which one.
   const anyName = p.ifName === 'any' && (p.linktype === SLL2 || p.linktype === SLL);
   let iface: string | undefined;
-  if (p.ifName && !anyName) iface = inert(p.ifName);
+  if (p.ifName && !anyName) iface = inertName(p.ifName);
   else if (p.linktype === SLL2) {
     const index = p.linkIfIndex ?? (anyName ? undefined : p.ifIndex);
     if (index !== undefined) iface = namer?.(index, p) ?? `if${index}`;
@@ -44,4 +44,16 @@ function base(p: Packet, labelled: boolean, namer: InterfaceNamer | undefined): 
   if (iface === undefined) return anyName && !labelled ? 'any' : p.input;
   if (iface === p.input) return p.input;
   return labelled ? `${p.input}/${iface}` : iface;
+}
+
+/** The last interface name and its inert form: asked for every packet, and it rarely changes. */
+let lastName = '';
+let lastInert = '';
+
+function inertName(name: string): string {
+  if (name !== lastName) {
+    lastName = name;
+    lastInert = inert(name);
+  }
+  return lastInert;
 }

@@ -71,6 +71,8 @@ export class Timeline {
   }
   /** Partition groups by segment, then by vrid * 2 + (family === 6): no string key built per advert. */
   private readonly groupIndex = new Map<string, Map<number, VridGroup>>();
+  private lastSegment: string | undefined;
+  private lastGroups: Map<number, VridGroup> | undefined;
   /** Transitions as they are decided, for streaming views; drained by the caller. */
   readonly newTransitions: { vrid: VridState; t: Transition }[] = [];
   /** Virtual IP → the groups whose adverts list it, per segment and family (`segment|family|ip`). */
@@ -157,8 +159,11 @@ export class Timeline {
     const a = p.vrrp;
     const ts = p.ts;
     const src = p.ip.src;
-    let bySeg = this.groupIndex.get(segment);
+    // Most adverts come on the segment the last one came on.
+    let bySeg = segment === this.lastSegment ? this.lastGroups : this.groupIndex.get(segment);
     if (!bySeg) this.groupIndex.set(segment, (bySeg = new Map()));
+    this.lastSegment = segment;
+    this.lastGroups = bySeg;
     const gk = a.vrid * 2 + (p.ip.family === 6 ? 1 : 0);
     let g = bySeg.get(gk);
     if (!g) {
