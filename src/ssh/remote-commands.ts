@@ -159,9 +159,11 @@ export type HostLoopOptions = {
  *   k            keepalived's configuration directory (every file in it)
  *   c PATH       one more file a configuration includes (absolute path)
  *   g DIR        the file names in DIR (an include with a wildcard)
- *   d            keepalived's JSON dump (its stats dump when there is no JSON support)
- * The loop ends when stdin closes. Nothing here writes anything but keepalived's own dump file,
- * which keepalived writes when asked (the signal `keepalived --signum=JSON` names).
+ *   d            keepalived's counters: its JSON dump, or (no JSON support) its stats dump and its
+ *                data dump right after it (for the states)
+ *   D            keepalived's data dump (interfaces by index, this node's advert sources, states)
+ * The loop ends when stdin closes. Nothing here writes anything but keepalived's own dump files,
+ * which keepalived writes when asked (the signals `keepalived --signum=JSON|STATS|DATA` name).
  */
 export function hostLoopScript(o: HostLoopOptions): string {
   const conf = shQuote(o.confPath);
@@ -171,14 +173,20 @@ export function hostLoopScript(o: HostLoopOptions): string {
     'rec() { k=$1; a=$2; shift 2; printf "@@%s begin %s %s %s\\n" "$N" "$k" "$(now)" "$a"; "$@" 2>&1; r=$?; printf "\\n@@%s end %s\\n" "$N" "$r"; }',
     // The keepalived of this network namespace: the main process (its parent is not keepalived).
     'kpid() { me=$(readlink /proc/self/ns/net); for p in $(pidof keepalived 2>/dev/null); do pp=$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$p/status 2>/dev/null); [ "$(cat /proc/$pp/comm 2>/dev/null)" = keepalived ] && continue; [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$me" ] && { echo $p; return 0; }; done; return 1; }',
-    'dump() { p=$(kpid) || { echo "no keepalived runs in this network namespace"; return 3; }',
+    'fail() { printf "@@%s begin dump-failed %s %s\\n%s\\n@@%s end 1\\n" "$N" "$(now)" "$1" "$2" "$N"; }',
+    // One dump: KIND (for --signum), its file in keepalived's own /tmp (its mount namespace, its
+    // TMPDIR), the signal when that keepalived has no --signum (1.x: SIGUSR1 data, SIGUSR2 stats).
+    // Waits up to 3 s for the file to change; 1 = none written.
+    'one() { s=$(/proc/$p/exe --signum=$1 2>/dev/null || keepalived --signum=$1 2>/dev/null) || s=; [ -n "$s" ] || s=$3; [ -n "$s" ] || return 1',
+    '  f=/proc/$p/root$t/$2; b=$(stat -c %y "$f" 2>/dev/null); kill -$s $p 2>/dev/null || return 1; i=0',
+    '  while [ $i -lt 30 ]; do sleep 0.1; [ "$(stat -c %y "$f" 2>/dev/null)" != "$b" ] && break; i=$((i+1)); done',
+    '  [ $i -lt 30 ] || return 1; sleep 0.1; rec dump $1 cat "$f"; }',
+    // d: the counters — the JSON dump, else the stats dump and the data dump right after it (its
+    // states go with those counters). D: the data dump alone.
+    'dumps() { p=$(kpid) || { fail $1 "no keepalived runs in this network namespace"; return 0; }',
     '  t=$(tr "\\0" "\\n" < /proc/$p/environ 2>/dev/null | sed -n "s/^TMPDIR=//p"); t=${t:-/tmp}',
-    '  for kind in JSON STATS; do s=$(/proc/$p/exe --signum=$kind 2>/dev/null || keepalived --signum=$kind 2>/dev/null) || continue; [ -n "$s" ] || continue',
-    '    if [ $kind = JSON ]; then f=/proc/$p/root$t/keepalived.json; else f=/proc/$p/root$t/keepalived.stats; fi',
-    '    b=$(stat -c %y "$f" 2>/dev/null); kill -$s $p || return 4; i=0',
-    '    while [ $i -lt 30 ]; do sleep 0.1; [ "$(stat -c %y "$f" 2>/dev/null)" != "$b" ] && break; i=$((i+1)); done',
-    '    [ $i -lt 30 ] || continue; sleep 0.1; rec dump $kind cat "$f"; return 0; done',
-    '  echo "keepalived wrote no dump"; return 5; }',
+    '  if [ $1 = d ]; then one JSON keepalived.json "" || { one STATS keepalived.stats USR2 || fail d "keepalived wrote no dump"; one DATA keepalived.data USR1; }',
+    '  else one DATA keepalived.data USR1 || fail D "keepalived wrote no data dump"; fi; }',
     'while IFS= read -r c; do case $c in',
     '  t) printf "@@%s clock %s\\n" "$N" "$(now)";;',
     '  l) rec link - ip -j link show;;',
@@ -189,7 +197,7 @@ export function hostLoopScript(o: HostLoopOptions): string {
     `  k) d=$(dirname ${conf}); rec conf-main - printf "%s\\n" ${conf}; case $d in *keepalived*) find "$d" -maxdepth 4 -type f -size -2048k 2>/dev/null | head -n 200 | while IFS= read -r x; do rec file "$x" cat -- "$x"; done;; *) rec file ${conf} cat -- ${conf};; esac; rec conf-done - true;;`,
     '  "c /"*) x=${c#c }; rec file "$x" cat -- "$x";;',
     '  "g /"*) x=${c#g }; rec dir "$x" ls -1A -- "$x";;',
-    '  d) r=$(dump) || true; case $r in "@@$N begin"*) printf "%s\\n" "$r";; *) printf "@@%s begin dump-failed %s -\\n%s\\n@@%s end 1\\n" "$N" "$(now)" "$r" "$N";; esac;;',
+    '  d|D) dumps $c;;',
     'esac; done',
   ].join('\n');
 }
