@@ -16,6 +16,8 @@ export type SshOptions = {
 /** What the probe found out about a node; decides sudo and how to capture. */
 export type NodeFacts = {
   readonly uid: number | undefined;
+  /** The ssh user's name on the node (for the sudoers line a refusal names). */
+  readonly user?: string | undefined;
   /** `sudo -n true` worked (only asked when uid ≠ 0). */
   readonly sudo: boolean;
   /** sudo's own words when it refused. */
@@ -99,13 +101,17 @@ export function logScript(logFile: string | undefined): string {
 /** Finds out who we are, what tcpdump can do and whether sudo asks for a password. Runs as the ssh user. */
 export const PROBE_SCRIPT = [
   'echo "uid $(id -u)"',
-  'if [ "$(id -u)" != 0 ]; then if m=$(sudo -n true 2>&1); then echo "sudo ok"; else echo "sudo no $m" | head -n 1; fi; fi',
+  'echo "user $(id -un)"',
+  // Asked the way the scripts will run (sudo -n sh -c …): a sudoers rule for some other command
+  // (`true`) would say yes here and no later. Only sudo's last complaint line is kept.
+  'if [ "$(id -u)" != 0 ]; then if [ "$(sudo -n sh -c "id -u" 2>/dev/null)" = 0 ]; then echo "sudo ok"; else echo "sudo no $(sudo -n sh -c "id -u" 2>&1 | grep -v "^0$" | tail -n 1)"; fi; fi',
   'command -v tcpdump >/dev/null 2>&1 && tcpdump --version 2>&1 | sed -n "s/^\\(tcpdump\\|libpcap\\) version \\([0-9.]*\\).*/\\1 \\2/p"',
   'ip -o link show up 2>/dev/null | sed -n "s/^[0-9]*: \\([^:@]*\\).*/if \\1/p"',
 ].join('\n');
 
 export function parseProbe(text: string): NodeFacts {
   let uid: number | undefined;
+  let user: string | undefined;
   let sudo = false;
   let sudoMessage: string | undefined;
   let tcpdump: string | undefined;
@@ -115,6 +121,7 @@ export function parseProbe(text: string): NodeFacts {
     const [k, ...rest] = line.trim().split(' ');
     const v = rest.join(' ');
     if (k === 'uid' && /^\d+$/.test(v)) uid = Number(v);
+    else if (k === 'user' && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(v)) user = v;
     else if (k === 'sudo') {
       sudo = v === 'ok';
       if (!sudo) sudoMessage = v.replace(/^no ?/, '').trim() || undefined;
@@ -122,7 +129,16 @@ export function parseProbe(text: string): NodeFacts {
     else if (k === 'libpcap') libpcap = v;
     else if (k === 'if' && v !== '' && v !== 'lo') interfaces.push(v);
   }
-  return { uid, sudo, sudoMessage, tcpdump, libpcap, interfaces };
+  return { uid, ...(user !== undefined ? { user } : {}), sudo, sudoMessage, tcpdump, libpcap, interfaces };
+}
+
+/**
+ * The sudoers rule `sudo -n sh -c SCRIPT` needs (both paths: sudo matches the one PATH finds, and
+ * /bin may or may not be /usr/bin). It lets USER run any shell command as root: the scripts are
+ * read-only, but sudo cannot hold them to that (docs/ssh.md says so, and what else to do).
+ */
+export function sudoersLine(user: string): string {
+  return `${user} ALL=(root) NOPASSWD: /bin/sh, /usr/bin/sh`;
 }
 
 /** Whether the node's scripts need `sudo -n` (the ssh user is not root). */
@@ -134,9 +150,10 @@ export function needsSudo(f: NodeFacts): boolean {
 export function factsProblem(label: string, f: NodeFacts): string | undefined {
   if (f.uid === undefined) return `${label}: the remote shell did not answer the probe (is it a POSIX shell?)`;
   if (f.uid !== 0 && !f.sudo) {
+    const who = f.user ?? 'USER';
     return (
-      `${label}: capturing needs root, and 'sudo -n' is not allowed for this user (${f.sudoMessage ?? 'a password is required'}); ` +
-      `connect as root, or allow the commands shown by --ssh-dry-run without a password (sudoers NOPASSWD)`
+      `${label}: capturing needs root, and 'sudo -n' is not allowed for ${f.user ?? 'this user'} (${f.sudoMessage || 'a password is required'}); ` +
+      `connect as root, or let ${who} run the read-only scripts of --ssh-dry-run as root without a password: a sudoers line "${sudoersLine(who)}" (docs/ssh.md)`
     );
   }
   if (f.tcpdump === undefined) return `${label}: no tcpdump on the node (Debian/Ubuntu: apt-get install tcpdump; RHEL: dnf install tcpdump)`;

@@ -4,15 +4,15 @@
 // namespaces created here; destroy() removes them with their processes.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, sh, sleep } from './lab.js';
 
 export const SSHD = '/usr/sbin/sshd';
 
 export function sshSkipReason(): string | undefined {
-  for (const bin of [SSHD, 'ssh', 'ssh-keygen']) {
-    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) return `the ssh live tests need ${bin} (apt-get install openssh-server openssh-client)`;
+  for (const bin of [SSHD, 'ssh', 'ssh-keygen', 'sudo', 'visudo', 'useradd']) {
+    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) return `the ssh live tests need ${bin} (apt-get install openssh-server openssh-client sudo)`;
   }
   return undefined;
 }
@@ -20,6 +20,8 @@ export function sshSkipReason(): string | undefined {
 export class SshLab extends Lab {
   private readonly sshd = new Map<number, ChildProcess>();
   private oldTcpdump = new Set<number>();
+  private oldIp = new Set<number>();
+  private users: string[] = [];
   readonly sshDir: string;
   readonly config: string;
 
@@ -41,9 +43,12 @@ export class SshLab extends Lab {
    * The lab, plus the client namespace, management links, keys, and sshd in every node. Nodes in
    * `oldTcpdump` get a `tcpdump` first on their sessions' PATH that claims to be 4.9.3 with libpcap
    * 1.8.1 (no LINUX_SLL2) and otherwise runs the real one: vrrpscope must capture per interface there.
+   * Nodes in `oldIp` get an `ip` that, like iproute2 before 4.14, knows no `-j` (and otherwise runs
+   * the real one): `ip -j link` / `ip -j addr` give nothing there.
    */
-  setupSsh(nodes: readonly number[] = [1, 2], oldTcpdump: readonly number[] = []): void {
+  setupSsh(nodes: readonly number[] = [1, 2], oldTcpdump: readonly number[] = [], oldIp: readonly number[] = []): void {
     this.oldTcpdump = new Set(oldTcpdump);
+    this.oldIp = new Set(oldIp);
     this.setup(nodes);
     const c = this.client();
     sh('ip', ['netns', 'add', c]);
@@ -98,7 +103,7 @@ export class SshLab extends Lab {
         'PrintMotd no',
         'LogLevel ERROR',
         'MaxSessions 20',
-        ...(this.oldTcpdump.has(n) ? [`SetEnv PATH=${this.oldBin()}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`] : []),
+        ...(this.oldTcpdump.has(n) || this.oldIp.has(n) ? [`SetEnv PATH=${this.oldBin(n)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`] : []),
         '',
       ].join('\n'),
     );
@@ -110,12 +115,72 @@ export class SshLab extends Lab {
     this.sshd.set(n, child);
   }
 
-  private oldBin(): string {
-    const d = join(this.sshDir, 'old-bin');
+  private oldBin(n: number): string {
+    const d = join(this.sshDir, `old-bin-${n}`);
     mkdirSync(d, { recursive: true });
-    const real = sh('sh', ['-c', 'command -v tcpdump']).trim();
-    writeFileSync(join(d, 'tcpdump'), `#!/bin/sh\nif [ "$1" = --version ]; then echo 'tcpdump version 4.9.3'; echo 'libpcap version 1.8.1'; exit 0; fi\nexec ${real} "$@"\n`, { mode: 0o755 });
+    if (this.oldTcpdump.has(n)) {
+      const real = sh('sh', ['-c', 'command -v tcpdump']).trim();
+      writeFileSync(join(d, 'tcpdump'), `#!/bin/sh\nif [ "$1" = --version ]; then echo 'tcpdump version 4.9.3'; echo 'libpcap version 1.8.1'; exit 0; fi\nexec ${real} "$@"\n`, { mode: 0o755 });
+    }
+    if (this.oldIp.has(n)) {
+      const real = sh('sh', ['-c', 'command -v ip']).trim();
+      // iproute2 3.x/4.x (e.g. CentOS 7): `Option "-j" is unknown, try "ip -help".`, status 255.
+      writeFileSync(join(d, 'ip'), `#!/bin/sh\nfor a in "$@"; do case $a in -j|-json|-js*) echo 'Option "-j" is unknown, try "ip -help".' >&2; exit 255;; esac; done\nexec ${real} "$@"\n`, { mode: 0o755 });
+    }
     return d;
+  }
+
+  /**
+   * A user on this machine (users are global, not per namespace: the name is the caller's, unique,
+   * and destroy() removes it) that logs in with the test's key; its home is in the lab directory.
+   * '*' as its password: no password login, but not "locked" (sshd without PAM refuses locked users).
+   */
+  addUser(name: string): void {
+    this.removeUser(name);
+    const home = join(this.dir, `home-${name}`);
+    sh('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-p', '*', name]);
+    mkdirSync(home, { recursive: true });
+    sh('chown', [name, home]);
+    this.users.push(name);
+  }
+
+  /** A sudoers drop-in for the user (checked with visudo first); undefined removes it. */
+  sudoers(name: string, lines: string | undefined): void {
+    const f = `/etc/sudoers.d/${name}`;
+    if (lines === undefined) return void rmSync(f, { force: true });
+    const tmp = join(this.dir, `sudoers-${name}`);
+    writeFileSync(tmp, lines.endsWith('\n') ? lines : `${lines}\n`, { mode: 0o440 });
+    sh('visudo', ['-cqf', tmp]);
+    sh('install', ['-m', '0440', '-o', 'root', '-g', 'root', tmp, f]);
+  }
+
+  removeUser(name: string): void {
+    rmSync(`/etc/sudoers.d/${name}`, { force: true });
+    const id = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+    if (id.status !== 0) return;
+    for (const p of this.pidsOfUid(Number(id.stdout.trim()))) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    sh('userdel', [name], { allowFail: true });
+  }
+
+  /** Processes (pids) running as UID, anywhere on the machine: the test's own user only. */
+  pidsOfUid(uid: number): number[] {
+    const out: number[] = [];
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const m = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'));
+        if (m && (Number(m[1]) === uid || Number(m[2]) === uid)) out.push(Number(d));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return out;
   }
 
   async sshdReady(n: number): Promise<void> {
@@ -169,6 +234,7 @@ export class SshLab extends Lab {
   }
 
   override destroy(): void {
+    for (const u of this.users.splice(0)) this.removeUser(u);
     for (const c of this.sshd.values()) c.kill('SIGKILL');
     this.sshd.clear();
     const c = `${this.prefix}-c`;
