@@ -171,7 +171,7 @@ export type HostLoopOptions = {
  * The node's host evidence, on request: one letter a line on stdin, one record per answer on
  * stdout, `@@NONCE begin KIND TIME [ARG]` … `@@NONCE end STATUS` (TIME: the node's clock, ns).
  *   t            the node's clock (for the offset estimate)
- *   l / a        ip -j link / ip -j addr
+ *   l / a        ip -j link (ip -o link where there is no -j) / ip -j addr
  *   f            iptables-save, ip6tables-save, nft -j list ruleset
  *   k            keepalived's configuration directory (every file in it)
  *   c PATH       one more file a configuration includes (absolute path)
@@ -190,6 +190,7 @@ export function hostLoopScript(o: HostLoopOptions): string {
     'rec() { k=$1; a=$2; shift 2; printf "@@%s begin %s %s %s\\n" "$N" "$k" "$(now)" "$a"; "$@" 2>&1; r=$?; printf "\\n@@%s end %s\\n" "$N" "$r"; }',
     // The keepalived of this network namespace: the main process (its parent is not keepalived).
     'kpid() { me=$(readlink /proc/self/ns/net); for p in $(pidof keepalived 2>/dev/null); do pp=$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$p/status 2>/dev/null); [ "$(cat /proc/$pp/comm 2>/dev/null)" = keepalived ] && continue; [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$me" ] && { echo $p; return 0; }; done; return 1; }',
+    'ipl() { ip -j link show 2>/dev/null || ip -o link show; }',
     'fail() { printf "@@%s begin dump-failed %s %s\\n%s\\n@@%s end 1\\n" "$N" "$(now)" "$1" "$2" "$N"; }',
     // One dump: KIND (for --signum), its file in keepalived's own /tmp (its mount namespace, its
     // TMPDIR), the signal when that keepalived has no --signum (1.x: SIGUSR1 data, SIGUSR2 stats).
@@ -206,7 +207,8 @@ export function hostLoopScript(o: HostLoopOptions): string {
     '  else one DATA keepalived.data USR1 || fail D "keepalived wrote no data dump"; fi; }',
     'while IFS= read -r c; do case $c in',
     '  t) printf "@@%s clock %s\\n" "$N" "$(now)";;',
-    '  l) rec link - ip -j link show;;',
+    // iproute2 before 4.14 has no -j: then its one-line text form (it has the indexes too).
+    '  l) rec link - ipl;;',
     '  a) rec addr - ip -j addr show;;',
     '  f) rec iptables - iptables-save; rec ip6tables - ip6tables-save; rec nft - nft -j list ruleset;;',
     // The whole directory only when it is keepalived's own (never /etc itself); otherwise the main

@@ -11,7 +11,7 @@ import { readCapture } from '../capture/capture-source.js';
 import type { Frame } from '../capture/frame.js';
 import { addDataDump, addDump, emptyEvidence, type HostEvidence } from '../host/host-evidence.js';
 import { isKeepalivedData } from '../host/keepalived/data-dump.js';
-import { parseIpJson } from '../host/interface-names.js';
+import { parseInterfaceNames, parseIpJson, type InterfaceNames } from '../host/interface-names.js';
 import { parseKeepalivedConf } from '../host/keepalived/config.js';
 import { parseKeepalivedJson } from '../host/keepalived/json-dump.js';
 import { KeepalivedLogParser, type KeepalivedLogEvent } from '../host/keepalived/log.js';
@@ -110,7 +110,7 @@ export class SshNode {
   private logParser = new KeepalivedLogParser({});
   private warned = new Set<string>();
   private lastFrameNs: bigint | undefined;
-  /** `ip -j link` failed or named nothing (old iproute2): the data dump names the interfaces. */
+  /** `ip link` failed or named nothing: the data dump names the interfaces. */
   private linkFailed = false;
   private dataSeen = false;
 
@@ -341,10 +341,17 @@ export class SshNode {
     const ok = r.status === 0;
     switch (r.kind) {
       case 'link': {
-        const ifs = ok ? parseIpJson(r.text, `${this.label}: ip -j link`) : undefined;
+        // `ip -j link`, or `ip -o link` text from an iproute2 without -j.
+        const json = r.text.trimStart().startsWith('[');
+        let ifs: InterfaceNames | undefined;
+        try {
+          ifs = ok ? (json ? parseIpJson(r.text, `${this.label}: ip -j link`) : parseInterfaceNames(r.text, `${this.label}: ip -o link`)) : undefined;
+        } catch {
+          ifs = undefined;
+        }
         this.linkFailed = ifs === undefined || ifs.byIndex.size === 0;
         if (ifs !== undefined && !this.linkFailed) this.names = new Map([...ifs.byIndex].map(([i, e]) => [i, e.name]));
-        if (ok) this.sink.evidence?.(this, 'ip-link', 'ip-link.json', r.text, ts);
+        if (ok && json) this.sink.evidence?.(this, 'ip-link', 'ip-link.json', r.text, ts);
         return;
       }
       case 'addr':
@@ -414,7 +421,7 @@ export class SshNode {
   /**
    * keepalived's data dump: this node's advert sources and, for a keepalived without JSON, the
    * states beside the stats dump just taken (addDataDump); and the interfaces by index, which name
-   * the capture's `-i any` indexes when `ip -j link` cannot (iproute2 before 4.14 has no -j).
+   * the capture's `-i any` indexes when `ip link` gave nothing.
    */
   private onData(text: string, ts: bigint): void {
     if (!isKeepalivedData(text)) return;
@@ -422,7 +429,7 @@ export class SshNode {
     this.dataSeen = true;
     const names = this.evidence.interfaceNames;
     if (this.linkFailed && names !== undefined && names.byIndex.size > 0) {
-      if (this.names.size === 0) this.once('names-data', `${this.label}: \`ip -j link\` gave nothing; interfaces are named from keepalived's data dump`);
+      if (this.names.size === 0) this.once('names-data', `${this.label}: \`ip link\` gave nothing; interfaces are named from keepalived's data dump`);
       this.names = new Map([...names.byIndex].map(([i, e]) => [i, e.name]));
     }
     for (const p of problems) this.once(`data:${p}`, `${this.label}: keepalived.data: ${p}`);

@@ -4,7 +4,7 @@
 // namespaces created here; destroy() removes them with their processes.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, sh, sleep } from './lab.js';
 
@@ -94,7 +94,8 @@ export class SshLab extends Lab {
         `ListenAddress ${this.mgmtAddress(n)}`,
         `HostKey ${join(this.sshDir, 'host')}`,
         `PidFile ${join(this.sshDir, `sshd-${n}.pid`)}`,
-        `AuthorizedKeysFile ${join(this.sshDir, 'authorized_keys')}`,
+        // root's, and a test user's own (addUser).
+        `AuthorizedKeysFile ${join(this.sshDir, 'authorized_keys')} %h/.ssh/authorized_keys`,
         'PermitRootLogin prohibit-password',
         'PasswordAuthentication no',
         'KbdInteractiveAuthentication no',
@@ -137,10 +138,12 @@ export class SshLab extends Lab {
    */
   addUser(name: string): void {
     this.removeUser(name);
-    const home = join(this.dir, `home-${name}`);
+    // Not in the lab directory (root's only): sshd reads the user's authorized_keys as the user.
+    const home = mkdtempSync(join('/var/tmp', `${name}-home-`));
     sh('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-p', '*', name]);
-    mkdirSync(home, { recursive: true });
-    sh('chown', [name, home]);
+    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+    writeFileSync(join(home, '.ssh', 'authorized_keys'), readFileSync(join(this.sshDir, 'id.pub')), { mode: 0o600 });
+    sh('chown', ['-R', name, home]);
     this.users.push(name);
   }
 
@@ -165,7 +168,10 @@ export class SshLab extends Lab {
         // gone already
       }
     }
+    const home = spawnSync('getent', ['passwd', name], { encoding: 'utf8' }).stdout.split(':')[5] ?? '';
     sh('userdel', [name], { allowFail: true });
+    // Only a home this lab made (/var/tmp/NAME-home-…).
+    if (home.startsWith(`/var/tmp/${name}-home-`)) rmSync(home, { recursive: true, force: true });
   }
 
   /** Processes (pids) running as UID, anywhere on the machine: the test's own user only. */
