@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab, sh, sleep } from './lab.js';
+import { Lab, sh, sleep, type NodeConf } from './lab.js';
 
 export const SSHD = '/usr/sbin/sshd';
 
@@ -22,11 +22,13 @@ export class SshLab extends Lab {
   private oldTcpdump = new Set<number>();
   private oldIp = new Set<number>();
   private users: string[] = [];
+  private cgroups: string[] = [];
   readonly sshDir: string;
   readonly config: string;
 
-  constructor(tag: string) {
-    super(tag, 'vss');
+  /** `family`: the namespace prefix (vss: the main ssh test, vsq: the journal test). */
+  constructor(tag: string, family = 'vss') {
+    super(tag, family);
     this.sshDir = join(this.dir, 'ssh');
     this.config = join(this.sshDir, 'config');
   }
@@ -46,7 +48,7 @@ export class SshLab extends Lab {
    * Nodes in `oldIp` get an `ip` that, like iproute2 before 4.14, knows no `-j` (and otherwise runs
    * the real one): `ip -j link` / `ip -j addr` give nothing there.
    */
-  setupSsh(nodes: readonly number[] = [1, 2], oldTcpdump: readonly number[] = [], oldIp: readonly number[] = []): void {
+  setupSsh(nodes: readonly number[] = [1, 2], oldTcpdump: readonly number[] = [], oldIp: readonly number[] = [], journal: ReadonlyMap<number, NodeConf> = new Map()): void {
     this.oldTcpdump = new Set(oldTcpdump);
     this.oldIp = new Set(oldIp);
     this.setup(nodes);
@@ -83,10 +85,24 @@ export class SshLab extends Lab {
       '  LogLevel ERROR',
     );
     writeFileSync(this.config, conf.join('\n') + '\n', { mode: 0o600 });
-    for (const n of nodes) this.startSshd(n);
+    for (const n of nodes) {
+      const j = journal.get(n);
+      if (j) this.startJournalNode(n, j);
+      else this.startSshd(n);
+    }
   }
 
   startSshd(n: number): void {
+    const cfg = this.sshdConfig(n);
+    // As on a real node, keepalived's configuration is /etc/keepalived/keepalived.conf for sessions:
+    // the node's lab directory is bind-mounted there in sshd's own mount namespace.
+    mkdirSync(join(this.dir, `n${n}`), { recursive: true });
+    const child = spawn('ip', ['netns', 'exec', this.ns(n), 'sh', '-c', 'mount --bind "$1" /etc/keepalived && shift && exec "$@"', '_', join(this.dir, `n${n}`), SSHD, '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.setEncoding('utf8').on('data', () => undefined);
+    this.sshd.set(n, child);
+  }
+
+  private sshdConfig(n: number): string {
     const cfg = join(this.sshDir, `sshd-${n}.conf`);
     writeFileSync(
       cfg,
@@ -108,12 +124,7 @@ export class SshLab extends Lab {
         '',
       ].join('\n'),
     );
-    // As on a real node, keepalived's configuration is /etc/keepalived/keepalived.conf for sessions:
-    // the node's lab directory is bind-mounted there in sshd's own mount namespace.
-    mkdirSync(join(this.dir, `n${n}`), { recursive: true });
-    const child = spawn('ip', ['netns', 'exec', this.ns(n), 'sh', '-c', 'mount --bind "$1" /etc/keepalived && shift && exec "$@"', '_', join(this.dir, `n${n}`), SSHD, '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.setEncoding('utf8').on('data', () => undefined);
-    this.sshd.set(n, child);
+    return cfg;
   }
 
   private oldBin(n: number): string {
@@ -129,6 +140,47 @@ export class SshLab extends Lab {
       writeFileSync(join(d, 'ip'), `#!/bin/sh\nfor a in "$@"; do case $a in -j|-json|-js*) echo 'Option "-j" is unknown, try "ip -help".' >&2; exit 255;; esac; done\nexec ${real} "$@"\n`, { mode: 0o755 });
     }
     return d;
+  }
+
+  /**
+   * Node n as a small systemd host, without systemd: one private mount namespace holding a real
+   * systemd-journald (its sockets and journal on tmpfs there: the machine's journal is not
+   * touched), keepalived logging to it by syslog from a cgroup named keepalived.service (journald
+   * takes the unit from the sender's cgroup, so `journalctl -u keepalived` finds it) and the node's
+   * sshd, whose sessions see that journal. Replaces startSshd(n) and startKeepalived(n).
+   */
+  startJournalNode(n: number, c: NodeConf): void {
+    const d = join(this.dir, `n${n}`);
+    mkdirSync(join(d, 'tmp'), { recursive: true });
+    mkdirSync(join(d, 'hostdev'), { recursive: true });
+    writeFileSync(this.confPath(n), this.conf(n, c));
+    const cfg = this.sshdConfig(n);
+    const cg = `/sys/fs/cgroup/${this.prefix}.slice/keepalived.service`;
+    const script = [
+      'set -e',
+      // ip netns exec gives a fresh /sys without cgroups: journald needs one to know units.
+      'mount -t cgroup2 none /sys/fs/cgroup',
+      'mount -t tmpfs none /run; mkdir -p /run/systemd/journal /run/log/journal /run/sshd',
+      'if [ -d /var/log/journal ]; then mount -t tmpfs none /var/log/journal; fi',
+      // A /dev of its own, for /dev/log (the rest are the machine's devices).
+      'mount --bind /dev "$D/hostdev"; mount -t tmpfs none /dev',
+      'for x in null zero urandom random full tty ptmx pts shm fd stdin stdout stderr; do ln -s "$D/hostdev/$x" /dev/$x; done',
+      'ln -s /run/systemd/journal/dev-log /dev/log',
+      'mount --bind "$D" /etc/keepalived; mount --bind "$D/tmp" /tmp',
+      '/lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &',
+      'i=0; while [ ! -S /run/systemd/journal/dev-log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done',
+      `mkdir -p ${cg}`,
+      `sh -c 'echo $$ > ${cg}/cgroup.procs && exec keepalived -n -R -D -P -f "$1/keepalived.conf" -p "$1/keepalived.pid" -r "$1/vrrp.pid"' _ "$D" </dev/null >/dev/null 2>&1 &`,
+      `exec ${SSHD} -D -e -f "$CFG"`,
+    ].join('\n');
+    const child = spawn('ip', ['netns', 'exec', this.ns(n), 'unshare', '-m', '--propagation', 'private', 'env', `D=${d}`, `CFG=${cfg}`, 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (x: string) => (err = (err + x).slice(-2000)));
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) process.stderr.write(`journal node ${n}: ${err}\n`);
+    });
+    this.sshd.set(n, child);
+    this.cgroups.push(`${this.prefix}.slice`);
   }
 
   /**
@@ -252,6 +304,12 @@ export class SshLab extends Lab {
       }
     }
     sh('ip', ['netns', 'del', c], { allowFail: true });
+    const cgroups = this.cgroups.splice(0);
     super.destroy();
+    // The journal nodes' cgroups, once their processes are gone (seen through a cgroup2 mount of
+    // our own, wherever the machine has its own).
+    for (const g of cgroups) {
+      spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'd=$(mktemp -d) && mount -t cgroup2 none "$d" && for i in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d/$1/keepalived.service" "$d/$1" 2>/dev/null && break; sleep 0.2; done; umount "$d"; rmdir "$d"', '_', g]);
+    }
   }
 }
