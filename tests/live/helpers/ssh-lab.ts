@@ -59,7 +59,9 @@ export class SshLab extends Lab {
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'vrrpscope-test', '-f', join(this.sshDir, 'id')]);
     sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'vrrpscope-test-host', '-f', join(this.sshDir, 'host')]);
-    writeFileSync(join(this.sshDir, 'authorized_keys'), readFileSync(join(this.sshDir, 'id.pub')), { mode: 0o600 });
+    // As docs/ssh.md advises: the key restricted (no pty, no forwarding, no ~/.ssh/rc) and to where
+    // vrrpscope connects from; --ssh needs nothing more.
+    writeFileSync(join(this.sshDir, 'authorized_keys'), this.authorizedKey(), { mode: 0o600 });
     const hostKey = readFileSync(join(this.sshDir, 'host.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
     const known: string[] = [];
     const conf: string[] = [];
@@ -90,6 +92,10 @@ export class SshLab extends Lab {
       if (j) this.startJournalNode(n, j);
       else this.startSshd(n);
     }
+  }
+
+  private authorizedKey(): string {
+    return `restrict,from="198.18.*.1" ${readFileSync(join(this.sshDir, 'id.pub'), 'utf8')}`;
   }
 
   startSshd(n: number): void {
@@ -194,7 +200,7 @@ export class SshLab extends Lab {
     const home = mkdtempSync(join('/var/tmp', `${name}-home-`));
     sh('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-p', '*', name]);
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-    writeFileSync(join(home, '.ssh', 'authorized_keys'), readFileSync(join(this.sshDir, 'id.pub')), { mode: 0o600 });
+    writeFileSync(join(home, '.ssh', 'authorized_keys'), this.authorizedKey(), { mode: 0o600 });
     sh('chown', ['-R', name, home]);
     this.users.push(name);
   }
