@@ -432,7 +432,8 @@ export class SshNode {
       if (this.names.size === 0) this.once('names-data', `${this.label}: \`ip link\` gave nothing; interfaces are named from keepalived's data dump`);
       this.names = new Map([...names.byIndex].map(([i, e]) => [i, e.name]));
     }
-    for (const p of problems) this.once(`data:${p}`, `${this.label}: keepalived.data: ${p}`);
+    // A few lines at most (a hostile or odd dump could have thousands of bad entries).
+    if (problems.length > 0) this.once(`data:${problems[0]}`, `${this.label}: keepalived.data: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
     this.sink.evidence?.(this, 'data', 'keepalived.data', text, ts);
   }
 
