@@ -54,8 +54,9 @@ function loop(env: NodeJS.ProcessEnv, input: string): Rec[] {
 }
 
 test('keepalived without JSON: d gives its stats dump and then its data dump, D the data dump; the states join the counters', async () => {
-  // --signum knows STATS and DATA (SIGUSR2, SIGUSR1 on Linux), not JSON (built without it).
-  const k = await fakeKeepalived('nojson', 'case "$1" in --signum=STATS) echo 12;; --signum=DATA) echo 10;; *) exit 1;; esac');
+  // --signum knows STATS and DATA (SIGUSR2, SIGUSR1 on Linux), not JSON: built without it,
+  // keepalived says "Unknown sigfunc JSON" and exits 1 (keepalived/core/main.c).
+  const k = await fakeKeepalived('nojson', 'case "$1" in --signum=STATS) echo 12;; --signum=DATA) echo 10;; *) echo "Unknown sigfunc ${1#--signum=}" >&2; exit 1;; esac');
   const got = loop(k.env, 'd\nD\n');
   assert.deepEqual(got.map((g) => `${g.kind} ${g.arg} ${g.status}`), ['dump STATS 0', 'dump DATA 0', 'dump DATA 0']);
   assert.equal(got[0]!.text, readFileSync(join(KA, 'node2-a.stats'), 'utf8').replace(/\n$/, ''));
