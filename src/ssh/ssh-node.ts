@@ -11,7 +11,7 @@ import { readCapture } from '../capture/capture-source.js';
 import type { Frame } from '../capture/frame.js';
 import { addDataDump, addDump, emptyEvidence, type HostEvidence } from '../host/host-evidence.js';
 import { isKeepalivedData } from '../host/keepalived/data-dump.js';
-import { parseInterfaceNames, parseIpJson, type InterfaceNames } from '../host/interface-names.js';
+import { parseInterfaceNames, parseIpJson, parseKeepalivedDataInterfaces, type InterfaceNames } from '../host/interface-names.js';
 import { parseKeepalivedConf } from '../host/keepalived/config.js';
 import { parseKeepalivedJson } from '../host/keepalived/json-dump.js';
 import { KeepalivedLogParser, type KeepalivedLogEvent } from '../host/keepalived/log.js';
@@ -66,6 +66,8 @@ export type NodeOptions = {
 };
 
 const DAY = 86_400_000_000_000n;
+const SLL2 = 276;
+const RETRY_MS = [2000, 4000, 8000, 15000, 30000];
 
 /**
  * Seconds between data dumps (keepalived.data): at the start, then every minute (or every counter
@@ -76,8 +78,6 @@ const DAY = 86_400_000_000_000n;
 export function dataIntervalS(intervalS: number): number {
   return Math.max(60, intervalS);
 }
-const SLL2 = 276;
-const RETRY_MS = [2000, 4000, 8000, 15000, 30000];
 
 export class SshNode {
   readonly label: string;
@@ -112,7 +112,8 @@ export class SshNode {
   private lastFrameNs: bigint | undefined;
   /** `ip link` failed or named nothing: the data dump names the interfaces. */
   private linkFailed = false;
-  private dataSeen = false;
+  /** The data dump answered (written or failed): the capture need not wait for its names. */
+  private dataAnswered = false;
 
   constructor(
     readonly target: SshTarget,
@@ -193,7 +194,7 @@ export class SshNode {
     this.startLoop(gen, sudo);
     // Interface names first (the capture's SLL2 indexes are mapped with them), at most 3 s; when
     // `ip -j link` failed, from the data dump (asked at once, it may take keepalived a few seconds).
-    for (let i = 0; i < 80 && this.names.size === 0 && gen === this.gen && (i < 30 || (this.linkFailed && !this.dataSeen)); i++) await sleep(100);
+    for (let i = 0; i < 80 && this.names.size === 0 && gen === this.gen && (i < 30 || (this.linkFailed && !this.dataAnswered)); i++) await sleep(100);
     // Stopped (q, Ctrl-C) or lost meanwhile: start nothing more.
     if (gen !== this.gen || this.stopped) return 'stopped';
     if (hasSll2(facts)) this.startCapture(gen, sudo, undefined);
@@ -410,6 +411,7 @@ export class SshNode {
         return;
       }
       case 'dump-failed':
+        if (r.arg === 'D') this.dataAnswered = true;
         if (r.arg === 'D') this.once(`data:${r.text}`, `${this.label}: ${r.text.trim() || 'keepalived gave no data dump'} (SIGUSR1, keepalived.data): interfaces and this node's addresses come from ip -j only`);
         else this.once(`dump:${r.text}`, `${this.label}: ${r.text.trim() || 'keepalived gave no dump'}: its counters are not compared with the wire`);
         return;
@@ -426,9 +428,10 @@ export class SshNode {
   private onData(text: string, ts: bigint): void {
     if (!isKeepalivedData(text)) return;
     const problems = addDataDump(this.evidence, text, `${this.label}:keepalived.data`, ts);
-    this.dataSeen = true;
-    const names = this.evidence.interfaceNames;
-    if (this.linkFailed && names !== undefined && names.byIndex.size > 0) {
+    this.dataAnswered = true;
+    // This dump's own list (interfaces come and go; the evidence keeps the first one it saw).
+    const names = parseKeepalivedDataInterfaces(text);
+    if (this.linkFailed && names.byIndex.size > 0) {
       if (this.names.size === 0) this.once('names-data', `${this.label}: \`ip link\` gave nothing; interfaces are named from keepalived's data dump`);
       this.names = new Map([...names.byIndex].map(([i, e]) => [i, e.name]));
     }
