@@ -110,3 +110,23 @@ test('archive members: only plain files and directories, nothing absolute or cli
   assert.match(checkListing(['b/h'], ['hrw-r--r-- 0/0 0 x b/h link to /etc/shadow'])!, /not a plain file/);
   assert.match(checkListing([], [])!, /empty/);
 });
+
+test('keepalived data dumps: kept as written, listed under keepalived.data, and read back like live (addresses; states for the stats dump just before)', async () => {
+  const KA = fileURLToPath(new URL('../../tests/fixtures/keepalived/lab-2.2.7/', import.meta.url));
+  const dir = join(tmp, 'data-bundle');
+  const b = new BundleWriter(dir, 'vrrpscope test');
+  b.node('node2', 'ssh root@node2');
+  const s = 1_000_000_000n;
+  const data = readFileSync(join(KA, 'node2-a.data'), 'utf8');
+  b.evidence('node2', 'stats', 'keepalived.stats', readFileSync(join(KA, 'node2-a.stats'), 'utf8'), 100n * s);
+  b.evidence('node2', 'data', 'keepalived.data', data, 100n * s + 300_000_000n);
+  await b.finish(101n * s);
+  const m = parseManifest(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  assert.deepEqual(m.nodes[0]!.keepalived.data, [{ file: 'node2/dumps/data-0001.txt', timeNs: String(100n * s + 300_000_000n) }]);
+  assert.equal(readFileSync(join(dir, 'node2', 'dumps', 'data-0001.txt'), 'utf8'), data);
+  const back = readBundle(dir);
+  assert.deepEqual(back.problems, []);
+  const ev = back.hosts[0]!;
+  assert.ok(ev.localAddresses.has('192.168.2.12') && ev.localAddresses.has('10.1.2.12'));
+  assert.deepEqual(ev.dumps[0]!.dump.instances.map((i) => `${i.name} ${i.stateName} ${i.stats.advertRcvd}`), ['SERVICE BACKUP 5', 'BACKEND MASTER 0']);
+});

@@ -108,9 +108,12 @@ test('records: a marker with another nonce inside a file does not end it; chunk 
 });
 
 test('the probe: root, sudo -n, tcpdump versions, interfaces; a clear line when sudo wants a password', () => {
-  const f = parseProbe('uid 1000\nsudo no sudo: a password is required\ntcpdump 4.99.3\nlibpcap 1.10.3\nif lo\nif eth0\nif eth1\n');
-  assert.deepEqual(f, { uid: 1000, sudo: false, sudoMessage: 'sudo: a password is required', tcpdump: '4.99.3', libpcap: '1.10.3', interfaces: ['eth0', 'eth1'] });
-  assert.match(factsProblem('node2', f)!, /^node2: capturing needs root, and 'sudo -n' is not allowed for this user \(sudo: a password is required\)/);
+  const f = parseProbe('uid 1000\nuser op\nsudo no sudo: a password is required\ntcpdump 4.99.3\nlibpcap 1.10.3\nif lo\nif eth0\nif eth1\n');
+  assert.deepEqual(f, { uid: 1000, user: 'op', sudo: false, sudoMessage: 'sudo: a password is required', tcpdump: '4.99.3', libpcap: '1.10.3', interfaces: ['eth0', 'eth1'] });
+  assert.match(factsProblem('node2', f)!, /^node2: capturing needs root, and 'sudo -n' is not allowed for op \(sudo: a password is required\); connect as root, or .*"op ALL=\(root\) NOPASSWD: \/bin\/sh, \/usr\/bin\/sh"/);
+  assert.ok(!factsProblem('node2', f)!.includes('\n'), 'one line');
+  // sudo not installed: its absence is the reason given.
+  assert.match(factsProblem('n', parseProbe('uid 1000\nsudo no sh: 1: sudo: not found\ntcpdump 4.99.3\n'))!, /not allowed for this user \(sh: 1: sudo: not found\)/);
   assert.equal(factsProblem('n', parseProbe('uid 0\ntcpdump 4.9.3\nlibpcap 1.8.1\n')), undefined);
   assert.match(factsProblem('n', parseProbe('uid 0\n'))!, /no tcpdump/);
   assert.match(factsProblem('n', parseProbe('Welcome!\n'))!, /did not answer the probe/);
@@ -127,6 +130,11 @@ test('--ssh-dry-run prints every remote command per node and runs nothing', () =
   assert.match(r.stdout, /tcpdump -U -n --immediate-mode -i any -y LINUX_SLL2 -w -/);
   assert.match(r.stdout, /sudo -n sh -c/);
   assert.match(r.stdout, /iptables-save; rec ip6tables - ip6tables-save; rec nft - nft -j list ruleset/);
+  // keepalived's dumps: which signals, which files, how often.
+  assert.match(r.stdout, /one JSON keepalived\.json "" \|\| \{ one STATS keepalived\.stats USR2 .*one DATA keepalived\.data USR1; \}/);
+  assert.match(r.stdout, /D \(keepalived's data dump\) at the start and every 60 s; d \(its counters\) at the start and every 5 s/);
+  assert.match(runCli(['--ssh', 'n', '--ssh-dry-run', '--keepalived-interval', '90']).stdout, /data dump\) at the start and every 90 s; d \(its counters\) at the start and every 90 s/);
+  assert.match(runCli(['--ssh', 'n', '--ssh-dry-run', '--keepalived-interval', '0']).stdout, /keepalived is never signalled/);
 });
 
 test('--ssh usage errors are one line', () => {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, posix, resolve, sep } from 'node:path';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { splitFirewallDump } from '../host/firewall/index.js';
-import { addDump, emptyEvidence, type HostEvidence } from '../host/host-evidence.js';
+import { addDataDump, addDump, emptyEvidence, type HostEvidence } from '../host/host-evidence.js';
 import { parseKeepalivedConf } from '../host/keepalived/config.js';
 import { parseKeepalivedJson } from '../host/keepalived/json-dump.js';
 import { KeepalivedLogParser } from '../host/keepalived/log.js';
@@ -97,6 +97,14 @@ export function readBundle(dir: string): LoadedBundle {
         const dump = d.kind === 'stats' ? parseKeepalivedStats(text) : parseKeepalivedJson(text);
         if (dump.instances.length === 0 && dump.errors.length > 0) say(`${d.file}: ${dump.errors[0]!.message}`);
         else addDump(ev, { ts: BigInt(d.timeNs), dump, source: d.file });
+      } catch (e) {
+        say((e as Error).message);
+      }
+    }
+    // After the counter dumps: a data dump taken right after a stats dump gives it its states.
+    for (const d of k.data) {
+      try {
+        for (const p of addDataDump(ev, readText(dir, d.file), d.file, BigInt(d.timeNs))) say(`${d.file}: ${p}`);
       } catch (e) {
         say((e as Error).message);
       }

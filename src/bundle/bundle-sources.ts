@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { dumpTime, type HostEvidence } from '../host/host-evidence.js';
+import { isKeepalivedData } from '../host/keepalived/data-dump.js';
 import { isArchive, type BundleWriter } from './bundle-writer.js';
 import { unpackBundle } from './bundle-archive.js';
 import { isBundleDir, readBundle } from './bundle-reader.js';
@@ -89,7 +90,7 @@ export function copyOfflineEvidence(bundle: BundleWriter, node: string, h: Offli
     const t = read(path);
     if (t === undefined) continue;
     const when = ts ?? BigInt(Math.round(statSync(path).mtimeMs * 1e6));
-    bundle.evidence(node, t.trimStart().startsWith('[') || t.trimStart().startsWith('{') ? 'json' : 'stats', path, t, when);
+    bundle.evidence(node, isKeepalivedData(t) ? 'data' : t.trimStart().startsWith('[') || t.trimStart().startsWith('{') ? 'json' : 'stats', path, t, when);
   }
   if (h.log !== undefined) {
     const t = read(h.log);

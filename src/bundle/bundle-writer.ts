@@ -24,6 +24,7 @@ type NodeRecord = {
   config: string | null;
   configFiles: Set<string>;
   dumps: DumpFile[];
+  data: TimedFile[];
   log: boolean;
   firewall: Map<string, TimedFile>;
   link: boolean;
@@ -67,7 +68,7 @@ export class BundleWriter {
     const d = join(this.dir, name);
     mkdirSync(d, { recursive: true });
     const writer = new PcapngWriter(join(d, 'capture.pcapng'), `${this.tool} (bundle, node ${name})`);
-    this.nodes.set(name, { name, source, labelled, writer, clock: undefined, localAddresses: new Set(), windowS: null, config: null, configFiles: new Set(), dumps: [], log: false, firewall: new Map(), link: false, addr: false, lost: [] });
+    this.nodes.set(name, { name, source, labelled, writer, clock: undefined, localAddresses: new Set(), windowS: null, config: null, configFiles: new Set(), dumps: [], data: [], log: false, firewall: new Map(), link: false, addr: false, lost: [] });
   }
 
   frame(node: string, f: Frame, iface: string, ts: bigint): void {
@@ -90,7 +91,7 @@ export class BundleWriter {
 
   /**
    * One piece of host evidence. kinds: conf (name = its path on the node), conf-main (name = path),
-   * json / stats (a dump), log (one line), firewall (name = iptables-save.txt, ip6tables-save.txt,
+   * json / stats (a dump), data (keepalived.data), log (one line), firewall (name = iptables-save.txt, ip6tables-save.txt,
    * nft.json), ip-link / ip-addr.
    */
   evidence(node: string, kind: string, name: string, text: string, ts: bigint): void {
@@ -119,6 +120,13 @@ export class BundleWriter {
         const rel = `dumps/${String(n.dumps.length + 1).padStart(4, '0')}.${kind}`;
         put(rel, text);
         n.dumps.push({ file: `${n.name}/${rel}`, timeNs: ts.toString(), kind });
+        return;
+      }
+      case 'data': {
+        if (n.data.length >= MAX_DUMPS) return;
+        const rel = `dumps/data-${String(n.data.length + 1).padStart(4, '0')}.txt`;
+        put(rel, text);
+        n.data.push({ file: `${n.name}/${rel}`, timeNs: ts.toString() });
         return;
       }
       case 'log': {
@@ -154,7 +162,7 @@ export class BundleWriter {
       clock: n.clock ? { offsetNs: n.clock.offsetNs.toString(), uncertaintyNs: n.clock.uncertaintyNs.toString() } : null,
       localAddresses: [...n.localAddresses],
       windowS: n.windowS,
-      keepalived: { config: n.config, configRoot: n.configFiles.size > 0 ? `${n.name}/config` : null, dumps: n.dumps, log: n.log ? `${n.name}/keepalived.log` : null },
+      keepalived: { config: n.config, configRoot: n.configFiles.size > 0 ? `${n.name}/config` : null, dumps: n.dumps, data: n.data, log: n.log ? `${n.name}/keepalived.log` : null },
       firewall: [...n.firewall.values()],
       lost: n.lost,
       interfaces: { link: n.link ? `${n.name}/ip-link.json` : null, addr: n.addr ? `${n.name}/ip-addr.json` : null },

@@ -31,6 +31,8 @@ export type BundleNode = {
     readonly config: string | null;
     readonly configRoot: string | null;
     readonly dumps: readonly DumpFile[];
+    /** keepalived's data dumps (keepalived.data: interfaces, advert sources, states; no counters), with their times. */
+    readonly data: readonly TimedFile[];
     /** keepalived's log as the node wrote it (journal JSON lines or syslog; times on the node's clock). */
     readonly log: string | null;
   };
@@ -96,6 +98,7 @@ export function parseManifest(text: string): Manifest {
           const kind = obj(d, '')['kind'];
           return { ...f, kind: kind === 'stats' ? 'stats' : 'json' };
         }),
+        data: list(k['data'], `${name}.keepalived.data`).map((d, j) => timed(d, `${name}.keepalived.data[${j}]`)),
         log: optPath(k['log'], `${name}.keepalived.log`),
       },
       firewall: list(x['firewall'], `${name}.firewall`).map((f, j) => timed(f, `${name}.firewall[${j}]`)),

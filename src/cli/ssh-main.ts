@@ -21,7 +21,7 @@ import {
   type SshOptions,
 } from '../ssh/remote-commands.js';
 import { parseSkew, SshRelay, startSsh, TICKS_PER_SECOND, type SshArgs, type SshSource } from '../ssh/ssh-source.js';
-import type { SshNode } from '../ssh/ssh-node.js';
+import { dataIntervalS, type SshNode } from '../ssh/ssh-node.js';
 import type { SshTarget } from '../ssh/ssh-target.js';
 import { jsonFinding, jsonLine, jsonSummary } from '../views/json-output.js';
 import { renderReport } from '../views/report.js';
@@ -51,11 +51,15 @@ export function sshArgs(opts: Options, bundle: BundleWriter | undefined): SshArg
 }
 
 /** Every command `--ssh` runs, for review: the ssh invocations as a shell would take them. */
-export function dryRun(targets: readonly SshTarget[], o: SshOptions, confPath: string | undefined, logFile: string | undefined): string {
+export function dryRun(targets: readonly SshTarget[], o: SshOptions, confPath: string | undefined, logFile: string | undefined, intervalS: number): string {
   const q = (argv: readonly string[]): string => argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : shQuote(a))).join(' ');
+  const asks =
+    intervalS > 0
+      ? `#    Asked: l a t k f at the start; D (keepalived's data dump) at the start and every ${dataIntervalS(intervalS)} s; d (its counters) at the start and every ${intervalS} s (--keepalived-interval); t every 10 s; l a every 60 s; f when a drop is suspected.`
+      : '#    Asked: l a t k f at the start; t every 10 s; l a every 60 s; f when a drop is suspected. keepalived is never signalled (--keepalived-interval 0).';
   const out: string[] = [
     '# vrrpscope --ssh: what runs, per node. Nothing is written on a node except keepalived\'s own dump',
-    '# file (keepalived writes it when signalled, as `keepalived --signum=JSON` names). Every remote',
+    '# files (keepalived writes them when signalled, as `keepalived --signum=JSON|STATS|DATA` names). Every remote',
     '# script stops its command when its ssh session ends. "sudo -n" is left out when the ssh user',
     "# is root; without root and without password-less sudo the node is not watched (one line says so).",
     '# SOCKET is a private directory of vrrpscope\'s; NONCE is random per connection.',
@@ -71,7 +75,8 @@ export function dryRun(targets: readonly SshTarget[], o: SshOptions, confPath: s
       q([o.program, ...checkArgs(o, t.destination, sock)]),
       '# 2. probe, as the ssh user: uid, sudo -n, tcpdump/libpcap versions, interfaces that are up',
       sess(PROBE_SCRIPT, false),
-      '# 3. host evidence on request (clock, ip -j link/addr, firewall, keepalived config and dumps)',
+      '# 3. host evidence on request, one letter a line (clock, ip -j link/addr, firewall, keepalived config and dumps)',
+      asks,
       sess(hostLoopScript({ nonce: 'NONCE', confPath: confPath ?? DEFAULT_CONF_PATH }), true),
       '# 4. the capture: every interface (libpcap >= 1.10, LINUX_SLL2 keeps the interface index) ...',
       sess(captureScript({ tcpdump: '4.99', libpcap: '1.10' }, undefined), true),
@@ -94,7 +99,7 @@ export function nodeLine(n: SshNode): string {
 export async function sshMain(opts: Options, mode: Mode, out: Lines, warn: (m: string) => void): Promise<number> {
   const o = sshOptions(opts);
   if (opts.ssh.dryRun) {
-    out.write(dryRun(opts.ssh.targets, o, opts.host.conf, opts.host.log));
+    out.write(dryRun(opts.ssh.targets, o, opts.host.conf, opts.host.log, opts.host.intervalS));
     out.flush();
     return 0;
   }

@@ -11,6 +11,7 @@ import { splitFirewallDump } from './firewall/index.js';
 import { parseInterfaceNames, parseKeepalivedDataInterfaces, type InterfaceNames } from './interface-names.js';
 import type { IfindexNamer } from './interface-namer.js';
 import { parseKeepalivedConf, type KeepalivedConfig } from './keepalived/config.js';
+import { isKeepalivedData, parseKeepalivedData, withStates } from './keepalived/data-dump.js';
 import { parseKeepalivedJson } from './keepalived/json-dump.js';
 import type { KeepalivedDump } from './keepalived/dump-types.js';
 import { parseKeepalivedLog, type KeepalivedLogEvent } from './keepalived/log.js';
@@ -146,13 +147,8 @@ export function loadBundle(b: OfflineBundle): HostEvidence {
     try {
       const raw = hostTextOf(readHostBytes(path, file).bytes);
       // keepalived.data (--signum=DATA) has no counters, but it names every interface with its index.
-      if (/^-+< (Global definitions|VRRP Topology|Interfaces) >-+$/m.test(raw)) {
-        const text = inertSource(raw);
-        const names = parseKeepalivedDataInterfaces(text, path);
-        for (const e of names.errors) ev.problems.push(`${path}: ${e.line !== undefined ? `line ${e.line}: ` : ''}${e.message}`);
-        if (ev.interfaceNames === undefined && names.byIndex.size > 0) ev.interfaceNames = names;
-        // "Using src_ip = 192.168.2.12" per instance: the address this host's adverts come from.
-        for (const m of text.matchAll(/^ {3}Using src_ip = ([0-9a-fA-F.:]+)\s*$/gm)) ev.localAddresses.add(m[1]!);
+      if (isKeepalivedData(raw)) {
+        for (const p of addDataDump(ev, inertSource(raw), path, undefined)) ev.problems.push(`${path}: ${p}`);
         continue;
       }
       const isJson = /^\s*[[{]/.test(raw);
@@ -254,6 +250,33 @@ function counterSum(d: KeepalivedDump): number {
 
 function iso(ns: bigint): string {
   return new Date(Number(ns / 1_000_000n)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+/** A stats dump and a data dump this close together (the data one asked right after) describe one moment. */
+export const DATA_BESIDE_STATS_NS = 3_000_000_000n;
+
+/**
+ * keepalived's data dump (keepalived.data): it has no counters, but names every interface with its
+ * index (for `-i any` captures, when nothing else named them), the addresses this host's adverts
+ * come from ("Using src_ip"), and each instance's state — which a stats dump taken just before it
+ * (TS known, within DATA_BESIDE_STATS_NS) lacks: that one gets the states. Returns the problems.
+ */
+export function addDataDump(ev: HostEvidence, text: string, source: string, ts: bigint | undefined): string[] {
+  const problems: string[] = [];
+  const names = parseKeepalivedDataInterfaces(text, source);
+  for (const e of names.errors) problems.push(`${e.line !== undefined ? `line ${e.line}: ` : ''}${e.message}`);
+  if (ev.interfaceNames === undefined && names.byIndex.size > 0) ev.interfaceNames = names;
+  const data = parseKeepalivedData(text);
+  for (const a of data.sourceAddresses) ev.localAddresses.add(a);
+  if (ts === undefined || data.dump.instances.length === 0) return problems;
+  for (let i = ev.dumps.length - 1; i >= 0; i--) {
+    const d = ev.dumps[i]!;
+    if (d.ts > ts) continue;
+    if (ts - d.ts > DATA_BESIDE_STATS_NS) break;
+    if (d.dump.format === 'stats' && d.dump.instances.every((x) => x.stateName === undefined)) ev.dumps[i] = { ...d, dump: withStates(d.dump, data.dump), source: `${d.source} + ${source}` };
+    break;
+  }
+  return problems;
 }
 
 export function addDump(ev: HostEvidence, d: TimedDump): void {

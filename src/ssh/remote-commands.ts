@@ -16,6 +16,8 @@ export type SshOptions = {
 /** What the probe found out about a node; decides sudo and how to capture. */
 export type NodeFacts = {
   readonly uid: number | undefined;
+  /** The ssh user's name on the node (for the sudoers line a refusal names). */
+  readonly user?: string | undefined;
   /** `sudo -n true` worked (only asked when uid ≠ 0). */
   readonly sudo: boolean;
   /** sudo's own words when it refused. */
@@ -99,13 +101,17 @@ export function logScript(logFile: string | undefined): string {
 /** Finds out who we are, what tcpdump can do and whether sudo asks for a password. Runs as the ssh user. */
 export const PROBE_SCRIPT = [
   'echo "uid $(id -u)"',
-  'if [ "$(id -u)" != 0 ]; then if m=$(sudo -n true 2>&1); then echo "sudo ok"; else echo "sudo no $m" | head -n 1; fi; fi',
+  'echo "user $(id -un)"',
+  // Asked the way the scripts will run (sudo -n sh -c …): a sudoers rule for some other command
+  // (`true`) would say yes here and no later. Only sudo's last complaint line is kept.
+  'if [ "$(id -u)" != 0 ]; then if [ "$(sudo -n sh -c "id -u" 2>/dev/null)" = 0 ]; then echo "sudo ok"; else echo "sudo no $(sudo -n sh -c "id -u" 2>&1 | grep -v "^0$" | tail -n 1)"; fi; fi',
   'command -v tcpdump >/dev/null 2>&1 && tcpdump --version 2>&1 | sed -n "s/^\\(tcpdump\\|libpcap\\) version \\([0-9.]*\\).*/\\1 \\2/p"',
   'ip -o link show up 2>/dev/null | sed -n "s/^[0-9]*: \\([^:@]*\\).*/if \\1/p"',
 ].join('\n');
 
 export function parseProbe(text: string): NodeFacts {
   let uid: number | undefined;
+  let user: string | undefined;
   let sudo = false;
   let sudoMessage: string | undefined;
   let tcpdump: string | undefined;
@@ -115,6 +121,7 @@ export function parseProbe(text: string): NodeFacts {
     const [k, ...rest] = line.trim().split(' ');
     const v = rest.join(' ');
     if (k === 'uid' && /^\d+$/.test(v)) uid = Number(v);
+    else if (k === 'user' && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(v)) user = v;
     else if (k === 'sudo') {
       sudo = v === 'ok';
       if (!sudo) sudoMessage = v.replace(/^no ?/, '').trim() || undefined;
@@ -122,7 +129,16 @@ export function parseProbe(text: string): NodeFacts {
     else if (k === 'libpcap') libpcap = v;
     else if (k === 'if' && v !== '' && v !== 'lo') interfaces.push(v);
   }
-  return { uid, sudo, sudoMessage, tcpdump, libpcap, interfaces };
+  return { uid, ...(user !== undefined ? { user } : {}), sudo, sudoMessage, tcpdump, libpcap, interfaces };
+}
+
+/**
+ * The sudoers rule `sudo -n sh -c SCRIPT` needs (both paths: sudo matches the one PATH finds, and
+ * /bin may or may not be /usr/bin). It lets USER run any shell command as root: the scripts are
+ * read-only, but sudo cannot hold them to that (docs/ssh.md says so, and what else to do).
+ */
+export function sudoersLine(user: string): string {
+  return `${user} ALL=(root) NOPASSWD: /bin/sh, /usr/bin/sh`;
 }
 
 /** Whether the node's scripts need `sudo -n` (the ssh user is not root). */
@@ -134,9 +150,10 @@ export function needsSudo(f: NodeFacts): boolean {
 export function factsProblem(label: string, f: NodeFacts): string | undefined {
   if (f.uid === undefined) return `${label}: the remote shell did not answer the probe (is it a POSIX shell?)`;
   if (f.uid !== 0 && !f.sudo) {
+    const who = f.user ?? 'USER';
     return (
-      `${label}: capturing needs root, and 'sudo -n' is not allowed for this user (${f.sudoMessage ?? 'a password is required'}); ` +
-      `connect as root, or allow the commands shown by --ssh-dry-run without a password (sudoers NOPASSWD)`
+      `${label}: capturing needs root, and 'sudo -n' is not allowed for ${f.user ?? 'this user'} (${f.sudoMessage || 'a password is required'}); ` +
+      `connect as root, or let ${who} run the read-only scripts of --ssh-dry-run as root without a password: a sudoers line "${sudoersLine(who)}" (docs/ssh.md)`
     );
   }
   if (f.tcpdump === undefined) return `${label}: no tcpdump on the node (Debian/Ubuntu: apt-get install tcpdump; RHEL: dnf install tcpdump)`;
@@ -154,14 +171,16 @@ export type HostLoopOptions = {
  * The node's host evidence, on request: one letter a line on stdin, one record per answer on
  * stdout, `@@NONCE begin KIND TIME [ARG]` … `@@NONCE end STATUS` (TIME: the node's clock, ns).
  *   t            the node's clock (for the offset estimate)
- *   l / a        ip -j link / ip -j addr
+ *   l / a        ip -j link (ip -o link where there is no -j) / ip -j addr
  *   f            iptables-save, ip6tables-save, nft -j list ruleset
  *   k            keepalived's configuration directory (every file in it)
  *   c PATH       one more file a configuration includes (absolute path)
  *   g DIR        the file names in DIR (an include with a wildcard)
- *   d            keepalived's JSON dump (its stats dump when there is no JSON support)
- * The loop ends when stdin closes. Nothing here writes anything but keepalived's own dump file,
- * which keepalived writes when asked (the signal `keepalived --signum=JSON` names).
+ *   d            keepalived's counters: its JSON dump, or (no JSON support) its stats dump and its
+ *                data dump right after it (for the states)
+ *   D            keepalived's data dump (interfaces by index, this node's advert sources, states)
+ * The loop ends when stdin closes. Nothing here writes anything but keepalived's own dump files,
+ * which keepalived writes when asked (the signals `keepalived --signum=JSON|STATS|DATA` name).
  */
 export function hostLoopScript(o: HostLoopOptions): string {
   const conf = shQuote(o.confPath);
@@ -171,17 +190,25 @@ export function hostLoopScript(o: HostLoopOptions): string {
     'rec() { k=$1; a=$2; shift 2; printf "@@%s begin %s %s %s\\n" "$N" "$k" "$(now)" "$a"; "$@" 2>&1; r=$?; printf "\\n@@%s end %s\\n" "$N" "$r"; }',
     // The keepalived of this network namespace: the main process (its parent is not keepalived).
     'kpid() { me=$(readlink /proc/self/ns/net); for p in $(pidof keepalived 2>/dev/null); do pp=$(sed -n "s/^PPid:[[:space:]]*//p" /proc/$p/status 2>/dev/null); [ "$(cat /proc/$pp/comm 2>/dev/null)" = keepalived ] && continue; [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$me" ] && { echo $p; return 0; }; done; return 1; }',
-    'dump() { p=$(kpid) || { echo "no keepalived runs in this network namespace"; return 3; }',
+    'ipl() { ip -j link show 2>/dev/null || ip -o link show; }',
+    'fail() { printf "@@%s begin dump-failed %s %s\\n%s\\n@@%s end 1\\n" "$N" "$(now)" "$1" "$2" "$N"; }',
+    // One dump: KIND (for --signum), its file in keepalived's own /tmp (its mount namespace, its
+    // TMPDIR), the signal when that keepalived has no --signum (1.x: SIGUSR1 data, SIGUSR2 stats).
+    // Waits up to 3 s for the file to change; 1 = none written.
+    'one() { s=$(/proc/$p/exe --signum=$1 2>/dev/null || keepalived --signum=$1 2>/dev/null) || s=; [ -n "$s" ] || s=$3; [ -n "$s" ] || return 1',
+    '  f=/proc/$p/root$t/$2; b=$(stat -c %y "$f" 2>/dev/null); kill -$s $p 2>/dev/null || return 1; i=0',
+    '  while [ $i -lt 30 ]; do sleep 0.1; [ "$(stat -c %y "$f" 2>/dev/null)" != "$b" ] && break; i=$((i+1)); done',
+    '  [ $i -lt 30 ] || return 1; sleep 0.1; rec dump $1 cat "$f"; }',
+    // d: the counters — the JSON dump, else the stats dump and the data dump right after it (its
+    // states go with those counters). D: the data dump alone.
+    'dumps() { p=$(kpid) || { fail $1 "no keepalived runs in this network namespace"; return 0; }',
     '  t=$(tr "\\0" "\\n" < /proc/$p/environ 2>/dev/null | sed -n "s/^TMPDIR=//p"); t=${t:-/tmp}',
-    '  for kind in JSON STATS; do s=$(/proc/$p/exe --signum=$kind 2>/dev/null || keepalived --signum=$kind 2>/dev/null) || continue; [ -n "$s" ] || continue',
-    '    if [ $kind = JSON ]; then f=/proc/$p/root$t/keepalived.json; else f=/proc/$p/root$t/keepalived.stats; fi',
-    '    b=$(stat -c %y "$f" 2>/dev/null); kill -$s $p || return 4; i=0',
-    '    while [ $i -lt 30 ]; do sleep 0.1; [ "$(stat -c %y "$f" 2>/dev/null)" != "$b" ] && break; i=$((i+1)); done',
-    '    [ $i -lt 30 ] || continue; sleep 0.1; rec dump $kind cat "$f"; return 0; done',
-    '  echo "keepalived wrote no dump"; return 5; }',
+    '  if [ $1 = d ]; then one JSON keepalived.json "" || { one STATS keepalived.stats USR2 || fail d "keepalived wrote no dump"; one DATA keepalived.data USR1; }',
+    '  else one DATA keepalived.data USR1 || fail D "keepalived wrote no data dump"; fi; }',
     'while IFS= read -r c; do case $c in',
     '  t) printf "@@%s clock %s\\n" "$N" "$(now)";;',
-    '  l) rec link - ip -j link show;;',
+    // iproute2 before 4.14 has no -j: then its one-line text form (it has the indexes too).
+    '  l) rec link - ipl;;',
     '  a) rec addr - ip -j addr show;;',
     '  f) rec iptables - iptables-save; rec ip6tables - ip6tables-save; rec nft - nft -j list ruleset;;',
     // The whole directory only when it is keepalived's own (never /etc itself); otherwise the main
@@ -189,7 +216,7 @@ export function hostLoopScript(o: HostLoopOptions): string {
     `  k) d=$(dirname ${conf}); rec conf-main - printf "%s\\n" ${conf}; case $d in *keepalived*) find "$d" -maxdepth 4 -type f -size -2048k 2>/dev/null | head -n 200 | while IFS= read -r x; do rec file "$x" cat -- "$x"; done;; *) rec file ${conf} cat -- ${conf};; esac; rec conf-done - true;;`,
     '  "c /"*) x=${c#c }; rec file "$x" cat -- "$x";;',
     '  "g /"*) x=${c#g }; rec dir "$x" ls -1A -- "$x";;',
-    '  d) r=$(dump) || true; case $r in "@@$N begin"*) printf "%s\\n" "$r";; *) printf "@@%s begin dump-failed %s -\\n%s\\n@@%s end 1\\n" "$N" "$(now)" "$r" "$N";; esac;;',
+    '  d|D) dumps $c;;',
     'esac; done',
   ].join('\n');
 }

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readCapture } from '../capture/capture-source.js';
 import type { Frame } from '../capture/frame.js';
-import { addDump, emptyEvidence, type HostEvidence } from '../host/host-evidence.js';
-import { parseIpJson } from '../host/interface-names.js';
+import { addDataDump, addDump, emptyEvidence, type HostEvidence } from '../host/host-evidence.js';
+import { isKeepalivedData } from '../host/keepalived/data-dump.js';
+import { parseInterfaceNames, parseIpJson, parseKeepalivedDataInterfaces, type InterfaceNames } from '../host/interface-names.js';
 import { parseKeepalivedConf } from '../host/keepalived/config.js';
 import { parseKeepalivedJson } from '../host/keepalived/json-dump.js';
 import { KeepalivedLogParser, type KeepalivedLogEvent } from '../host/keepalived/log.js';
@@ -68,6 +69,16 @@ const DAY = 86_400_000_000_000n;
 const SLL2 = 276;
 const RETRY_MS = [2000, 4000, 8000, 15000, 30000];
 
+/**
+ * Seconds between data dumps (keepalived.data): at the start, then every minute (or every counter
+ * dump, if those are rarer). It describes the configuration and interfaces more than the moment,
+ * and is several times the size of the JSON dump; a keepalived without JSON sends one with each
+ * stats dump anyway (the `d` request), for the states.
+ */
+export function dataIntervalS(intervalS: number): number {
+  return Math.max(60, intervalS);
+}
+
 export class SshNode {
   readonly label: string;
   readonly evidence: HostEvidence;
@@ -99,6 +110,10 @@ export class SshNode {
   private logParser = new KeepalivedLogParser({});
   private warned = new Set<string>();
   private lastFrameNs: bigint | undefined;
+  /** `ip link` failed or named nothing: the data dump names the interfaces. */
+  private linkFailed = false;
+  /** The data dump answered (written or failed): the capture need not wait for its names. */
+  private dataAnswered = false;
 
   constructor(
     readonly target: SshTarget,
@@ -177,8 +192,9 @@ export class SshNode {
     if (bad !== undefined) return bad;
     const sudo = needsSudo(facts);
     this.startLoop(gen, sudo);
-    // Interface names first (the capture's SLL2 indexes are mapped with them), at most 3 s.
-    for (let i = 0; i < 30 && this.names.size === 0 && gen === this.gen; i++) await sleep(100);
+    // Interface names first (the capture's SLL2 indexes are mapped with them), at most 3 s; when
+    // `ip -j link` failed, from the data dump (asked at once, it may take keepalived a few seconds).
+    for (let i = 0; i < 80 && this.names.size === 0 && gen === this.gen && (i < 30 || (this.linkFailed && !this.dataAnswered)); i++) await sleep(100);
     // Stopped (q, Ctrl-C) or lost meanwhile: start nothing more.
     if (gen !== this.gen || this.stopped) return 'stopped';
     if (hasSll2(facts)) this.startCapture(gen, sudo, undefined);
@@ -265,8 +281,11 @@ export class SshNode {
     this.every(10_000, () => this.ping());
     this.every(60_000, () => (this.send('l'), this.send('a')));
     if (this.opts.intervalS > 0) {
+      // The data dump first (it may be what names the interfaces), then the counters.
+      this.send('D');
       this.send('d');
       this.every(this.opts.intervalS * 1000, () => this.send('d'));
+      this.every(dataIntervalS(this.opts.intervalS) * 1000, () => this.send('D'));
     }
   }
 
@@ -322,13 +341,20 @@ export class SshNode {
     const ts = r.remoteNs !== undefined ? this.toLocal(r.remoteNs) : now;
     const ok = r.status === 0;
     switch (r.kind) {
-      case 'link':
-        if (ok) {
-          const ifs = parseIpJson(r.text, `${this.label}: ip -j link`);
-          if (ifs.byIndex.size > 0) this.names = new Map([...ifs.byIndex].map(([i, e]) => [i, e.name]));
-          this.sink.evidence?.(this, 'ip-link', 'ip-link.json', r.text, ts);
+      case 'link': {
+        // `ip -j link`, or `ip -o link` text from an iproute2 without -j.
+        const json = r.text.trimStart().startsWith('[');
+        let ifs: InterfaceNames | undefined;
+        try {
+          ifs = ok ? (json ? parseIpJson(r.text, `${this.label}: ip -j link`) : parseInterfaceNames(r.text, `${this.label}: ip -o link`)) : undefined;
+        } catch {
+          ifs = undefined;
         }
+        this.linkFailed = ifs === undefined || ifs.byIndex.size === 0;
+        if (ifs !== undefined && !this.linkFailed) this.names = new Map([...ifs.byIndex].map(([i, e]) => [i, e.name]));
+        if (ok && json) this.sink.evidence?.(this, 'ip-link', 'ip-link.json', r.text, ts);
         return;
+      }
       case 'addr':
         if (ok) {
           for (const i of parseIpJson(r.text).byIndex.values()) for (const a of i.addresses) this.evidence.localAddresses.add(a);
@@ -377,6 +403,7 @@ export class SshNode {
         return;
       case 'dump': {
         if (!ok) return;
+        if (r.arg === 'DATA') return this.onData(r.text, ts);
         const dump = r.arg === 'STATS' ? parseKeepalivedStats(r.text) : parseKeepalivedJson(r.text);
         if (dump.errors.length > 0 && dump.instances.length === 0) return; // caught half-written
         addDump(this.evidence, { ts, dump, source: `${this.label}:keepalived.${r.arg === 'STATS' ? 'stats' : 'json'}` });
@@ -384,11 +411,33 @@ export class SshNode {
         return;
       }
       case 'dump-failed':
-        this.once(`dump:${r.text}`, `${this.label}: ${r.text.trim() || 'keepalived gave no dump'}: its counters are not compared with the wire`);
+        if (r.arg === 'D') this.dataAnswered = true;
+        if (r.arg === 'D') this.once(`data:${r.text}`, `${this.label}: ${r.text.trim() || 'keepalived gave no data dump'} (SIGUSR1, keepalived.data): interfaces and this node's addresses come from ip -j only`);
+        else this.once(`dump:${r.text}`, `${this.label}: ${r.text.trim() || 'keepalived gave no dump'}: its counters are not compared with the wire`);
         return;
       default:
         return;
     }
+  }
+
+  /**
+   * keepalived's data dump: this node's advert sources and, for a keepalived without JSON, the
+   * states beside the stats dump just taken (addDataDump); and the interfaces by index, which name
+   * the capture's `-i any` indexes when `ip link` gave nothing.
+   */
+  private onData(text: string, ts: bigint): void {
+    if (!isKeepalivedData(text)) return;
+    const problems = addDataDump(this.evidence, text, `${this.label}:keepalived.data`, ts);
+    this.dataAnswered = true;
+    // This dump's own list (interfaces come and go; the evidence keeps the first one it saw).
+    const names = parseKeepalivedDataInterfaces(text);
+    if (this.linkFailed && names.byIndex.size > 0) {
+      if (this.names.size === 0) this.once('names-data', `${this.label}: \`ip link\` gave nothing; interfaces are named from keepalived's data dump`);
+      this.names = new Map([...names.byIndex].map(([i, e]) => [i, e.name]));
+    }
+    // A few lines at most (a hostile or odd dump could have thousands of bad entries).
+    if (problems.length > 0) this.once(`data:${problems[0]}`, `${this.label}: keepalived.data: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+    this.sink.evidence?.(this, 'data', 'keepalived.data', text, ts);
   }
 
   /** Parses the configuration from the files fetched; asks for includes outside its directory (3 rounds at most). */

@@ -6,11 +6,13 @@
 // over). node2's clock is made 3 s wrong through the test hook: its offset must be measured and its
 // packets merged on the right time. node1's tcpdump captures `-i any` (LINUX_SLL2, interface
 // indexes named from ip -j link); node2's claims to be too old for that, so it is captured per
-// interface. Afterwards: no tcpdump or ssh left anywhere, and the bundle
-// written meanwhile gives the same findings when read back.
+// interface; node1's `ip` knows no -j (old iproute2): its indexes are named from `ip -o link`, and
+// its own addresses can only come from keepalived's data dump, asked over ssh. Afterwards: no tcpdump or ssh left anywhere, and the
+// bundle written meanwhile (with the data dumps) gives the same findings when read back. Then a
+// non-root user over ssh: refused with one clear line without a sudoers rule, watched with one.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,7 +28,7 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
   const lab = new SshLab(`s${process.pid % 10000}`);
   const out = mkdtempSync('/var/tmp/vss-out-');
   before(async () => {
-    lab.setupSsh([1, 2], [2]);
+    lab.setupSsh([1, 2], [2], [1]);
     await lab.sshdReady(1);
     await lab.sshdReady(2);
   });
@@ -109,7 +111,8 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
     const status = await done;
     assert.notEqual(status, 2, `exit status — ${where()}`);
 
-    // node1 through `-i any`, node2 per interface: both named the same way.
+    // node1 through `-i any` (its indexes named from `ip -o link`: its ip knows no -j), node2 per
+    // interface: both named the same way.
     const segs = (summary0: Line): string[] => ((summary0['vrids'] as { segment: string }[]) ?? []).map((v) => v.segment).sort();
     assert.deepEqual(segs(lines.find((x) => x.l.type === 'summary')!.l), ['node1/eth0', 'node1/eth1', 'node2/eth0', 'node2/eth1']);
 
@@ -146,6 +149,22 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
       ['node2', '/etc/keepalived/keepalived.conf', true, true, true],
     ]);
     assert.equal(manifest.nodes[1]!.lost.length, 1, 'node2 was lost once');
+    // keepalived's data dumps, as the VRRP process wrote them over ssh: at the start (of each
+    // connection) and then once a minute — not with every counter dump (every 2 s here).
+    const full = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as { nodes: { name: string; localAddresses: string[]; interfaces: { link: string | null }; keepalived: { dumps: unknown[]; data: { file: string; timeNs: string }[] } }[] };
+    for (const node of full.nodes) {
+      const data = node.keepalived.data;
+      assert.ok(data.length >= 1 && data.length <= 4 && node.keepalived.dumps.length > 5 * data.length, `${node.name}: ${data.length} data dumps, ${node.keepalived.dumps.length} counter dumps`);
+      const text = readFileSync(join(bundle, data[0]!.file), 'utf8');
+      assert.match(text, /^------< VRRP Topology >------$/m);
+      assert.match(text, /^ VRRP Instance = SERVICE$/m);
+      assert.match(text, /^ Name = eth0$/m);
+    }
+    // node1's own addresses came only from the data dump ("Using src_ip"): its ip -j addr fails,
+    // and neither its config nor its JSON dumps name them.
+    const n1 = full.nodes.find((x) => x.name === 'node1')!;
+    assert.equal(n1.interfaces.link, null);
+    assert.deepEqual([...n1.localAddresses].sort(), ['10.1.2.11', '192.168.2.11']);
     const n = summary.findings.critical + summary.findings.warning + summary.findings.info;
     const key = (l: Line): string => `${l['code']} ${l['segment']} ${l['severity']}`;
     const liveFinal = lines.slice(summaryAt - n, summaryAt).map((x) => key(x.l)).sort();
@@ -199,5 +218,57 @@ describe('--ssh: two nodes over real ssh', { skip }, () => {
       [lab.ns(1), lab.ns(2), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || p.comm === 'journalctl' || /sshd: root/.test(p.args)).map((p) => `${ns}: ${p.comm} ${p.pid} (${lab.ancestry(p.pid)}) ${p.args}`));
     for (let i = 0; i < 50 && strays().length > 0; i++) await sleep(100);
     assert.deepEqual(strays(), []);
+  });
+
+  test('a non-root user: refused in one line without a sudoers rule; with `sudo -n` allowed, capture and host evidence arrive', async () => {
+    // node1 alone (its keepalived may have been stopped by the first test).
+    await lab.stopKeepalived(1);
+    lab.startKeepalived(1, { priority: 100 });
+    await lab.keepalivedReady(1);
+    // A rule to be read back: only root can run iptables-save.
+    lab.exec(1, 'iptables', ['-A', 'INPUT', '-i', 'eth0', '-p', 'vrrp', '-j', 'ACCEPT']);
+    const user = 'vsq-op';
+    lab.addUser(user);
+    const run = (extra: readonly string[]): { status: number | null; stdout: string; stderr: string; ms: number } => {
+      const t0 = Date.now();
+      const r = spawnSync('ip', ['netns', 'exec', lab.client(), process.execPath, BIN, '--ssh', `${user}@node1`, '--ssh-config', lab.config, ...extra], { encoding: 'utf8', timeout: 90_000, env: { ...process.env, TZ: 'UTC' } });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+    };
+    try {
+      // 1. No sudoers rule: not a hang, not a stack trace — one line naming the rule it would need.
+      lab.sudoers(user, undefined);
+      const no = run(['--json', '--duration', '20s']);
+      assert.equal(no.status, 2, `refused (${no.stderr})`);
+      assert.ok(no.ms < 30_000, `answered in ${no.ms} ms`);
+      const said = no.stderr.trim().split('\n');
+      assert.equal(said.length, 1, no.stderr);
+      assert.match(said[0]!, /^vrrpscope: node1: capturing needs root, and 'sudo -n' is not allowed for vsq-op \(sudo: a password is required\); connect as root, or .*"vsq-op ALL=\(root\) NOPASSWD: \/bin\/sh, \/usr\/bin\/sh"/);
+      assert.doesNotMatch(no.stderr, /\bat .*\.js:\d+/);
+
+      // 2. The rule docs/ssh.md gives: the probe says yes, every session runs under sudo -n.
+      lab.sudoers(user, `${user} ALL=(root) NOPASSWD: /bin/sh, /usr/bin/sh`);
+      const bundle = join(out, 'bundle-sudo');
+      const yes = run(['--json', '--duration', '25s', '--keepalived-interval', '2', '--bundle', bundle]);
+      assert.ok(yes.status === 0 || yes.status === 1, `ran (${yes.status}): ${yes.stderr.slice(-1500)}`);
+      const lines = yes.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+      assert.ok(lines.some((l) => l.type === 'node' && l['node'] === 'node1' && l['state'] === 'up'), yes.stderr);
+      const summary = lines.find((l) => l.type === 'summary')!;
+      assert.deepEqual(((summary['vrids'] as { segment: string }[]) ?? []).map((v) => v.segment).sort(), ['node1/eth0', 'node1/eth1']);
+      const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as { nodes: { name: string; keepalived: { config: string | null; dumps: unknown[]; data: unknown[] }; firewall: { file: string }[] }[] };
+      const n1 = manifest.nodes[0]!;
+      // Root's evidence: keepalived signalled and its files read in its own /tmp, iptables-save run.
+      assert.equal(n1.keepalived.config, '/etc/keepalived/keepalived.conf');
+      assert.ok(n1.keepalived.dumps.length >= 5 && n1.keepalived.data.length >= 1, `dumps ${n1.keepalived.dumps.length}, data ${n1.keepalived.data.length}`);
+      assert.match(readFileSync(join(bundle, n1.firewall.find((f) => f.file.endsWith('iptables-save.txt'))!.file), 'utf8'), /^-A INPUT -i eth0 -p vrrp -j ACCEPT$/m);
+      assert.doesNotMatch(yes.stderr, /not allowed|password is required|firewall could not be read/);
+      // Nothing of the user's left running anywhere (its sessions, their sudo, tcpdump under it).
+      const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
+      const left = (): string[] => [lab.ns(1), lab.client()].flatMap((ns) => lab.processes(ns).filter((p) => p.comm === 'tcpdump' || p.comm === 'ssh' || p.comm === 'sudo' || p.args.includes(user)).map((p) => `${ns}: ${p.comm} ${p.args}`));
+      for (let i = 0; i < 50 && (left().length > 0 || lab.pidsOfUid(uid).length > 0); i++) await sleep(100);
+      assert.deepEqual(left(), []);
+      assert.deepEqual(lab.pidsOfUid(uid), []);
+    } finally {
+      lab.removeUser(user);
+    }
   });
 });

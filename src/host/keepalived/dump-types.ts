@@ -101,7 +101,8 @@ export type DumpError = {
 };
 
 export type KeepalivedDump = {
-  readonly format: 'json' | 'stats';
+  /** data: the data dump's states, no counters (data-dump.ts). */
+  readonly format: 'json' | 'stats' | 'data';
   readonly instances: readonly KeepalivedInstanceStatus[];
   readonly errors: readonly DumpError[];
 };
