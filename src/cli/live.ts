@@ -328,7 +328,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     error: undefined,
   }));
   if (text === 'report') io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
-  const written = writeIncident(outputs, { timeline, findings, inputs, instances, host: monitor?.evidence, packets: sample }, { stdout: io.out, warn: io.warn });
+  const written = await writeIncident(outputs, { timeline, findings, inputs, instances, host: monitor?.evidence, packets: sample }, { stdout: io.out, warn: io.warn });
   if (!written) return 2;
   // Headless (the exporter is the view): stopping it is the normal end, not a verdict.
   return mode === 'none' && metrics ? 0 : status;

@@ -150,7 +150,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
   // Each node's evidence (a bundle) goes with its own segments on the page.
-  const written = writeIncident(opts, { timeline, findings, inputs, instances, host, packets: sample }, { stdout: (s) => out.write(s), warn });
+  const written = await writeIncident(opts, { timeline, findings, inputs, instances, host, packets: sample }, { stdout: (s) => out.write(s), warn });
   out.flush();
   process.removeListener('SIGINT', onSigint);
   if (server) {

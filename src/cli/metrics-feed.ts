@@ -6,7 +6,7 @@ import type { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
 import { Timeline } from '../model/timeline.js';
 import { snapshotModel } from '../views/metrics/model-snapshot.js';
-import { startMetricsServer, type MetricsServer } from '../views/metrics/metrics-server.js';
+import type { MetricsServer } from '../views/metrics/metrics-server.js';
 import type { CaptureInputHealth, MetricsFeed } from '../views/metrics/vrrp-metrics.js';
 import { withHost } from './analyze-captures.js';
 import type { MetricsArgs } from './metrics-args.js';
@@ -29,6 +29,8 @@ export function modelFeed(model: () => ModelRef | undefined, capture: () => read
 
 /** Starts the exporter and says where it is; throws a one-line error when it cannot listen. */
 export async function serveMetrics(args: MetricsArgs, feed: MetricsFeed, warn: (m: string) => void): Promise<MetricsServer> {
+  // prom-client is loaded only when metrics are served (start-up of every other run).
+  const { startMetricsServer } = await import('../views/metrics/metrics-server.js');
   const s = await startMetricsServer(args.listen, feed, args.expireNs);
   warn(`metrics on ${s.url}`);
   return s;

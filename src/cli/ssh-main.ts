@@ -201,7 +201,7 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets' | 'none
     io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
   }
   // Each node's evidence goes with its own segments on the page and in the ticket.
-  const written = writeIncident(outputs, { timeline, findings, inputs, instances, host: src.hosts, packets: sample }, { stdout: io.out, warn: io.warn });
+  const written = await writeIncident(outputs, { timeline, findings, inputs, instances, host: src.hosts, packets: sample }, { stdout: io.out, warn: io.warn });
   return written ? status : 2;
 }
 

@@ -9,13 +9,13 @@
 
 import type { Gap } from './model-types.js';
 
+/** Numbers kept per gap: packet time on the number clock, gap, master-down and interval (ns). */
+const F = 4;
+
 export class GapList {
   private n = 0;
-  /** Packet time on the number clock, gap, master-down and interval, in ns. */
-  private readonly ts: Float64Array;
-  private readonly gap: Float64Array;
-  private readonly down: Float64Array;
-  private readonly iv: Float64Array;
+  /** One gap's numbers side by side (one cache line per push, not four: 255 VRIDs' lists do not fit in a core's cache). */
+  private readonly v: Float64Array;
   private readonly router: string[];
   private view: Gap[] | undefined;
 
@@ -24,10 +24,7 @@ export class GapList {
     private readonly epoch: bigint,
   ) {
     const cap = 2 * limit + 1;
-    this.ts = new Float64Array(cap);
-    this.gap = new Float64Array(cap);
-    this.down = new Float64Array(cap);
-    this.iv = new Float64Array(cap);
+    this.v = new Float64Array(cap * F);
     this.router = new Array<string>(cap).fill('');
   }
 
@@ -37,20 +34,35 @@ export class GapList {
 
   push(tn: number, gapNs: number, router: string, downNs: number, intervalNs: number): void {
     let i = this.n;
-    if (i === this.ts.length) {
+    if (i === this.router.length) {
       // Full (2 × limit + 1): keep the newest `limit`, as pushBounded does.
       const from = i - this.limit;
-      for (const a of [this.ts, this.gap, this.down, this.iv]) a.copyWithin(0, from, i);
+      this.v.copyWithin(0, from * F, i * F);
       for (let k = 0; k < this.limit; k++) this.router[k] = this.router[from + k]!;
       i = this.limit;
     }
-    this.ts[i] = tn;
-    this.gap[i] = gapNs;
-    this.down[i] = downNs;
-    this.iv[i] = intervalNs;
+    const at = i * F;
+    this.v[at] = tn;
+    this.v[at + 1] = gapNs;
+    this.v[at + 2] = downNs;
+    this.v[at + 3] = intervalNs;
     this.router[i] = router;
     this.n = i + 1;
     this.view = undefined;
+  }
+
+  /**
+   * The gaps whose numbers (gap, master-down, interval, in ns) pass `keep`, oldest first: only those
+   * become objects (a rule that looks for a few gaps among all of 255 VRIDs' makes no garbage).
+   */
+  select(keep: (gapNs: number, downNs: number, intervalNs: number) => boolean): Gap[] {
+    const out: Gap[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const at = i * F;
+      if (!keep(this.v[at + 1]!, this.v[at + 2]!, this.v[at + 3]!)) continue;
+      out.push({ ts: this.epoch + BigInt(this.v[at]!), gapNs: BigInt(this.v[at + 1]!), router: this.router[i]!, downNs: BigInt(this.v[at + 2]!), intervalNs: BigInt(this.v[at + 3]!) });
+    }
+    return out;
   }
 
   /** The gaps, oldest first (made once per change, shared by every reader until the next push). */
@@ -58,12 +70,13 @@ export class GapList {
     if (this.view) return this.view;
     const out: Gap[] = new Array<Gap>(this.n);
     for (let i = 0; i < this.n; i++) {
+      const at = i * F;
       out[i] = {
-        ts: this.epoch + BigInt(this.ts[i]!),
-        gapNs: BigInt(this.gap[i]!),
+        ts: this.epoch + BigInt(this.v[at]!),
+        gapNs: BigInt(this.v[at + 1]!),
         router: this.router[i]!,
-        downNs: BigInt(this.down[i]!),
-        intervalNs: BigInt(this.iv[i]!),
+        downNs: BigInt(this.v[at + 2]!),
+        intervalNs: BigInt(this.v[at + 3]!),
       };
     }
     return (this.view = out);

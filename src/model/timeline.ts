@@ -7,9 +7,10 @@
 // MAC that announces a virtual IP is remembered, so an announcement by a host that is no router of
 // that VRID can be found.
 
-import type { Packet, VrrpPacket } from '../decode/packet.js';
+import type { Packet, Vrrp, VrrpPacket } from '../decode/packet.js';
 import { pushBounded } from './bounded.js';
 import { GAP_BINS, Limits, type Episode, type Family, type Gap, type GarpExpectation, type GarpMissing, type MasterInterval, type NoMaster, type OnTimeTakeover, type RouterState, type Signature, type Silence, type Transition, type VipState, type VridState } from './model-types.js';
+import { Caps } from './caps.js';
 import { GapList } from './gap-list.js';
 import { partitionLabel, sameSignature, signatureOf } from './partition.js';
 import { GARP_GRACE_NS, newRouter, VirtualRouter } from './virtual-router.js';
@@ -42,6 +43,9 @@ export type VridGroup = {
 /** Untracked VRIDs and routers are told apart up to this many (then the counts are "at least"). */
 export const UNTRACKED_COUNT = 65_536;
 
+/** Remembered advert records at most (then forgotten all at once). */
+const KNOWN_MAX = 8192;
+
 /** Gratuitous ARPs closer than this belong to one burst. */
 const BURST_GAP_NS = 2_000_000_000n;
 
@@ -71,15 +75,25 @@ export class Timeline {
   }
   /** Partition groups by segment, then by vrid * 2 + (family === 6): no string key built per advert. */
   private readonly groupIndex = new Map<string, Map<number, VridGroup>>();
+  /** Decoded VRRP records seen more than once → where their adverts go. */
+  private readonly known = new Map<Vrrp, { readonly segment: string; readonly v: VridState; readonly r: RouterState; readonly moves: number }>();
+  /** Routers moved to another partition (a reload): remembered places may be stale. */
+  private moves = 0;
   private lastSegment: string | undefined;
   private lastGroups: Map<number, VridGroup> | undefined;
   /** Transitions as they are decided, for streaming views; drained by the caller. */
   readonly newTransitions: { vrid: VridState; t: Transition }[] = [];
   /** Virtual IP → the groups whose adverts list it, per segment and family (`segment|family|ip`). */
   private readonly vipIndex = new Map<string, Set<VridGroup>>();
+  /** List caps, shared out among what is tracked (caps.ts). */
+  private readonly caps = new Caps();
   private readonly reducer = new VirtualRouter((vrid, t) => {
     this.newTransitions.push({ vrid, t });
-  });
+  }, this.caps);
+
+  private resize(): void {
+    this.caps.resize(this.vrids.size, this.tracked, this.vips.size);
+  }
 
   /**
    * The first event's time. The reducer's arithmetic runs on nanoseconds after it as plain numbers
@@ -157,6 +171,10 @@ export class Timeline {
   private advert(segment: string, p: VrrpPacket, tn: number): void {
     this.counters.adverts++;
     const a = p.vrrp;
+    // The decoder shares the records of adverts that repeat (decode/advert-cache.ts): the same
+    // record on the same segment, its router still on it, is the same router in the same partition.
+    const known = this.known.get(a);
+    if (known !== undefined && known.segment === segment && known.r.seen === a && known.moves === this.moves) return this.reducer.advert(known.v, known.r, p, tn);
     const ts = p.ts;
     const src = p.ip.src;
     // Most adverts come on the segment the last one came on.
@@ -182,6 +200,7 @@ export class Timeline {
         v.routers.delete(src);
         g.byRouter.delete(src);
         this.tracked--;
+        this.moves++;
         v = undefined;
         r = undefined;
       }
@@ -194,6 +213,7 @@ export class Timeline {
         v = newVrid(segment, a.vrid, p.ip.family, g.parts.length, sig, ts, this.epoch!);
         g.parts.push(v);
         this.vrids.set(v.key, v);
+        this.resize();
         for (const x of g.parts) x.label = partitionLabel(x, g.parts.filter((o) => o !== x));
       }
     }
@@ -206,8 +226,14 @@ export class Timeline {
       v.routers.set(src, r);
       g.byRouter.set(src, v);
       this.tracked++;
+      this.resize();
       for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
     } else if (r.vips !== a.addresses && !sameList(r.vips, a.addresses)) for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
+    // Remembered once the record repeats (a flood of adverts that never do adds nothing here).
+    if (r.seen === a) {
+      if (this.known.size >= KNOWN_MAX) this.known.clear();
+      this.known.set(a, { segment, v, r, moves: this.moves });
+    }
     this.reducer.advert(v, r, p, tn);
   }
 
@@ -244,6 +270,7 @@ export class Timeline {
       if (this.vips.size >= Limits.vips) return;
       vip = { segment, family, address: ip, bursts: [], owners: [], announcers: [], owner: undefined, garps: 0 };
       this.vips.set(key, vip);
+      this.resize();
     }
     const who = vip.announcers.find((x) => x.mac === mac && x.kind === kind);
     if (who) {
@@ -256,11 +283,11 @@ export class Timeline {
       if (b && b.mac === mac && b.kind === kind && ts - b.end <= BURST_GAP_NS) {
         b.end = ts;
         b.count++;
-      } else pushBounded(vip.bursts, { mac, start: ts, end: ts, count: 1, kind }, Limits.bursts);
+      } else pushBounded(vip.bursts, { mac, start: ts, end: ts, count: 1, kind }, this.caps.bursts);
     }
     if (vip.owner !== mac) {
       vip.owner = mac;
-      pushBounded(vip.owners, { ts, mac }, Limits.owners);
+      pushBounded(vip.owners, { ts, mac }, this.caps.owners);
     }
     if (!gratuitous || !groups) return;
     for (const g of groups) {

@@ -25,6 +25,7 @@ import {
   type VridState,
 } from './model-types.js';
 import { intervalNs, masterDownNs } from './vrrp-timing.js';
+import { Caps } from './caps.js';
 import { durationText } from '../util/duration-text.js';
 
 /** How long after taking over a new master is expected to have announced its virtual IPs. */
@@ -108,7 +109,10 @@ export function yieldReason(loser: RouterState, winner: RouterState): string {
 }
 
 export class VirtualRouter {
-  constructor(private readonly sink: TransitionSink) {}
+  constructor(
+    private readonly sink: TransitionSink,
+    private readonly caps: Caps = new Caps(),
+  ) {}
 
   /** An advert from r; `tn` is its time on the model's number clock (ns after the epoch, timeline.ts). */
   advert(v: VridState, r: RouterState, p: VrrpPacket, tn: number): void {
@@ -127,7 +131,7 @@ export class VirtualRouter {
     // The same records as its last advert's: the same settings (the common case), nothing to write.
     const changed = a !== r.seen || p.ip !== r.seenIp;
     if (changed) {
-      if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, Limits.priorityChanges);
+      if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, this.caps.priorityChanges);
       r.priority = a.priority;
       r.intervalCs = a.intervalCs;
       r.version = a.version;
@@ -170,7 +174,7 @@ export class VirtualRouter {
     if (a.priority === 0) {
       // Graceful shutdown (RFC 5798 §6.4.3): the claim ends now.
       r.released = true;
-      setRole(r, 'resigned', ts);
+      setRole(r, 'resigned', ts, this.caps.roles);
       if (r.spellStart !== undefined) this.endClaim(v, r, ts, ChangeReason.released);
     } else {
       r.released = false;
@@ -197,7 +201,7 @@ export class VirtualRouter {
     for (const x of r.recent) if (x > t.ts) after++;
     if (after < 2) return;
     v.transitions[i] = { ...t, reason: ChangeReason.takeoverWhileAdvertising, evidence: `${r.address} kept advertising after ${t.to} claimed (${t.evidence}): not a preemption — ${t.to} did not hear it` };
-    pushBounded(v.onTimeTakeovers, { ts: t.ts, by: t.to, from: r.address, ageNs: 0n, intervalNs: intervalNs(r.intervalCs) }, Limits.episodes);
+    pushBounded(v.onTimeTakeovers, { ts: t.ts, by: t.to, from: r.address, ageNs: 0n, intervalNs: intervalNs(r.intervalCs) }, this.caps.episodes);
   }
 
   /** A gratuitous ARP/NA for one of this virtual router's addresses from router `r`'s MAC. */
@@ -249,7 +253,7 @@ export class VirtualRouter {
     }
     while (v.garpPending.length > 0 && ts - v.garpPending[0]!.since > GARP_GRACE_NS) {
       const g = v.garpPending.shift()!;
-      if (g.missing.size > 0) pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, Limits.episodes);
+      if (g.missing.size > 0) pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, this.caps.episodes);
     }
   }
 
@@ -293,7 +297,7 @@ export class VirtualRouter {
   private startClaim(v: VridState, r: RouterState, ts: bigint): void {
     r.spellStart = ts;
     boundExpiry(v, r);
-    setRole(r, 'master', ts);
+    setRole(r, 'master', ts, this.caps.roles);
     const prev = v.master !== undefined && v.master !== r.address ? v.routers.get(v.master) : undefined;
     let reason: ChangeReason;
     let evidence = '';
@@ -311,7 +315,7 @@ export class VirtualRouter {
       } else if (!better(r, prev)) {
         // A worse router claims while the master advertises: it does not hear the master. The master
         // stays the master (it will not yield to a worse router); the overlap is a split brain.
-        if (onTime) pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, Limits.episodes);
+        if (onTime) pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, this.caps.episodes);
         this.updateSplit(v, ts, undefined);
         return;
       } else if (back && back.router === r.address && back.end === ts && back.takenOverBy === prev.address) {
@@ -320,7 +324,7 @@ export class VirtualRouter {
       } else if (onTime) {
         reason = ChangeReason.takeoverWhileAdvertising;
         evidence = `${prev.address}'s last advert was ${secs(age)} earlier (interval ${secs(prevIv)}); equal priority ${r.priority}, ${r.address} has the higher address`;
-        pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, Limits.episodes);
+        pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, this.caps.episodes);
       } else {
         reason = ChangeReason.takeoverAfterSilence;
         evidence = `${prev.address}'s adverts were ${secs(age)} late`;
@@ -340,7 +344,7 @@ export class VirtualRouter {
     const s = v.silences[v.silences.length - 1];
     if (s && s.end === undefined && s.router !== r.address && s.takenOverBy === undefined) s.takenOverBy = r.address;
     this.setMaster(v, r.address, ts, reason, evidence);
-    if (reason !== ChangeReason.firstSeen && r.vips.length > 0) pushBounded(v.garpPending, { router: r.address, since: ts, missing: new Set(r.vips) }, Limits.episodes);
+    if (reason !== ChangeReason.firstSeen && r.vips.length > 0) pushBounded(v.garpPending, { router: r.address, since: ts, missing: new Set(r.vips) }, this.caps.episodes);
     this.updateSplit(v, ts, undefined);
   }
 
@@ -358,8 +362,8 @@ export class VirtualRouter {
       // Quiet because a better router claims: a backup (it yielded or was preempted). Quiet with
       // nobody better claiming: gone (crash, stall, or its adverts stopped reaching us).
       const yielded = best !== undefined && better(best, r);
-      setRole(r, yielded ? 'backup' : 'gone', at);
-      if (!yielded && advertised >= 2) pushBounded(v.silences, { router: r.address, start: at, end: undefined, downNs: downOf(r), gapNs: undefined, wasMaster, takenOverBy: best?.address, garpOnReturn: false }, Limits.episodes);
+      setRole(r, yielded ? 'backup' : 'gone', at, this.caps.roles);
+      if (!yielded && advertised >= 2) pushBounded(v.silences, { router: r.address, start: at, end: undefined, downNs: downOf(r), gapNs: undefined, wasMaster, takenOverBy: best?.address, garpOnReturn: false }, this.caps.episodes);
     }
     this.updateSplit(v, at, r);
     if (!wasMaster) return;
@@ -372,8 +376,8 @@ export class VirtualRouter {
       this.setMaster(v, best.address, next > at ? next : at, kind, why);
     } else {
       this.setMaster(v, undefined, at, reason === ChangeReason.released ? ChangeReason.released : ChangeReason.masterSilent, '');
-      if (reason !== ChangeReason.released) pushBounded(v.noMaster, { router: r.address, start: at + downOf(r), end: undefined, downNs: downOf(r) }, Limits.episodes);
-      else pushBounded(v.noMaster, { router: r.address, start: at, end: undefined, downNs: downOf(r) }, Limits.episodes);
+      if (reason !== ChangeReason.released) pushBounded(v.noMaster, { router: r.address, start: at + downOf(r), end: undefined, downNs: downOf(r) }, this.caps.episodes);
+      else pushBounded(v.noMaster, { router: r.address, start: at, end: undefined, downNs: downOf(r) }, this.caps.episodes);
     }
   }
 
@@ -382,7 +386,7 @@ export class VirtualRouter {
     if (from === master && v.history.length > 0) return;
     const last = v.history[v.history.length - 1];
     if (last && last.end === undefined) last.end = ts;
-    pushBounded(v.history, { start: ts, end: undefined, master, reason }, Limits.history);
+    pushBounded(v.history, { start: ts, end: undefined, master, reason }, this.caps.history);
     v.master = master;
     if (reason === ChangeReason.firstSeen || master === undefined) return;
     const nm = v.noMaster[v.noMaster.length - 1];
@@ -391,7 +395,7 @@ export class VirtualRouter {
     const prior = from ?? lastMasterOf(v, 1);
     if (from === undefined && prior === master) return;
     const t: Transition = { ts, from: prior, to: master, reason, evidence };
-    pushBounded(v.transitions, t, Limits.history);
+    pushBounded(v.transitions, t, this.caps.history);
     v.changes++;
     this.sink(v, t);
   }
@@ -402,7 +406,7 @@ export class VirtualRouter {
     if (claiming.length >= 2) {
       if (!v.openSplit) {
         v.openSplit = { start: ts, end: undefined, routers: claiming, adverts: Object.fromEntries(claiming.map((a) => [a, 0])), replies: {}, outcome: undefined };
-        pushBounded(v.splitBrains, v.openSplit, Limits.episodes);
+        pushBounded(v.splitBrains, v.openSplit, this.caps.episodes);
       } else {
         for (const a of claiming)
           if (!v.openSplit.routers.includes(a)) {
@@ -435,10 +439,10 @@ function boundExpiry(v: VridState, r: RouterState): void {
   if (deadline < v.expiryAt) v.expiryAt = deadline;
 }
 
-function setRole(r: RouterState, role: Role, ts: bigint): void {
+function setRole(r: RouterState, role: Role, ts: bigint, cap: number): void {
   if (r.role === role && r.roles.length > 0) return;
   r.role = role;
-  pushBounded(r.roles, { ts, role }, Limits.roles);
+  pushBounded(r.roles, { ts, role }, cap);
 }
 
 /** The newest master in the history, skipping the newest `skip` intervals. */

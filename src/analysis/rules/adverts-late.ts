@@ -20,7 +20,7 @@ export const advertsLate: Rule = {
     for (const v of ctx.vrids) {
       if (!ctx.single(v)) continue;
       if ([...v.routers.values()].some(lossy)) continue;
-      const near = v.gaps.filter((g) => g.gapNs <= g.downNs && Number(g.gapNs) >= Number(g.downNs) * NEAR_MISS && !wholeIntervals(g.gapNs, g.intervalNs));
+      const near = v.gapList.select((gap, down, iv) => gap <= down && gap >= down * NEAR_MISS && !wholeIntervals(gap, iv));
       if (near.length >= 2) {
         const worst = near.reduce((m, g) => (g.gapNs > m.gapNs ? g : m));
         out.push(
@@ -45,8 +45,8 @@ export const advertsLate: Rule = {
 };
 
 /** A gap of (nearly) a whole number of intervals: adverts lost, not late. */
-function wholeIntervals(gap: bigint, iv: bigint): boolean {
-  if (iv <= 0n) return false;
-  const r = Number(gap) / Number(iv);
+function wholeIntervals(gap: number, iv: number): boolean {
+  if (iv <= 0) return false;
+  const r = gap / iv;
   return Math.abs(r - Math.round(r)) < 0.15 && Math.round(r) >= 2;
 }
