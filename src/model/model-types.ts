@@ -93,7 +93,7 @@ export type RouterState = {
   spellStart: bigint | undefined;
   /** Its last advert had priority 0. */
   released: boolean;
-  /** Recent advert times, for working out when a contender stopped. */
+  /** Recent advert times (the newest Limits.recentAdverts count; up to twice that are kept), for working out when a contender stopped. */
   readonly recent: bigint[];
   /** It was the master right after its previous advert (its next gap is a master gap). */
   masterAtLast: boolean;

@@ -155,8 +155,9 @@ export class VirtualRouter {
     r.lastAdvert = ts;
     r.lastAdvertN = tn;
     r.adverts++;
+    // Trimmed in batches (a shift per advert moves the array every time); readers look at the newest Limits.recentAdverts.
     r.recent.push(ts);
-    if (r.recent.length > Limits.recentAdverts) r.recent.shift();
+    if (r.recent.length > 2 * Limits.recentAdverts) r.recent.splice(0, r.recent.length - Limits.recentAdverts);
     const s = v.openSplit;
     if (s && s.routers.includes(r.address)) {
       s.adverts[r.address] = (s.adverts[r.address] ?? 0) + 1;
@@ -198,7 +199,7 @@ export class VirtualRouter {
     // Only the old master's claim that went on through the takeover counts, not a later new claim.
     if (r.spellStart === undefined || r.spellStart > t.ts) return;
     let after = 0;
-    for (const x of r.recent) if (x > t.ts) after++;
+    for (let i = recentStart(r); i < r.recent.length; i++) if (r.recent[i]! > t.ts) after++;
     if (after < 2) return;
     v.transitions[i] = { ...t, reason: ChangeReason.takeoverWhileAdvertising, evidence: `${r.address} kept advertising after ${t.to} claimed (${t.evidence}): not a preemption — ${t.to} did not hear it` };
     pushBounded(v.onTimeTakeovers, { ts: t.ts, by: t.to, from: r.address, ageNs: 0n, intervalNs: intervalNs(r.intervalCs) }, this.caps.episodes);
@@ -352,7 +353,7 @@ export class VirtualRouter {
   private endClaim(v: VridState, r: RouterState, at: bigint, reason: ChangeReason): void {
     // A claim made by gratuitous ARP and a stray advert is no master that stopped advertising.
     let advertised = 0;
-    for (const x of r.recent) if (r.spellStart !== undefined && x >= r.spellStart) advertised++;
+    for (let i = recentStart(r); i < r.recent.length; i++) if (r.spellStart !== undefined && r.recent[i]! >= r.spellStart) advertised++;
     r.spellStart = undefined;
     const wasMaster = v.master === r.address;
     // Who is still claiming, best first.
@@ -368,7 +369,12 @@ export class VirtualRouter {
     this.updateSplit(v, at, r);
     if (!wasMaster) return;
     if (best) {
-      const next = best.recent.find((t) => t > at) ?? best.lastAdvert;
+      let next = best.lastAdvert;
+      for (let i = recentStart(best); i < best.recent.length; i++)
+        if (best.recent[i]! > at) {
+          next = best.recent[i]!;
+          break;
+        }
       // Mastership goes back to the router r had taken it from, if that one kept advertising.
       const before = v.history.length >= 2 ? v.history[v.history.length - 2]!.master : undefined;
       const kind = reason === ChangeReason.released ? ChangeReason.released : better(best, r) ? ChangeReason.yielded : before === best.address ? ChangeReason.resumed : ChangeReason.takeoverAfterSilence;
@@ -437,6 +443,11 @@ function boundExpiry(v: VridState, r: RouterState): void {
   if (r.spellStart === undefined) return;
   const deadline = (r.lastGarpN > r.lastAdvertN ? r.lastGarpN : r.lastAdvertN) + r.downN;
   if (deadline < v.expiryAt) v.expiryAt = deadline;
+}
+
+/** Where the newest Limits.recentAdverts of r.recent begin. */
+function recentStart(r: RouterState): number {
+  return Math.max(0, r.recent.length - Limits.recentAdverts);
 }
 
 function setRole(r: RouterState, role: Role, ts: bigint, cap: number): void {
