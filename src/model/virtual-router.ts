@@ -184,8 +184,10 @@ export class VirtualRouter {
     }
     r.masterAtLast = v.master === r.address;
     r.claimAtLast = r.spellStart !== undefined;
-    // A renewed claim only moves its deadline later (the bound holds); new timers may move it earlier.
-    if (changed) boundExpiry(v, r);
+    // The sole claimant (no split brain open: at most one claims) sets the bound exactly; otherwise
+    // a renewed claim only moves its deadline later (the bound holds), and new timers may move it earlier.
+    if (v.openSplit === undefined && r.spellStart !== undefined) v.expiryAt = (r.lastGarpN > r.lastAdvertN ? r.lastGarpN : r.lastAdvertN) + r.downN;
+    else if (changed) boundExpiry(v, r);
   }
 
   /**
