@@ -17,7 +17,7 @@ import { copyOfflineEvidence, expandBundles, nodeName } from '../bundle/bundle-s
 import { inputLabel, readInputs } from '../capture/read-inputs.js';
 import { captureEnd } from './analyze-captures.js';
 import type { MetricsServer } from '../views/metrics/metrics-server.js';
-import { modelFeed, serveMetrics, untilStopped, type ModelRef } from './metrics-feed.js';
+import type { ModelRef } from './metrics-feed.js';
 import { message } from './message.js';
 import { summarizeProblems } from '../host/problem-summary.js';
 import { inertText } from '../util/inert.js';
@@ -105,6 +105,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const frames = new Map<string, number>(opts.inputs.map((i) => [inputLabel(i), 0]));
   let server: MetricsServer | undefined;
   if (opts.metrics) {
+    // The exporter's code (prom-client and the snapshot) is loaded only for --metrics (start-up).
+    const { modelFeed, serveMetrics } = await import('./metrics-feed.js');
     const feed = modelFeed(() => model, () => [...frames].map(([name, n]) => ({ name, up: reading, frames: n, dropped: undefined })));
     try {
       server = await serveMetrics(opts.metrics, feed, warn);
@@ -155,7 +157,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.removeListener('SIGINT', onSigint);
   if (server) {
     // The last state stays scrapeable (capture_up 0 says the input ended) until stopped.
-    await untilStopped();
+    await (await import('./metrics-feed.js')).untilStopped();
     await server.close();
   }
   if (!written || readable === ExitCode.error) return ExitCode.error;
