@@ -5,9 +5,8 @@
 //
 //   npm run bench -- --day [--hours N]      (results in bench/out/last-run-day.json)
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DENSE_VRIDS, writeDenseCapture } from './dense-capture.js';
 

@@ -21,12 +21,16 @@ export class NodeClocks {
 
   /** The node whose capture a segment comes from; undefined for a capture of no known node. */
   nodeOf(segment: string): string | undefined {
-    return this.nodes.find((n) => segment.startsWith(`${n.node}/`))?.node;
+    return this.clockOf(segment)?.node;
   }
 
   /** ± between this segment's times and the recording machine's clock (the end of the input). */
   uncertainty(segment: string): bigint {
-    return this.nodes.find((n) => segment.startsWith(`${n.node}/`))?.uncertaintyNs ?? 0n;
+    return this.clockOf(segment)?.uncertaintyNs ?? 0n;
+  }
+
+  private clockOf(segment: string): NodeClock | undefined {
+    return this.nodes.find((n) => segment.startsWith(`${n.node}/`));
   }
 
   /** Whether two segments' times come from one clock: the same node, or no node known for either. */

@@ -59,8 +59,7 @@ export class GapList {
     const out: Gap[] = [];
     for (let i = 0; i < this.n; i++) {
       const at = i * F;
-      if (!keep(this.v[at + 1]!, this.v[at + 2]!, this.v[at + 3]!)) continue;
-      out.push({ ts: this.epoch + BigInt(this.v[at]!), gapNs: BigInt(this.v[at + 1]!), router: this.router[i]!, downNs: BigInt(this.v[at + 2]!), intervalNs: BigInt(this.v[at + 3]!) });
+      if (keep(this.v[at + 1]!, this.v[at + 2]!, this.v[at + 3]!)) out.push(this.gap(i));
     }
     return out;
   }
@@ -69,16 +68,13 @@ export class GapList {
   list(): readonly Gap[] {
     if (this.view) return this.view;
     const out: Gap[] = new Array<Gap>(this.n);
-    for (let i = 0; i < this.n; i++) {
-      const at = i * F;
-      out[i] = {
-        ts: this.epoch + BigInt(this.v[at]!),
-        gapNs: BigInt(this.v[at + 1]!),
-        router: this.router[i]!,
-        downNs: BigInt(this.v[at + 2]!),
-        intervalNs: BigInt(this.v[at + 3]!),
-      };
-    }
+    for (let i = 0; i < this.n; i++) out[i] = this.gap(i);
     return (this.view = out);
+  }
+
+  /** Gap i as the object views and rules read. */
+  private gap(i: number): Gap {
+    const at = i * F;
+    return { ts: this.epoch + BigInt(this.v[at]!), gapNs: BigInt(this.v[at + 1]!), router: this.router[i]!, downNs: BigInt(this.v[at + 2]!), intervalNs: BigInt(this.v[at + 3]!) };
   }
 }

@@ -249,8 +249,9 @@ export type VipState = {
 /**
  * Upper bounds on what the model keeps, so memory is set by the model, not by the input (a day-long
  * capture, a flood of spoofed adverts). Lists are trimmed to their newest `limit` items when they
- * reach twice that (pushBounded); counters (adverts, gap histogram, delivery) are kept whole.
- * docs/performance.md says what each costs.
+ * reach twice that (pushBounded); counters (adverts, gap histogram, delivery) are kept whole. The
+ * per-VRID, per-router and per-VIP list limits are maxima: caps.ts shares one budget per kind of list
+ * among everything tracked. docs/performance.md says what each costs.
  */
 export const Limits = {
   /** Routers per virtual router (partition); more are counted, not kept. */

@@ -174,7 +174,7 @@ export class Timeline {
     // The decoder shares the records of adverts that repeat (decode/advert-cache.ts): the same
     // record on the same segment, its router still on it, is the same router in the same partition.
     const known = this.known.get(a);
-    if (known !== undefined && known.segment === segment && known.r.seen === a && known.moves === this.moves) return this.reducer.advert(known.v, known.r, p, tn);
+    if (known !== undefined && known.segment === segment && known.r.seen === a && known.r.seenIp === p.ip && known.moves === this.moves) return this.reducer.advert(known.v, known.r, p, tn);
     const ts = p.ts;
     const src = p.ip.src;
     // Most adverts come on the segment the last one came on.
@@ -230,7 +230,7 @@ export class Timeline {
       for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
     } else if (r.vips !== a.addresses && !sameList(r.vips, a.addresses)) for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
     // Remembered once the record repeats (a flood of adverts that never do adds nothing here).
-    if (r.seen === a) {
+    if (r.seen === a && r.seenIp === p.ip) {
       if (this.known.size >= KNOWN_MAX) this.known.clear();
       this.known.set(a, { segment, v, r, moves: this.moves });
     }
