@@ -60,7 +60,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
   const model = (): void => {
     queued = false;
     for (let i = 0; i < batch.length; i++) {
-      timeline.apply({ kind: 'packet', segment: segments[i]!, packet: batch[i]! });
+      timeline.packet(segments[i]!, batch[i]!);
       if (timeline.newTransitions.length === 0) continue;
       if (hooks.onTransition) for (const { vrid, t } of timeline.newTransitions) hooks.onTransition(vrid, t);
       timeline.newTransitions.length = 0;

@@ -31,6 +31,10 @@ const RETRY = 16;
  */
 export class AdvertCache {
   private readonly bytes = new Uint8Array(SLOTS * WAYS * MAX_BYTES);
+  /** The arena and the frame's buffer read four bytes at a time (a fifth of the loads of a byte loop). */
+  private readonly saved = new DataView(this.bytes.buffer);
+  private frameBuf: Uint8Array | undefined;
+  private frame: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private readonly lens = new Int32Array(SLOTS * WAYS);
   /** Offset of the IPv4 header in the saved bytes, -1 for IPv6 (nothing to skip). */
   private readonly ip4s = new Int32Array(SLOTS * WAYS);
@@ -80,10 +84,15 @@ export class AdvertCache {
 
   /** The saved bytes at `at` equal b[start, start + n), apart from the IPv4 identification and header checksum. */
   private same(at: number, b: Uint8Array, start: number, n: number, ip4: number): boolean {
-    const s = this.bytes;
-    if (ip4 < 0) return range(s, at, b, start, 0, n);
+    if (b !== this.frameBuf) {
+      this.frameBuf = b;
+      this.frame = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    const s = this.saved;
+    const f = this.frame;
+    if (ip4 < 0) return range(s, at, f, start, 0, n);
     // The VRRP message first: it differs first when anything does (a priority change).
-    return range(s, at, b, start, ip4 + 12, n) && range(s, at, b, start, 0, ip4 + 4) && range(s, at, b, start, ip4 + 6, ip4 + 10);
+    return range(s, at, f, start, ip4 + 12, n) && range(s, at, f, start, 0, ip4 + 4) && range(s, at, f, start, ip4 + 6, ip4 + 10);
   }
 
   /** At the end of a window: keep taking entries while at least half the look-ups hit. */
@@ -101,7 +110,10 @@ export class AdvertCache {
   }
 }
 
-function range(s: Uint8Array, at: number, b: Uint8Array, start: number, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (s[at + i] !== b[start + i]) return false;
+/** s[at + from, at + to) equals f[start + from, start + to): four bytes at a time, then the rest. */
+function range(s: DataView<ArrayBufferLike>, at: number, f: DataView<ArrayBufferLike>, start: number, from: number, to: number): boolean {
+  let i = from;
+  for (; i + 4 <= to; i += 4) if (s.getUint32(at + i) !== f.getUint32(start + i)) return false;
+  for (; i < to; i++) if (s.getUint8(at + i) !== f.getUint8(start + i)) return false;
   return true;
 }

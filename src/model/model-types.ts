@@ -93,8 +93,16 @@ export type RouterState = {
   spellStart: bigint | undefined;
   /** Its last advert had priority 0. */
   released: boolean;
-  /** Recent advert times (the newest Limits.recentAdverts count; up to twice that are kept), for working out when a contender stopped. */
-  readonly recent: bigint[];
+  /**
+   * The newest Limits.recentAdverts advert times on the model's number clock, a ring written at
+   * recentCount % its length (one slot per advert, nothing moved or allocated): for working out
+   * when a contender stopped.
+   */
+  readonly recentN: Float64Array;
+  /** Adverts written to recentN so far. */
+  recentCount: number;
+  /** The MAC of its last advert (most adverts repeat it: `macs` is then not looked at). */
+  lastMac: string | undefined;
   /** It was the master right after its previous advert (its next gap is a master gap). */
   masterAtLast: boolean;
   /** It claimed mastership right after its previous advert (its next gap counts for delivery). */
@@ -156,7 +164,8 @@ export type Silence = {
 
 export type OnTimeTakeover = { readonly ts: bigint; readonly by: string; readonly from: string; readonly ageNs: bigint; readonly intervalNs: bigint };
 
-export type GarpExpectation = { readonly router: string; readonly since: bigint; readonly missing: Set<string> };
+/** `sinceN`: `since` on the model's number clock (the grace check runs on every advert while one is pending). */
+export type GarpExpectation = { readonly router: string; readonly since: bigint; readonly sinceN: number; readonly missing: Set<string> };
 
 export type GarpMissing = { readonly router: string; readonly since: bigint; readonly vips: string[] };
 
@@ -208,6 +217,12 @@ export type VridState = {
   readonly silences: Silence[];
   readonly noMaster: NoMaster[];
   readonly onTimeTakeovers: OnTimeTakeover[];
+  /** When the oldest pending announcement's grace ends, on the number clock (Infinity: none pending). */
+  garpDue: number;
+  /** The newest no-master stretch is still open (the reducer's own: spares a look on every advert). */
+  noMasterOpen: boolean;
+  /** Silences not yet ended (the reducer's own; at least the true number). */
+  openSilences: number;
   readonly garpPending: GarpExpectation[];
   readonly garpMissing: GarpMissing[];
   readonly firstSeen: bigint;

@@ -87,9 +87,13 @@ export class Timeline {
   private readonly vipIndex = new Map<string, Set<VridGroup>>();
   /** List caps, shared out among what is tracked (caps.ts). */
   private readonly caps = new Caps();
-  private readonly reducer = new VirtualRouter((vrid, t) => {
-    this.newTransitions.push({ vrid, t });
-  }, this.caps);
+  private readonly reducer = new VirtualRouter(
+    (vrid, t) => {
+      this.newTransitions.push({ vrid, t });
+    },
+    this.caps,
+    () => this.epoch ?? 0n,
+  );
 
   private resize(): void {
     this.caps.resize(this.vrids.size, this.tracked, this.vips.size);
@@ -110,7 +114,13 @@ export class Timeline {
   }
 
   apply(e: ModelEvent): void {
-    const ts = e.kind === 'tick' ? e.ts : e.packet.ts;
+    if (e.kind === 'packet') return this.packet(e.segment, e.packet);
+    const tn = this.advance(e.ts);
+    this.expireAt(e.ts, tn);
+  }
+
+  /** Moves the clock to `ts` (it never goes back); `ts` on the number clock. */
+  private advance(ts: bigint): number {
     const tn = this.clock(ts);
     if (tn > this.nowN) {
       this.now = ts;
@@ -120,30 +130,34 @@ export class Timeline {
       this.first = ts;
       this.firstN = tn;
     }
-    if (e.kind === 'tick') return this.expireAt(ts, tn);
-    const p = e.packet;
+    return tn;
+  }
+
+  /** apply() of a packet, without an event object per packet (the batch of analyze-captures). */
+  packet(segment: string, p: Packet): void {
+    const tn = this.advance(p.ts);
     this.counters.packets++;
     switch (p.kind) {
       case 'vrrp':
-        return this.advert(e.segment, p, tn);
+        return this.advert(segment, p, tn);
       case 'carp':
         this.counters.carp++;
         return;
       case 'arp': {
         this.counters.arp++;
-        this.counters.arpSegments.add(e.segment);
+        this.counters.arpSegments.add(segment);
         const a = p.arp;
         if (a.senderIp === undefined) return;
         if (a.gratuitous) this.counters.garps++;
         // A gratuitous ARP or a reply both say "this IP is at this MAC".
-        if (a.gratuitous || a.op === 2) this.announce(e.segment, 4, a.senderIp, a.senderMac, p.ts, tn, a.gratuitous ? 'garp' : 'arp-reply');
+        if (a.gratuitous || a.op === 2) this.announce(segment, 4, a.senderIp, a.senderMac, p.ts, tn, a.gratuitous ? 'garp' : 'arp-reply');
         return;
       }
       case 'na':
         this.counters.neighborAdverts++;
-        this.counters.arpSegments.add(e.segment);
+        this.counters.arpSegments.add(segment);
         if (!p.na.solicited) this.counters.garps++;
-        this.announce(e.segment, 6, p.na.target, p.na.targetMac ?? p.l2.src ?? '?', p.ts, tn, p.na.solicited ? 'arp-reply' : 'na');
+        this.announce(segment, 6, p.na.target, p.na.targetMac ?? p.l2.src ?? '?', p.ts, tn, p.na.solicited ? 'arp-reply' : 'na');
         return;
       case 'malformed': {
         this.counters.malformed++;
@@ -337,6 +351,9 @@ class VirtualRouterRecord implements VridState {
   readonly noMaster: NoMaster[] = [];
   readonly onTimeTakeovers: OnTimeTakeover[] = [];
   readonly garpPending: GarpExpectation[] = [];
+  garpDue = Infinity;
+  noMasterOpen = false;
+  openSilences = 0;
   readonly garpMissing: GarpMissing[] = [];
   readonly firstSeen: bigint;
   lastSeen: bigint;

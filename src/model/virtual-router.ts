@@ -30,6 +30,7 @@ import { durationText } from '../util/duration-text.js';
 
 /** How long after taking over a new master is expected to have announced its virtual IPs. */
 export const GARP_GRACE_NS = 6_000_000_000n;
+const GARP_GRACE_N = Number(GARP_GRACE_NS);
 /** A master whose last advert is this many intervals old is still "on time". */
 const ON_TIME_INTERVALS = 1.5;
 /** Gaps longer than this many master-down intervals are a silence, not lost adverts. */
@@ -69,7 +70,9 @@ export function newRouter(p: VrrpPacket, ts: bigint): RouterState {
     adverts: 0,
     spellStart: undefined,
     released: false,
-    recent: [],
+    recentN: new Float64Array(Limits.recentAdverts),
+    recentCount: 0,
+    lastMac: undefined,
     masterAtLast: false,
     claimAtLast: false,
     role: 'backup',
@@ -111,14 +114,22 @@ export function yieldReason(loser: RouterState, winner: RouterState): string {
 export class VirtualRouter {
   constructor(
     private readonly sink: TransitionSink,
-    private readonly caps: Caps = new Caps(),
+    private readonly caps: Caps,
+    /** The model's epoch: number-clock times (recentN) back to packet time, and packet time to them. */
+    private readonly epoch: () => bigint,
   ) {}
+
+  /** Packet time on the number clock (for the rare paths that compare with recentN). */
+  private n(ts: bigint): number {
+    return Number(ts - this.epoch());
+  }
 
   /** An advert from r; `tn` is its time on the model's number clock (ns after the epoch, timeline.ts). */
   advert(v: VridState, r: RouterState, p: VrrpPacket, tn: number): void {
     const a = p.vrrp;
     const ts = p.ts;
-    this.expire(v, ts, tn);
+    // Nothing can have run out (on dense input, nearly every advert): the three bounds say so.
+    if (tn > v.expiryAt || tn > v.garpDue || v.noMasterOpen) this.expire(v, ts, tn);
     v.adverts++;
     v.lastSeen = ts;
     if (r.adverts > 0) {
@@ -151,13 +162,14 @@ export class VirtualRouter {
     if (a.checksumStatus === 'bad') r.badChecksum++;
     if (p.direction === 'out') r.local = true;
     const mac = p.l2.src;
-    if (mac !== undefined && r.macs[0] !== mac && !r.macs.includes(mac) && r.macs.length < 8) r.macs.push(mac);
+    if (mac !== undefined && mac !== r.lastMac) {
+      r.lastMac = mac;
+      if (!r.macs.includes(mac) && r.macs.length < 8) r.macs.push(mac);
+    }
     r.lastAdvert = ts;
     r.lastAdvertN = tn;
     r.adverts++;
-    // Trimmed in batches (a shift per advert moves the array every time); readers look at the newest Limits.recentAdverts.
-    r.recent.push(ts);
-    if (r.recent.length > 2 * Limits.recentAdverts) r.recent.splice(0, r.recent.length - Limits.recentAdverts);
+    r.recentN[r.recentCount++ % r.recentN.length] = tn;
     const s = v.openSplit;
     if (s && s.routers.includes(r.address)) {
       s.adverts[r.address] = (s.adverts[r.address] ?? 0) + 1;
@@ -169,7 +181,7 @@ export class VirtualRouter {
         }
       }
     }
-    this.closeSilence(v, r, ts);
+    if (v.openSilences > 0) this.closeSilence(v, r, ts);
     if (v.openSplit && v.master !== r.address) this.notAPreemption(v, r);
 
     if (a.priority === 0) {
@@ -179,7 +191,7 @@ export class VirtualRouter {
       if (r.spellStart !== undefined) this.endClaim(v, r, ts, ChangeReason.released);
     } else {
       r.released = false;
-      if (r.spellStart === undefined) this.startClaim(v, r, ts);
+      if (r.spellStart === undefined) this.startClaim(v, r, ts, tn);
       r.delivery.received++;
     }
     r.masterAtLast = v.master === r.address;
@@ -201,7 +213,8 @@ export class VirtualRouter {
     // Only the old master's claim that went on through the takeover counts, not a later new claim.
     if (r.spellStart === undefined || r.spellStart > t.ts) return;
     let after = 0;
-    for (let i = recentStart(r); i < r.recent.length; i++) if (r.recent[i]! > t.ts) after++;
+    const tN = this.n(t.ts);
+    for (let i = recentFrom(r); i < r.recentCount; i++) if (recentAt(r, i) > tN) after++;
     if (after < 2) return;
     v.transitions[i] = { ...t, reason: ChangeReason.takeoverWhileAdvertising, evidence: `${r.address} kept advertising after ${t.to} claimed (${t.evidence}): not a preemption — ${t.to} did not hear it` };
     pushBounded(v.onTimeTakeovers, { ts: t.ts, by: t.to, from: r.address, ageNs: 0n, intervalNs: intervalNs(r.intervalCs) }, this.caps.episodes);
@@ -217,7 +230,7 @@ export class VirtualRouter {
     for (const g of v.garpPending) if (g.router === r.address) g.missing.delete(ip);
     // A router that announces the virtual IPs is claiming mastership, even if it barely advertises.
     if (r.spellStart === undefined && !r.released) {
-      this.startClaim(v, r, ts);
+      this.startClaim(v, r, ts, tn);
       // The announcement that made the claim also fulfils it.
       for (const g of v.garpPending) if (g.router === r.address) g.missing.delete(ip);
     }
@@ -250,13 +263,17 @@ export class VirtualRouter {
       if (ended.length > 1) ended.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
       for (const { r, at } of ended) this.endClaim(v, r, at, ChangeReason.masterSilent);
     }
-    if (v.master !== undefined) {
+    if (v.master !== undefined && v.noMasterOpen) {
       const nm = v.noMaster[v.noMaster.length - 1];
       if (nm && nm.end === undefined) nm.end = v.history[v.history.length - 1]?.start ?? ts;
+      v.noMasterOpen = false;
     }
-    while (v.garpPending.length > 0 && ts - v.garpPending[0]!.since > GARP_GRACE_NS) {
-      const g = v.garpPending.shift()!;
-      if (g.missing.size > 0) pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, this.caps.episodes);
+    if (tn > v.garpDue) {
+      while (v.garpPending.length > 0 && tn - v.garpPending[0]!.sinceN > GARP_GRACE_N) {
+        const g = v.garpPending.shift()!;
+        if (g.missing.size > 0) pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, this.caps.episodes);
+      }
+      garpDue(v);
     }
   }
 
@@ -293,11 +310,12 @@ export class VirtualRouter {
       if (s.router !== r.address || s.end !== undefined) continue;
       s.end = ts;
       s.gapNs = ts - s.start;
+      v.openSilences--;
       return;
     }
   }
 
-  private startClaim(v: VridState, r: RouterState, ts: bigint): void {
+  private startClaim(v: VridState, r: RouterState, ts: bigint, tn: number): void {
     r.spellStart = ts;
     boundExpiry(v, r);
     setRole(r, 'master', ts, this.caps.roles);
@@ -347,7 +365,10 @@ export class VirtualRouter {
     const s = v.silences[v.silences.length - 1];
     if (s && s.end === undefined && s.router !== r.address && s.takenOverBy === undefined) s.takenOverBy = r.address;
     this.setMaster(v, r.address, ts, reason, evidence);
-    if (reason !== ChangeReason.firstSeen && r.vips.length > 0) pushBounded(v.garpPending, { router: r.address, since: ts, missing: new Set(r.vips) }, this.caps.episodes);
+    if (reason !== ChangeReason.firstSeen && r.vips.length > 0) {
+      pushBounded(v.garpPending, { router: r.address, since: ts, sinceN: tn, missing: new Set(r.vips) }, this.caps.episodes);
+      garpDue(v);
+    }
     this.updateSplit(v, ts, undefined);
   }
 
@@ -355,7 +376,10 @@ export class VirtualRouter {
   private endClaim(v: VridState, r: RouterState, at: bigint, reason: ChangeReason): void {
     // A claim made by gratuitous ARP and a stray advert is no master that stopped advertising.
     let advertised = 0;
-    for (let i = recentStart(r); i < r.recent.length; i++) if (r.spellStart !== undefined && r.recent[i]! >= r.spellStart) advertised++;
+    if (r.spellStart !== undefined) {
+      const since = this.n(r.spellStart);
+      for (let i = recentFrom(r); i < r.recentCount; i++) if (recentAt(r, i) >= since) advertised++;
+    }
     r.spellStart = undefined;
     const wasMaster = v.master === r.address;
     // Who is still claiming, best first.
@@ -366,15 +390,19 @@ export class VirtualRouter {
       // nobody better claiming: gone (crash, stall, or its adverts stopped reaching us).
       const yielded = best !== undefined && better(best, r);
       setRole(r, yielded ? 'backup' : 'gone', at, this.caps.roles);
-      if (!yielded && advertised >= 2) pushBounded(v.silences, { router: r.address, start: at, end: undefined, downNs: downOf(r), gapNs: undefined, wasMaster, takenOverBy: best?.address, garpOnReturn: false }, this.caps.episodes);
+      if (!yielded && advertised >= 2) {
+        pushBounded(v.silences, { router: r.address, start: at, end: undefined, downNs: downOf(r), gapNs: undefined, wasMaster, takenOverBy: best?.address, garpOnReturn: false }, this.caps.episodes);
+        v.openSilences++;
+      }
     }
     this.updateSplit(v, at, r);
     if (!wasMaster) return;
     if (best) {
       let next = best.lastAdvert;
-      for (let i = recentStart(best); i < best.recent.length; i++)
-        if (best.recent[i]! > at) {
-          next = best.recent[i]!;
+      const atN = this.n(at);
+      for (let i = recentFrom(best); i < best.recentCount; i++)
+        if (recentAt(best, i) > atN) {
+          next = this.epoch() + BigInt(recentAt(best, i));
           break;
         }
       // Mastership goes back to the router r had taken it from, if that one kept advertising.
@@ -386,6 +414,7 @@ export class VirtualRouter {
       this.setMaster(v, undefined, at, reason === ChangeReason.released ? ChangeReason.released : ChangeReason.masterSilent, '');
       if (reason !== ChangeReason.released) pushBounded(v.noMaster, { router: r.address, start: at + downOf(r), end: undefined, downNs: downOf(r) }, this.caps.episodes);
       else pushBounded(v.noMaster, { router: r.address, start: at, end: undefined, downNs: downOf(r) }, this.caps.episodes);
+      v.noMasterOpen = true;
     }
   }
 
@@ -399,6 +428,7 @@ export class VirtualRouter {
     if (reason === ChangeReason.firstSeen || master === undefined) return;
     const nm = v.noMaster[v.noMaster.length - 1];
     if (nm && nm.end === undefined) nm.end = ts;
+    v.noMasterOpen = false;
     // The same master back after a stretch without one is not a change of master.
     const prior = from ?? lastMasterOf(v, 1);
     if (from === undefined && prior === master) return;
@@ -447,9 +477,20 @@ function boundExpiry(v: VridState, r: RouterState): void {
   if (deadline < v.expiryAt) v.expiryAt = deadline;
 }
 
-/** Where the newest Limits.recentAdverts of r.recent begin. */
-function recentStart(r: RouterState): number {
-  return Math.max(0, r.recent.length - Limits.recentAdverts);
+/** The oldest advert count still in r.recentN (walk recentFrom(r) … recentCount - 1, oldest first). */
+function recentFrom(r: RouterState): number {
+  return Math.max(0, r.recentCount - r.recentN.length);
+}
+
+/** The time of r's advert number i (recentFrom(r) <= i < recentCount), on the number clock. */
+function recentAt(r: RouterState, i: number): number {
+  return r.recentN[i % r.recentN.length]!;
+}
+
+/** Sets v.garpDue from the oldest pending announcement. */
+function garpDue(v: VridState): void {
+  const g = v.garpPending[0];
+  v.garpDue = g === undefined ? Infinity : g.sinceN + GARP_GRACE_N;
 }
 
 function setRole(r: RouterState, role: Role, ts: bigint, cap: number): void {
