@@ -103,6 +103,8 @@ export type RouterState = {
   recentCount: number;
   /** The MAC of its last advert (most adverts repeat it: `macs` is then not looked at). */
   lastMac: string | undefined;
+  /** A silence of its may still be open (the reducer's own: its adverts look for one only then). */
+  silenceOpen: boolean;
   /** It was the master right after its previous advert (its next gap is a master gap). */
   masterAtLast: boolean;
   /** It claimed mastership right after its previous advert (its next gap counts for delivery). */
@@ -221,8 +223,6 @@ export type VridState = {
   garpDue: number;
   /** The newest no-master stretch is still open (the reducer's own: spares a look on every advert). */
   noMasterOpen: boolean;
-  /** Silences not yet ended (the reducer's own; at least the true number). */
-  openSilences: number;
   readonly garpPending: GarpExpectation[];
   readonly garpMissing: GarpMissing[];
   readonly firstSeen: bigint;

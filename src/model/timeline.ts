@@ -353,7 +353,6 @@ class VirtualRouterRecord implements VridState {
   readonly garpPending: GarpExpectation[] = [];
   garpDue = Infinity;
   noMasterOpen = false;
-  openSilences = 0;
   readonly garpMissing: GarpMissing[] = [];
   readonly firstSeen: bigint;
   lastSeen: bigint;

@@ -73,6 +73,7 @@ export function newRouter(p: VrrpPacket, ts: bigint): RouterState {
     recentN: new Float64Array(Limits.recentAdverts),
     recentCount: 0,
     lastMac: undefined,
+    silenceOpen: false,
     masterAtLast: false,
     claimAtLast: false,
     role: 'backup',
@@ -181,7 +182,7 @@ export class VirtualRouter {
         }
       }
     }
-    if (v.openSilences > 0) this.closeSilence(v, r, ts);
+    if (r.silenceOpen) this.closeSilence(v, r, ts);
     if (v.openSplit && v.master !== r.address) this.notAPreemption(v, r);
 
     if (a.priority === 0) {
@@ -305,12 +306,12 @@ export class VirtualRouter {
   }
 
   private closeSilence(v: VridState, r: RouterState, ts: bigint): void {
+    r.silenceOpen = false;
     for (let i = v.silences.length - 1; i >= 0 && i >= v.silences.length - 4; i--) {
       const s = v.silences[i]!;
       if (s.router !== r.address || s.end !== undefined) continue;
       s.end = ts;
       s.gapNs = ts - s.start;
-      v.openSilences--;
       return;
     }
   }
@@ -392,7 +393,7 @@ export class VirtualRouter {
       setRole(r, yielded ? 'backup' : 'gone', at, this.caps.roles);
       if (!yielded && advertised >= 2) {
         pushBounded(v.silences, { router: r.address, start: at, end: undefined, downNs: downOf(r), gapNs: undefined, wasMaster, takenOverBy: best?.address, garpOnReturn: false }, this.caps.episodes);
-        v.openSilences++;
+        r.silenceOpen = true;
       }
     }
     this.updateSplit(v, at, r);
