@@ -59,7 +59,7 @@ export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: 
         const p = decodeFrame(f, name);
         if (p === undefined) {
           if (!ltSupported) unsupported++;
-        } else if (p.ts < TS_MIN_NS || p.ts >= TS_END_NS) {
+        } else if (!plausible(p) && (p.ts < TS_MIN_NS || p.ts >= TS_END_NS)) {
           if (badTimes++ === 0) warn(`${name}: packet ${f.number} at byte ${f.fileOffset} is stamped ${timeText(p.ts)}, outside 1970 … 9999 (a damaged timestamp or if_tsoffset); such packets are counted and skipped`);
         } else merge.push(i, p);
       };
@@ -69,6 +69,15 @@ export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: 
       return report;
     }),
   );
+}
+
+/** Seconds well inside 1970 … 9999 by the numbers alone (an advert's time, without making its BigInt). */
+const PLAUSIBLE_END_SEC = Number(TS_END_NS / 1_000_000_000n) - 10;
+
+function plausible(p: Packet): boolean {
+  const s = p.tsSec;
+  const n = p.tsNsec;
+  return s !== undefined && n !== undefined && s >= 1 && s < PLAUSIBLE_END_SEC && n >= 0 && n < 1_000_000_000;
 }
 
 /** A time that may be far outside what a Date can hold, in words. */

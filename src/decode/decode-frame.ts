@@ -2,7 +2,8 @@
 // path reads a handful of bytes and allocates nothing; only VRRP, CARP, ARP and neighbour adverts
 // are decoded in full. A DecodeError never escapes: it becomes a `malformed` packet.
 
-import { Direction, type Frame } from '../capture/frame.js';
+import { Direction, TsMode, type Frame } from '../capture/frame.js';
+import { AdvertPacket } from './advert-packet.js';
 import { LinkType } from '../capture/link-types.js';
 import { decodeArp } from './arp.js';
 import { decodeCarp, looksLikeCarp } from './carp.js';
@@ -158,25 +159,17 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
   }
 }
 
-/** The advert is the hot path: one object literal, no spread of a meta object per packet. */
+/** The advert is the hot path: one object, its time as numbers (the BigInt is made when asked for). */
 function advertPacket(f: Frame, input: string, l2: L2, ip: IpHeader, vrrp: Vrrp): Packet {
   const sll = f.linktype === LinkType.linuxSll || f.linktype === LinkType.linuxSll2;
-  return {
-    kind: 'vrrp',
-    ts: f.timestampNs(),
-    input,
-    ifName: f.ifName,
-    ifIndex: f.ifIndex >= 0 ? f.ifIndex : link.ifindex >= 0 ? link.ifindex : undefined,
-    linkIfIndex: link.ifindex >= 0 ? link.ifindex : undefined,
-    direction: f.direction !== Direction.unknown ? f.direction : sll ? (link.outgoing ? Direction.out : Direction.in) : Direction.unknown,
-    frame: f.number,
-    caplen: f.caplen,
-    origlen: f.origlen,
-    linktype: f.linktype,
-    l2,
-    ip,
-    vrrp,
-  };
+  const ifIndex = f.ifIndex >= 0 ? f.ifIndex : link.ifindex >= 0 ? link.ifindex : undefined;
+  const linkIfIndex = link.ifindex >= 0 ? link.ifindex : undefined;
+  const direction = f.direction !== Direction.unknown ? f.direction : sll ? (link.outgoing ? Direction.out : Direction.in) : Direction.unknown;
+  if (f.tsMode === TsMode.secFrac) return new AdvertPacket(f.tsA, f.tsB * f.tsScale, input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp);
+  // pcapng: the units need BigInt arithmetic anyway; split the result.
+  const ts = f.timestampNs();
+  const sec = ts / 1_000_000_000n;
+  return new AdvertPacket(Number(sec), Number(ts - sec * 1_000_000_000n), input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp, ts);
 }
 
 function meta(f: Frame, input: string): FrameMeta {

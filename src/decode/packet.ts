@@ -6,6 +6,13 @@ import type { Direction } from '../capture/frame.js';
 export type FrameMeta = {
   /** Nanoseconds since the epoch (packet time; the only clock the model knows). */
   readonly ts: bigint;
+  /**
+   * The same time as two exact numbers, ts = tsSec × 10^9 + tsNsec, when the decoder made them
+   * (adverts: decode/advert-packet.ts); the model's clock then needs no BigInt. A packet built from
+   * another with a new `ts` must not carry the old ones.
+   */
+  readonly tsSec?: number;
+  readonly tsNsec?: number;
   /** The input this came from: the -r label or file name, or the live interface. */
   readonly input: string;
   /** Interface name when the capture knows it (pcapng if_name, live capture). */

@@ -1,9 +1,14 @@
-// Append to a list that keeps only its newest `limit` items. Trimming happens in batches (when the
-// list doubles), so appends stay amortised O(1) on long captures.
+// Append to a list that keeps only its newest `limit` items. The lists are event lists (master
+// changes, episodes, announcements), appended to a few times a second at most, so the oldest item
+// goes as the newest comes: a list never holds more than its cap, and a model whose lists are all
+// full holds the budget (caps.ts), not twice it.
 
 export function pushBounded<T>(list: T[], item: T, limit: number): void {
   list.push(item);
-  if (list.length > 2 * limit) list.splice(0, list.length - limit);
+  if (list.length <= limit) return;
+  // One over: V8 moves the array's start instead of its items. More (the caps shrank as more was tracked): cut at once.
+  if (list.length === limit + 1) list.shift();
+  else list.splice(0, list.length - limit);
 }
 
 /** The newest `limit` items. */

@@ -7,7 +7,7 @@
 
 import { Limits } from './model-types.js';
 
-/** Entries of each kind of list across the whole model (each list is trimmed at twice its cap). */
+/** Entries of each kind of list across the whole model (no list holds more than its cap). */
 export const Budgets = {
   /** Master intervals, and master changes (two lists per virtual router). */
   history: 8192,

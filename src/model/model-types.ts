@@ -83,7 +83,9 @@ export type RouterState = {
   /** Seen sending (pcapng/SLL direction out, or a live local address): this host. */
   local: boolean;
   readonly firstSeen: bigint;
-  lastAdvert: bigint;
+  /** Its last advert's time: read from that advert (lastAdvertAt), which makes it only when asked. */
+  readonly lastAdvert: bigint;
+  lastAdvertAt: { readonly ts: bigint };
   lastGarp: bigint | undefined;
   /** lastAdvert and lastGarp on the model's number clock (ns after its epoch; -Infinity: none). */
   lastAdvertN: number;
@@ -226,7 +228,9 @@ export type VridState = {
   readonly garpPending: GarpExpectation[];
   readonly garpMissing: GarpMissing[];
   readonly firstSeen: bigint;
-  lastSeen: bigint;
+  /** Its newest advert's time, read from that advert (lastSeenAt) only when asked. */
+  readonly lastSeen: bigint;
+  lastSeenAt: { readonly ts: bigint };
   /** Routers beyond the per-VRID cap are counted, not kept (a fuzzer must not grow memory). */
   droppedRouters: number;
   /**
@@ -263,8 +267,8 @@ export type VipState = {
 
 /**
  * Upper bounds on what the model keeps, so memory is set by the model, not by the input (a day-long
- * capture, a flood of spoofed adverts). Lists are trimmed to their newest `limit` items when they
- * reach twice that (pushBounded); counters (adverts, gap histogram, delivery) are kept whole. The
+ * capture, a flood of spoofed adverts). Lists keep their newest `limit` items (pushBounded; the
+ * gap list is trimmed at twice its limit, in preallocated typed arrays); counters (adverts, gap histogram, delivery) are kept whole. The
  * per-VRID, per-router and per-VIP list limits are maxima: caps.ts shares one budget per kind of list
  * among everything tracked. docs/performance.md says what each costs.
  */

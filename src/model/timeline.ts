@@ -56,9 +56,18 @@ export class Timeline {
   readonly groups = new Map<string, VridGroup>();
   readonly vips = new Map<string, VipState>();
   readonly counters: Counters = { packets: 0, adverts: 0, carp: 0, arp: 0, garps: 0, neighborAdverts: 0, malformed: 0, arpSegments: new Set(), malformedReasons: new Map() };
+  /** The newest packet or tick (its time is the model clock), and the earliest packet. */
+  private nowAt: { readonly ts: bigint } | undefined;
+  private firstAt: { readonly ts: bigint } | undefined;
+
   /** The model clock: the newest packet or tick time. */
-  now = 0n;
-  first: bigint | undefined;
+  get now(): bigint {
+    return this.nowAt?.ts ?? 0n;
+  }
+
+  get first(): bigint | undefined {
+    return this.firstAt?.ts;
+  }
   /** VRIDs (partitions) seen but not tracked: the model's caps were reached (distinct, counted up to UNTRACKED_COUNT). */
   droppedVrids = 0;
   /** Routers seen but not tracked (past the per-VRID or the global cap; distinct, counted up to UNTRACKED_COUNT). */
@@ -104,30 +113,49 @@ export class Timeline {
    * (exact for 104 days): bigint arithmetic allocates, and dense input does it for every advert.
    */
   private epoch: bigint | undefined;
+  /** The epoch as the decoder's two numbers (seconds, nanoseconds). */
+  private epochSec = 0;
+  private epochNsec = 0;
   private nowN = -Infinity;
   private firstN = Infinity;
 
   /** Packet time on the number clock. */
   private clock(ts: bigint): number {
-    if (this.epoch === undefined) this.epoch = ts;
-    return Number(ts - this.epoch);
+    if (this.epoch === undefined) this.setEpoch(ts);
+    return Number(ts - this.epoch!);
+  }
+
+  /** A packet's time on the number clock: from its two numbers when it has them (no BigInt). */
+  private clockOf(p: Packet): number {
+    const s = p.tsSec;
+    const n = p.tsNsec;
+    if (s === undefined || n === undefined) return this.clock(p.ts);
+    if (this.epoch === undefined) this.setEpoch(p.ts);
+    // Exact as long as Number(ts - epoch) is: both are integers below 2^53.
+    return (s - this.epochSec) * 1e9 + (n - this.epochNsec);
+  }
+
+  private setEpoch(ts: bigint): void {
+    this.epoch = ts;
+    const sec = ts / 1_000_000_000n;
+    this.epochSec = Number(sec);
+    this.epochNsec = Number(ts - sec * 1_000_000_000n);
   }
 
   apply(e: ModelEvent): void {
     if (e.kind === 'packet') return this.packet(e.segment, e.packet);
-    const tn = this.advance(e.ts);
+    const tn = this.advance(e, this.clock(e.ts));
     this.expireAt(e.ts, tn);
   }
 
-  /** Moves the clock to `ts` (it never goes back); `ts` on the number clock. */
-  private advance(ts: bigint): number {
-    const tn = this.clock(ts);
+  /** Moves the clock to `at`, at `tn` on the number clock (it never goes back). */
+  private advance(at: { readonly ts: bigint }, tn: number): number {
     if (tn > this.nowN) {
-      this.now = ts;
+      this.nowAt = at;
       this.nowN = tn;
     }
     if (tn < this.firstN) {
-      this.first = ts;
+      this.firstAt = at;
       this.firstN = tn;
     }
     return tn;
@@ -135,7 +163,7 @@ export class Timeline {
 
   /** apply() of a packet, without an event object per packet (the batch of analyze-captures). */
   packet(segment: string, p: Packet): void {
-    const tn = this.advance(p.ts);
+    const tn = this.advance(p, this.clockOf(p));
     this.counters.packets++;
     switch (p.kind) {
       case 'vrrp':
@@ -355,7 +383,7 @@ class VirtualRouterRecord implements VridState {
   noMasterOpen = false;
   readonly garpMissing: GarpMissing[] = [];
   readonly firstSeen: bigint;
-  lastSeen: bigint;
+  lastSeenAt: { readonly ts: bigint };
   droppedRouters = 0;
   expiryAt = -Infinity;
 
@@ -372,7 +400,11 @@ class VirtualRouterRecord implements VridState {
     this.key = `${this.groupKey}|${part}`;
     this.gapList = new GapList(Limits.gaps, epoch);
     this.firstSeen = ts;
-    this.lastSeen = ts;
+    this.lastSeenAt = { ts };
+  }
+
+  get lastSeen(): bigint {
+    return this.lastSeenAt.ts;
   }
 
   get gaps(): readonly Gap[] {

@@ -43,50 +43,77 @@ const REPLY_NS = 50_000_000;
 export type TransitionSink = (v: VridState, t: Transition) => void;
 
 export function newRouter(p: VrrpPacket, ts: bigint): RouterState {
-  const a = p.vrrp;
-  const r: RouterState = {
-    address: p.ip.src,
-    macs: [],
-    priority: a.priority,
-    priorityChanges: [],
-    intervalCs: a.intervalCs,
-    version: a.version,
-    authType: a.authType,
-    authText: a.authText,
-    vips: a.addresses,
-    ttl: p.ip.ttl,
-    badTtl: 0,
-    badChecksum: 0,
-    checksumVariant: a.checksumVariant,
-    unicast: !p.ip.multicast,
-    dst: p.ip.dst,
-    virtualMac: a.virtualMac,
-    local: false,
-    firstSeen: ts,
-    lastAdvert: ts,
-    lastGarp: undefined,
-    lastAdvertN: -Infinity,
-    lastGarpN: -Infinity,
-    adverts: 0,
-    spellStart: undefined,
-    released: false,
-    recentN: new Float64Array(Limits.recentAdverts),
-    recentCount: 0,
-    lastMac: undefined,
-    silenceOpen: false,
-    masterAtLast: false,
-    claimAtLast: false,
-    role: 'backup',
-    roles: [],
-    delivery: { received: 0, missing: 0, lossGaps: 0, longGaps: 0 },
-    seen: undefined,
-    seenIp: undefined,
-    downNs: 0n,
-    downN: 0,
-    intervalN: 0,
-  };
+  const r = new RouterRecord(p, ts);
   retime(r);
   return r;
+}
+
+/**
+ * A router's state. A class: its last advert's time is read from that advert (`lastAdvertAt`), so
+ * an advert that nobody asks the BigInt time of never makes one (decode/advert-packet.ts).
+ */
+class RouterRecord implements RouterState {
+  readonly address: string;
+  macs: string[] = [];
+  priority: number;
+  readonly priorityChanges: RouterState['priorityChanges'] = [];
+  intervalCs: number;
+  version: number;
+  authType: number | undefined;
+  authText: string | undefined;
+  vips: readonly string[];
+  ttl: number;
+  badTtl = 0;
+  badChecksum = 0;
+  checksumVariant: string | undefined;
+  unicast: boolean;
+  dst: string;
+  virtualMac: boolean;
+  local = false;
+  readonly firstSeen: bigint;
+  lastAdvertAt: { readonly ts: bigint };
+  lastGarp: bigint | undefined = undefined;
+  lastAdvertN = -Infinity;
+  lastGarpN = -Infinity;
+  adverts = 0;
+  spellStart: bigint | undefined = undefined;
+  released = false;
+  readonly recentN = new Float64Array(Limits.recentAdverts);
+  recentCount = 0;
+  lastMac: string | undefined = undefined;
+  silenceOpen = false;
+  masterAtLast = false;
+  claimAtLast = false;
+  role: Role = 'backup';
+  readonly roles: RouterState['roles'] = [];
+  readonly delivery = { received: 0, missing: 0, lossGaps: 0, longGaps: 0 };
+  seen: RouterState['seen'] = undefined;
+  seenIp: RouterState['seenIp'] = undefined;
+  downNs = 0n;
+  downN = 0;
+  intervalN = 0;
+
+  constructor(p: VrrpPacket, ts: bigint) {
+    const a = p.vrrp;
+    this.address = p.ip.src;
+    this.priority = a.priority;
+    this.intervalCs = a.intervalCs;
+    this.version = a.version;
+    this.authType = a.authType;
+    this.authText = a.authText;
+    this.vips = a.addresses;
+    this.ttl = p.ip.ttl;
+    this.checksumVariant = a.checksumVariant;
+    this.unicast = !p.ip.multicast;
+    this.dst = p.ip.dst;
+    this.virtualMac = a.virtualMac;
+    this.firstSeen = ts;
+    this.lastAdvertAt = { ts };
+  }
+
+  get lastAdvert(): bigint {
+    return this.lastAdvertAt.ts;
+  }
 }
 
 export function downOf(r: RouterState): bigint {
@@ -128,22 +155,22 @@ export class VirtualRouter {
   /** An advert from r; `tn` is its time on the model's number clock (ns after the epoch, timeline.ts). */
   advert(v: VridState, r: RouterState, p: VrrpPacket, tn: number): void {
     const a = p.vrrp;
-    const ts = p.ts;
+    // p.ts (a BigInt) is asked for only where something changes: most adverts need numbers only.
     // Nothing can have run out (on dense input, nearly every advert): the three bounds say so.
-    if (tn > v.expiryAt || tn > v.garpDue || v.noMasterOpen) this.expire(v, ts, tn);
+    if (tn > v.expiryAt || tn > v.garpDue || v.noMasterOpen) this.expire(v, p.ts, tn);
     v.adverts++;
-    v.lastSeen = ts;
+    v.lastSeenAt = p;
     if (r.adverts > 0) {
       const gapN = tn - r.lastAdvertN;
       // Gap between this router's consecutive adverts while it was the master (even when the gap was
       // long enough to end its claim: that is exactly the silence to report).
-      if (r.masterAtLast) this.gap(v, r, gapN, ts, tn);
+      if (r.masterAtLast) this.gap(v, r, gapN, p, tn);
       if (r.claimAtLast) this.deliver(r, gapN);
     }
     // The same records as its last advert's: the same settings (the common case), nothing to write.
     const changed = a !== r.seen || p.ip !== r.seenIp;
     if (changed) {
-      if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts, from: r.priority, to: a.priority }, this.caps.priorityChanges);
+      if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts: p.ts, from: r.priority, to: a.priority }, this.caps.priorityChanges);
       r.priority = a.priority;
       r.intervalCs = a.intervalCs;
       r.version = a.version;
@@ -167,7 +194,7 @@ export class VirtualRouter {
       r.lastMac = mac;
       if (!r.macs.includes(mac) && r.macs.length < 8) r.macs.push(mac);
     }
-    r.lastAdvert = ts;
+    r.lastAdvertAt = p;
     r.lastAdvertN = tn;
     r.adverts++;
     r.recentN[r.recentCount++ % r.recentN.length] = tn;
@@ -182,17 +209,17 @@ export class VirtualRouter {
         }
       }
     }
-    if (r.silenceOpen) this.closeSilence(v, r, ts);
+    if (r.silenceOpen) this.closeSilence(v, r, p.ts);
     if (v.openSplit && v.master !== r.address) this.notAPreemption(v, r);
 
     if (a.priority === 0) {
       // Graceful shutdown (RFC 5798 §6.4.3): the claim ends now.
       r.released = true;
-      setRole(r, 'resigned', ts, this.caps.roles);
-      if (r.spellStart !== undefined) this.endClaim(v, r, ts, ChangeReason.released);
+      setRole(r, 'resigned', p.ts, this.caps.roles);
+      if (r.spellStart !== undefined) this.endClaim(v, r, p.ts, ChangeReason.released);
     } else {
       r.released = false;
-      if (r.spellStart === undefined) this.startClaim(v, r, ts, tn);
+      if (r.spellStart === undefined) this.startClaim(v, r, p.ts, tn);
       r.delivery.received++;
     }
     r.masterAtLast = v.master === r.address;
@@ -278,12 +305,12 @@ export class VirtualRouter {
     }
   }
 
-  private gap(v: VridState, r: RouterState, gapN: number, ts: bigint, tn: number): void {
+  private gap(v: VridState, r: RouterState, gapN: number, p: VrrpPacket, tn: number): void {
     const iv = r.intervalN;
     v.gapList.push(tn, gapN, r.address, r.downN, iv);
     if (gapN > v.maxGapN) {
       v.maxGapN = gapN;
-      v.maxGapNs = ts - r.lastAdvert;
+      v.maxGapNs = p.ts - r.lastAdvert;
     }
     const ratio = iv > 0 ? gapN / iv : 0;
     let bin = 0;

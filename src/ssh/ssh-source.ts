@@ -131,7 +131,8 @@ export async function startSsh(args: SshArgs, sink: SshSink, warn: (m: string) =
     }
     const raw = decodeFrame(f, n.label);
     if (!raw) return;
-    const p: Packet = { ...raw, ts, ifName: iface };
+    // The node's time (its clock offset applied): not the numbers the decoder made from the frame.
+    const p: Packet = { ...raw, ts, tsSec: undefined, tsNsec: undefined, ifName: iface };
     // node/iface, plus the VLAN tags a per-interface capture keeps (node2/eth0.100).
     const segment = segmentOf(p, true);
     if (ts <= released) sink.packet(p, segment); // late: on its way in at once (the model keeps its clock)
