@@ -44,7 +44,11 @@ function ipv6MayMatter(nh: number | undefined): boolean {
   return nh === VRRP_PROTO || nh === ICMPV6 || nh === AH || nh === 0 || nh === 43 || nh === 44 || nh === 60;
 }
 
+/** The cache slot decodeFrame's probe looked in and missed (-1: no probe), so ipPacket does not look again. */
+let probed = -1;
+
 export function decodeFrame(f: Frame, input: string): Packet | undefined {
+  probed = -1;
   const b = f.buf;
   const end = f.offset + f.caplen;
   // Fast reject for most of the traffic: untagged Ethernet IPv4/IPv6 whose protocol byte rules out
@@ -53,7 +57,18 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
     const o = f.offset;
     const type = (b[o + 12]! << 8) | b[o + 13]!;
     if (type === EtherType.ipv4) {
-      if (!ipv4MayMatter(b[o + 23])) return undefined;
+      const proto = b[o + 23];
+      if (!ipv4MayMatter(proto)) return undefined;
+      // A repeat of an advert decoded a moment ago (untagged, no IP options; the common case on a
+      // VRRP segment): its records, before parsing anything. The bytes compared include the IP
+      // header's lengths, so they fix where the message ends exactly as the full parse would.
+      if (proto === VRRP_PROTO && b[o + 14] === 0x45 && f.caplen >= 38) {
+        const used = Math.min(end, o + 14 + ((b[o + 16]! << 8) | b[o + 17]!));
+        const slot = AdvertCache.slot(b, o, used, o + 30, o + 34);
+        const hit = adverts.get(slot, b, o, used, 14);
+        if (hit !== undefined) return advertPacket(f, input, hit.l2, hit.ip, hit.vrrp, -1, false);
+        probed = slot;
+      }
     } else if (type === EtherType.ipv6) {
       if (!ipv6MayMatter(b[o + 20])) return undefined;
     }
@@ -105,9 +120,9 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
   const used = Math.min(end, ipv.payloadAt + ipv.payloadLen);
   const ip4 = ipv.family === 4 ? link.at - f.offset : -1;
   const slot = known ? AdvertCache.slot(b, f.offset, used, ipv.dstAt, ipv.payloadAt) : 0;
-  if (known) {
+  if (known && probed < 0) {
     const hit = adverts.get(slot, b, f.offset, used, ip4);
-    if (hit !== undefined) return advertPacket(f, input, hit.l2, hit.ip, hit.vrrp);
+    if (hit !== undefined) return advertPacket(f, input, hit.l2, hit.ip, hit.vrrp, link.ifindex, link.outgoing);
   }
   const l2 = l2Of(b);
   if (ipv.bad) return malformed(f, input, new DecodeError('ip', link.at, 0, 0, ipv.reason), isNa ? 'na' : 'vrrp', l2, undefined, {});
@@ -153,18 +168,18 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
       vrrp = decodeVrrp(b, at, len, end, ctx, partial);
     }
     if (known && vrrp.checksumStatus !== 'unknown') adverts.set(slot, b, f.offset, used, ip4, { l2, ip, vrrp });
-    return advertPacket(f, input, l2, ip, vrrp);
+    return advertPacket(f, input, l2, ip, vrrp, link.ifindex, link.outgoing);
   } catch (e) {
     return malformed(f, input, e, 'vrrp', l2, ip, partial);
   }
 }
 
 /** The advert is the hot path: one object, its time as numbers (the BigInt is made when asked for). */
-function advertPacket(f: Frame, input: string, l2: L2, ip: IpHeader, vrrp: Vrrp): Packet {
+function advertPacket(f: Frame, input: string, l2: L2, ip: IpHeader, vrrp: Vrrp, ifindex: number, outgoing: boolean): Packet {
   const sll = f.linktype === LinkType.linuxSll || f.linktype === LinkType.linuxSll2;
-  const ifIndex = f.ifIndex >= 0 ? f.ifIndex : link.ifindex >= 0 ? link.ifindex : undefined;
-  const linkIfIndex = link.ifindex >= 0 ? link.ifindex : undefined;
-  const direction = f.direction !== Direction.unknown ? f.direction : sll ? (link.outgoing ? Direction.out : Direction.in) : Direction.unknown;
+  const ifIndex = f.ifIndex >= 0 ? f.ifIndex : ifindex >= 0 ? ifindex : undefined;
+  const linkIfIndex = ifindex >= 0 ? ifindex : undefined;
+  const direction = f.direction !== Direction.unknown ? f.direction : sll ? (outgoing ? Direction.out : Direction.in) : Direction.unknown;
   if (f.tsMode === TsMode.secFrac) return new AdvertPacket(f.tsA, f.tsB * f.tsScale, input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp);
   // pcapng: the units need BigInt arithmetic anyway; split the result.
   const ts = f.timestampNs();
