@@ -323,7 +323,8 @@ export class VirtualRouter {
   /** Counts the adverts a claiming router's interval implies between two received ones. */
   private deliver(r: RouterState, gapN: number): void {
     const iv = r.intervalN;
-    if (iv <= 0 || gapN > LOSS_GAP_DOWNS * r.downN) return;
+    // Under one and a half intervals (nearly every gap) rounds to one slot: nothing missing, no division.
+    if (iv <= 0 || gapN < 1.5 * iv || gapN > LOSS_GAP_DOWNS * r.downN) return;
     const slots = Math.round(gapN / iv);
     if (slots >= 2) {
       r.delivery.missing += slots - 1;
