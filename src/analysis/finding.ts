@@ -71,9 +71,10 @@ export function sortFindings(fs: Finding[]): Finding[] {
     (a, b) =>
       kindRank[kindOf(a)] - kindRank[kindOf(b)] ||
       severityRank[a.severity] - severityRank[b.severity] ||
-      (a.segment ?? '').localeCompare(b.segment ?? '') ||
+      // Most pairs share the segment or code: equal strings compare 0 without asking ICU.
+      (a.segment === b.segment ? 0 : (a.segment ?? '').localeCompare(b.segment ?? '')) ||
       (a.vrid ?? -1) - (b.vrid ?? -1) ||
-      a.code.localeCompare(b.code) ||
+      (a.code === b.code ? 0 : a.code.localeCompare(b.code)) ||
       (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0),
   );
 }

@@ -37,6 +37,9 @@ const ON_TIME_INTERVALS = 1.5;
 const LOSS_GAP_DOWNS = 3;
 /** A priority drop this recent (in master-down intervals) explains a preemption. */
 const DROP_WINDOW_DOWNS = 5n;
+/** recentN's length is a power of two: an index is masked, not divided. */
+const RECENT_MASK = Limits.recentAdverts - 1;
+if ((Limits.recentAdverts & RECENT_MASK) !== 0) throw new Error('Limits.recentAdverts must be a power of two');
 /** An advert this soon after another claimant's answers it. */
 const REPLY_NS = 50_000_000;
 
@@ -197,7 +200,7 @@ export class VirtualRouter {
     r.lastAdvertAt = p;
     r.lastAdvertN = tn;
     r.adverts++;
-    r.recentN[r.recentCount++ % r.recentN.length] = tn;
+    r.recentN[r.recentCount++ & RECENT_MASK] = tn;
     const s = v.openSplit;
     if (s && s.routers.includes(r.address)) {
       s.adverts[r.address] = (s.adverts[r.address] ?? 0) + 1;
@@ -513,7 +516,7 @@ function recentFrom(r: RouterState): number {
 
 /** The time of r's advert number i (recentFrom(r) <= i < recentCount), on the number clock. */
 function recentAt(r: RouterState, i: number): number {
-  return r.recentN[i % r.recentN.length]!;
+  return r.recentN[i & RECENT_MASK]!;
 }
 
 /** Sets v.garpDue from the oldest pending announcement. */
