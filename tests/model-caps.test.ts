@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DecodedAdvert } from '../src/decode/advert-cache.js';
 import type { VrrpPacket } from '../src/decode/packet.js';
 import { Limits } from '../src/model/model-types.js';
 import { Timeline } from '../src/model/timeline.js';
@@ -22,18 +23,21 @@ function* flapping(vrids: number, rounds: number): Generator<{ spec: AdvertSpec;
 }
 
 /** The model, fed with fresh records per advert or with one record per distinct advert (as the decoder shares them). */
-function model(vrids: number, rounds: number, shared: boolean): Timeline {
+function model(vrids: number, rounds: number, shared: boolean, also?: Timeline): Timeline {
   const tl = new Timeline();
   const records = new Map<string, VrrpPacket>();
   for (const { spec, t } of flapping(vrids, rounds)) {
     let p = advert(spec, t);
     if (shared) {
       const k = JSON.stringify(spec);
+      // As the decoder does: one DecodedAdvert per distinct advert, on every repeat (the model notes its place there).
       const first = records.get(k);
-      if (first) p = { ...p, l2: first.l2, ip: first.ip, vrrp: first.vrrp };
-      else records.set(k, p);
+      if (first) p = { ...p, l2: first.l2, ip: first.ip, vrrp: first.vrrp, shared: first.shared };
+      else records.set(k, (p = { ...p, shared: new DecodedAdvert(p.l2, p.ip, p.vrrp) }));
     }
     tl.apply({ kind: 'packet', segment: 'eth0', packet: p });
+    // A second model in the same process, on another segment name, fed the same shared records.
+    also?.apply({ kind: 'packet', segment: 'eth1', packet: p });
   }
   return tl;
 }
@@ -60,6 +64,11 @@ test('shared decoded records give exactly the model fresh records give', () => {
   const shared = model(6, 400, true);
   assert.ok([...fresh.vrids.values()].every((v) => v.changes >= 30), 'the input flaps');
   assert.deepEqual(summary(shared), summary(fresh));
+  // Two models taking turns with the same shared records: each keeps its own notes on them.
+  const other = new Timeline();
+  const one = model(6, 400, true, other);
+  assert.deepEqual(summary(one), summary(fresh));
+  assert.deepEqual(summary(other), (summary(fresh) as { key: string }[]).map((v) => ({ ...v, key: v.key.replace(/^eth0/, 'eth1') })));
 });
 
 test('a few VRIDs keep deep histories; hundreds share one budget, and their counts stay whole', () => {

@@ -13,7 +13,25 @@
 
 import type { IpHeader, L2, Vrrp } from './packet.js';
 
-export type DecodedAdvert = { readonly l2: L2; readonly ip: IpHeader; readonly vrrp: Vrrp };
+/** The records one advert decodes to, shared by its repeats. */
+export class DecodedAdvert {
+  /**
+   * Where a model put these records' adverts last time (timeline.ts writes and checks them; the
+   * decoder never reads them): fields of an object the advert has just touched, instead of a hash
+   * look-up per advert. Several models in one process each check that the note is their own.
+   */
+  model: object | undefined = undefined;
+  segment = '';
+  moves = 0;
+  vrid: unknown = undefined;
+  router: unknown = undefined;
+
+  constructor(
+    readonly l2: L2,
+    readonly ip: IpHeader,
+    readonly vrrp: Vrrp,
+  ) {}
+}
 
 /** Slots, by the source address's last bytes, the VRID and the length; WAYS entries in each. */
 const SLOTS = 2048;

@@ -7,6 +7,7 @@
 // plain packet with `ts` (and without tsSec / tsNsec) instead, as ssh-source.ts does.
 
 import type { Direction } from '../capture/frame.js';
+import type { DecodedAdvert } from './advert-cache.js';
 import type { IpHeader, L2, Vrrp, VrrpPacket } from './packet.js';
 
 export class AdvertPacket implements VrrpPacket {
@@ -29,6 +30,8 @@ export class AdvertPacket implements VrrpPacket {
     readonly l2: L2,
     readonly ip: IpHeader,
     readonly vrrp: Vrrp,
+    /** The advert cache's entry whose records these are (a repeat, or the first of its kind), if any. */
+    readonly shared: DecodedAdvert | undefined,
     /** The BigInt time when the reader had to make it anyway (pcapng). */
     ts?: bigint,
   ) {

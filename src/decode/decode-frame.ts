@@ -13,7 +13,7 @@ import { IpView, parseIpv4, parseIpv6 } from './ip-view.js';
 import { EtherType, LinkView, parseLink } from './link.js';
 import { decodeNeighborAdvert, ICMPV6_NEIGHBOR_ADVERT } from './neighbor-advert.js';
 import type { FrameMeta, IpHeader, L2, MalformedPacket, Packet, Vrrp } from './packet.js';
-import { AdvertCache } from './advert-cache.js';
+import { AdvertCache, DecodedAdvert } from './advert-cache.js';
 import { decodeVrrp, VRRP_PROTO, type VrrpContext } from './vrrp.js';
 
 const link = new LinkView();
@@ -66,7 +66,7 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
         const used = Math.min(end, o + 14 + ((b[o + 16]! << 8) | b[o + 17]!));
         const slot = AdvertCache.slot(b, o, used, o + 30, o + 34);
         const hit = adverts.get(slot, b, o, used, 14);
-        if (hit !== undefined) return advertPacket(f, input, hit.l2, hit.ip, hit.vrrp, -1, false);
+        if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, -1, false);
         probed = slot;
       }
     } else if (type === EtherType.ipv6) {
@@ -122,7 +122,7 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
   const slot = known ? AdvertCache.slot(b, f.offset, used, ipv.dstAt, ipv.payloadAt) : 0;
   if (known && probed < 0) {
     const hit = adverts.get(slot, b, f.offset, used, ip4);
-    if (hit !== undefined) return advertPacket(f, input, hit.l2, hit.ip, hit.vrrp, link.ifindex, link.outgoing);
+    if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, link.ifindex, link.outgoing);
   }
   const l2 = l2Of(b);
   if (ipv.bad) return malformed(f, input, new DecodeError('ip', link.at, 0, 0, ipv.reason), isNa ? 'na' : 'vrrp', l2, undefined, {});
@@ -167,24 +167,25 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
     } catch {
       vrrp = decodeVrrp(b, at, len, end, ctx, partial);
     }
-    if (known && vrrp.checksumStatus !== 'unknown') adverts.set(slot, b, f.offset, used, ip4, { l2, ip, vrrp });
-    return advertPacket(f, input, l2, ip, vrrp, link.ifindex, link.outgoing);
+    let shared: DecodedAdvert | undefined;
+    if (known && vrrp.checksumStatus !== 'unknown') adverts.set(slot, b, f.offset, used, ip4, (shared = new DecodedAdvert(l2, ip, vrrp)));
+    return advertPacket(f, input, shared, l2, ip, vrrp, link.ifindex, link.outgoing);
   } catch (e) {
     return malformed(f, input, e, 'vrrp', l2, ip, partial);
   }
 }
 
 /** The advert is the hot path: one object, its time as numbers (the BigInt is made when asked for). */
-function advertPacket(f: Frame, input: string, l2: L2, ip: IpHeader, vrrp: Vrrp, ifindex: number, outgoing: boolean): Packet {
+function advertPacket(f: Frame, input: string, shared: DecodedAdvert | undefined, l2: L2, ip: IpHeader, vrrp: Vrrp, ifindex: number, outgoing: boolean): Packet {
   const sll = f.linktype === LinkType.linuxSll || f.linktype === LinkType.linuxSll2;
   const ifIndex = f.ifIndex >= 0 ? f.ifIndex : ifindex >= 0 ? ifindex : undefined;
   const linkIfIndex = ifindex >= 0 ? ifindex : undefined;
   const direction = f.direction !== Direction.unknown ? f.direction : sll ? (outgoing ? Direction.out : Direction.in) : Direction.unknown;
-  if (f.tsMode === TsMode.secFrac) return new AdvertPacket(f.tsA, f.tsB * f.tsScale, input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp);
+  if (f.tsMode === TsMode.secFrac) return new AdvertPacket(f.tsA, f.tsB * f.tsScale, input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp, shared);
   // pcapng: the units need BigInt arithmetic anyway; split the result.
   const ts = f.timestampNs();
   const sec = ts / 1_000_000_000n;
-  return new AdvertPacket(Number(sec), Number(ts - sec * 1_000_000_000n), input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp, ts);
+  return new AdvertPacket(Number(sec), Number(ts - sec * 1_000_000_000n), input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp, shared, ts);
 }
 
 function meta(f: Frame, input: string): FrameMeta {

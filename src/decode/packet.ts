@@ -2,6 +2,7 @@
 // `kind`. Frames that are neither VRRP, CARP, ARP nor a neighbour advertisement produce nothing.
 
 import type { Direction } from '../capture/frame.js';
+import type { DecodedAdvert } from './advert-cache.js';
 
 export type FrameMeta = {
   /** Nanoseconds since the epoch (packet time; the only clock the model knows). */
@@ -129,7 +130,8 @@ export type NeighborAdvert = {
   readonly targetMac: string | undefined;
 };
 
-export type VrrpPacket = FrameMeta & { readonly kind: 'vrrp'; readonly l2: L2; readonly ip: IpHeader; readonly vrrp: Vrrp };
+/** `shared`: the advert cache's entry when the records are shared with the advert's repeats (advert-cache.ts). */
+export type VrrpPacket = FrameMeta & { readonly kind: 'vrrp'; readonly l2: L2; readonly ip: IpHeader; readonly vrrp: Vrrp; readonly shared?: DecodedAdvert | undefined };
 export type CarpPacket = FrameMeta & { readonly kind: 'carp'; readonly l2: L2; readonly ip: IpHeader; readonly carp: Carp };
 export type ArpPacket = FrameMeta & { readonly kind: 'arp'; readonly l2: L2; readonly arp: Arp };
 export type NaPacket = FrameMeta & { readonly kind: 'na'; readonly l2: L2; readonly ip: IpHeader; readonly na: NeighborAdvert };

@@ -7,7 +7,7 @@
 // MAC that announces a virtual IP is remembered, so an announcement by a host that is no router of
 // that VRID can be found.
 
-import type { Packet, Vrrp, VrrpPacket } from '../decode/packet.js';
+import type { Packet, VrrpPacket } from '../decode/packet.js';
 import { pushBounded } from './bounded.js';
 import { GAP_BINS, Limits, type Episode, type Family, type Gap, type GarpExpectation, type GarpMissing, type MasterInterval, type NoMaster, type OnTimeTakeover, type RouterState, type Signature, type Silence, type Transition, type VipState, type VridState } from './model-types.js';
 import { Caps } from './caps.js';
@@ -43,8 +43,6 @@ export type VridGroup = {
 /** Untracked VRIDs and routers are told apart up to this many (then the counts are "at least"). */
 export const UNTRACKED_COUNT = 65_536;
 
-/** Remembered advert records at most (then forgotten all at once). */
-const KNOWN_MAX = 8192;
 
 /** Gratuitous ARPs closer than this belong to one burst. */
 const BURST_GAP_NS = 2_000_000_000n;
@@ -84,8 +82,6 @@ export class Timeline {
   }
   /** Partition groups by segment, then by vrid * 2 + (family === 6): no string key built per advert. */
   private readonly groupIndex = new Map<string, Map<number, VridGroup>>();
-  /** Decoded VRRP records seen more than once → where their adverts go. */
-  private readonly known = new Map<Vrrp, { readonly segment: string; readonly v: VridState; readonly r: RouterState; readonly moves: number }>();
   /** Routers moved to another partition (a reload): remembered places may be stale. */
   private moves = 0;
   private lastSegment: string | undefined;
@@ -215,8 +211,12 @@ export class Timeline {
     const a = p.vrrp;
     // The decoder shares the records of adverts that repeat (decode/advert-cache.ts): the same
     // record on the same segment, its router still on it, is the same router in the same partition.
-    const known = this.known.get(a);
-    if (known !== undefined && known.segment === segment && known.r.seen === a && known.r.seenIp === p.ip && known.moves === this.moves) return this.reducer.advert(known.v, known.r, p, tn);
+    const shared = p.shared;
+    if (shared !== undefined && shared.model === this && shared.segment === segment && shared.moves === this.moves) {
+      // Only this model writes its own notes, and only these two types (below).
+      const r = shared.router as RouterState;
+      if (r.seen === a && r.seenIp === p.ip) return this.reducer.advert(shared.vrid as VridState, r, p, tn);
+    }
     const ts = p.ts;
     const src = p.ip.src;
     // Most adverts come on the segment the last one came on.
@@ -271,10 +271,13 @@ export class Timeline {
       this.resize();
       for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
     } else if (r.vips !== a.addresses && !sameList(r.vips, a.addresses)) for (const ip of a.addresses) this.indexVip(segment, p.ip.family, ip, g);
-    // Remembered once the record repeats (a flood of adverts that never do adds nothing here).
-    if (r.seen === a && r.seenIp === p.ip) {
-      if (this.known.size >= KNOWN_MAX) this.known.clear();
-      this.known.set(a, { segment, v, r, moves: this.moves });
+    // Noted on the decoder's shared records once they repeat (a flood of adverts that never do adds nothing).
+    if (shared !== undefined && r.seen === a && r.seenIp === p.ip) {
+      shared.model = this;
+      shared.segment = segment;
+      shared.moves = this.moves;
+      shared.vrid = v;
+      shared.router = r;
     }
     this.reducer.advert(v, r, p, tn);
   }
