@@ -68,6 +68,40 @@ export class Frame {
     return ns + BigInt(this.tsOffsetSec) * 1_000_000_000n;
   }
 
+  /** timeParts()'s result: the timestamp is sec × 10^9 + nsec nanoseconds. */
+  sec = 0;
+  nsec = 0;
+
+  /**
+   * The timestamp as two exact numbers in `sec` and `nsec`, without BigInt; false when numbers
+   * cannot hold it exactly (pcapng units past 2^53, a binary or sub-nanosecond resolution): then
+   * use timestampNs().
+   */
+  timeParts(): boolean {
+    if (this.tsMode === TsMode.secFrac) {
+      this.sec = this.tsA;
+      this.nsec = this.tsB * this.tsScale;
+      return true;
+    }
+    const perSec = this.tsScale;
+    // µs pcapng (the default resolution) fits: tsA < 2^21 keeps the units below 2^53.
+    if (this.tsBinary || this.tsA >= 0x20_0000 || perSec > 1_000_000_000 || 1_000_000_000 % perSec !== 0) return false;
+    const units = this.tsA * 0x1_0000_0000 + this.tsB;
+    let sec = Math.floor(units / perSec);
+    let rem = units - sec * perSec;
+    // The division is rounded: put the remainder back in range.
+    if (rem < 0) {
+      sec--;
+      rem += perSec;
+    } else if (rem >= perSec) {
+      sec++;
+      rem -= perSec;
+    }
+    this.sec = sec + this.tsOffsetSec;
+    this.nsec = rem * (1_000_000_000 / perSec);
+    return true;
+  }
+
   /** A view (not a copy) of the captured bytes. */
   data(): Uint8Array {
     return this.buf.subarray(this.offset, this.offset + this.caplen);

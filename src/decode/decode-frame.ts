@@ -2,7 +2,7 @@
 // path reads a handful of bytes and allocates nothing; only VRRP, CARP, ARP and neighbour adverts
 // are decoded in full. A DecodeError never escapes: it becomes a `malformed` packet.
 
-import { Direction, TsMode, type Frame } from '../capture/frame.js';
+import { Direction, type Frame } from '../capture/frame.js';
 import { AdvertPacket } from './advert-packet.js';
 import { LinkType } from '../capture/link-types.js';
 import { decodeArp } from './arp.js';
@@ -181,8 +181,8 @@ function advertPacket(f: Frame, input: string, shared: DecodedAdvert | undefined
   const ifIndex = f.ifIndex >= 0 ? f.ifIndex : ifindex >= 0 ? ifindex : undefined;
   const linkIfIndex = ifindex >= 0 ? ifindex : undefined;
   const direction = f.direction !== Direction.unknown ? f.direction : sll ? (outgoing ? Direction.out : Direction.in) : Direction.unknown;
-  if (f.tsMode === TsMode.secFrac) return new AdvertPacket(f.tsA, f.tsB * f.tsScale, input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp, shared);
-  // pcapng: the units need BigInt arithmetic anyway; split the result.
+  if (f.timeParts()) return new AdvertPacket(f.sec, f.nsec, input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp, shared);
+  // pcapng units that numbers cannot hold exactly: BigInt arithmetic, then split.
   const ts = f.timestampNs();
   const sec = ts / 1_000_000_000n;
   return new AdvertPacket(Number(sec), Number(ts - sec * 1_000_000_000n), input, f.ifName, ifIndex, linkIfIndex, direction, f.number, f.caplen, f.origlen, f.linktype, l2, ip, vrrp, shared, ts);
