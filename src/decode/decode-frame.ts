@@ -44,11 +44,9 @@ function ipv6MayMatter(nh: number | undefined): boolean {
   return nh === VRRP_PROTO || nh === ICMPV6 || nh === AH || nh === 0 || nh === 43 || nh === 44 || nh === 60;
 }
 
-/** The cache slot decodeFrame's probe looked in and missed (-1: no probe), so ipPacket does not look again. */
-let probed = -1;
-
 export function decodeFrame(f: Frame, input: string): Packet | undefined {
-  probed = -1;
+  // The probe below looked in the advert cache and missed: ipPacket does not look again.
+  let probed = false;
   const b = f.buf;
   const end = f.offset + f.caplen;
   // Fast reject for most of the traffic: untagged Ethernet IPv4/IPv6 whose protocol byte rules out
@@ -67,7 +65,7 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
         const slot = AdvertCache.slot(b, o, used, o + 30, o + 34);
         const hit = adverts.get(slot, b, o, used, 14);
         if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, -1, false);
-        probed = slot;
+        probed = true;
       }
     } else if (type === EtherType.ipv6) {
       if (!ipv6MayMatter(b[o + 20])) return undefined;
@@ -82,17 +80,17 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
       if (!ipv4MayMatter(b[at + 9])) return undefined;
       parseIpv4(b, at, end, ipv);
       if (!ipv.bad && ipv.proto !== VRRP_PROTO) return undefined;
-      return ipPacket(f, input, b, end);
+      return ipPacket(f, input, b, end, probed);
     }
     case EtherType.ipv6: {
       if (end - at < 7) return undefined;
       if (!ipv6MayMatter(b[at + 6])) return undefined;
       parseIpv6(b, at, end, ipv);
-      if (ipv.bad) return ipPacket(f, input, b, end);
+      if (ipv.bad) return ipPacket(f, input, b, end, false);
       if (ipv.proto === ICMPV6) {
         if (ipv.fragment || end - ipv.payloadAt < 1 || b[ipv.payloadAt] !== ICMPV6_NEIGHBOR_ADVERT) return undefined;
       } else if (ipv.proto !== VRRP_PROTO) return undefined;
-      return ipPacket(f, input, b, end);
+      return ipPacket(f, input, b, end, false);
     }
     case EtherType.arp:
     case EtherType.rarp: {
@@ -112,7 +110,7 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
   }
 }
 
-function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
+function ipPacket(f: Frame, input: string, b: Uint8Array, end: number, probed: boolean): Packet {
   const isNa = ipv.proto === ICMPV6;
   // The hot path: an advert that repeats one seen a moment ago (the common case by far).
   const known = !isNa && !ipv.bad && !ipv.fragment && ipv.proto === VRRP_PROTO;
@@ -120,7 +118,7 @@ function ipPacket(f: Frame, input: string, b: Uint8Array, end: number): Packet {
   const used = Math.min(end, ipv.payloadAt + ipv.payloadLen);
   const ip4 = ipv.family === 4 ? link.at - f.offset : -1;
   const slot = known ? AdvertCache.slot(b, f.offset, used, ipv.dstAt, ipv.payloadAt) : 0;
-  if (known && probed < 0) {
+  if (known && !probed) {
     const hit = adverts.get(slot, b, f.offset, used, ip4);
     if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, link.ifindex, link.outgoing);
   }

@@ -58,20 +58,21 @@ export function newRouter(p: VrrpPacket, ts: bigint): RouterState {
 class RouterRecord implements RouterState {
   readonly address: string;
   macs: string[] = [];
-  priority: number;
+  // The advert's settings: set by takeSettings in the constructor.
+  priority = 0;
   readonly priorityChanges: RouterState['priorityChanges'] = [];
-  intervalCs: number;
-  version: number;
-  authType: number | undefined;
-  authText: string | undefined;
-  vips: readonly string[];
-  ttl: number;
+  intervalCs = 0;
+  version = 0;
+  authType: number | undefined = undefined;
+  authText: string | undefined = undefined;
+  vips: readonly string[] = [];
+  ttl = 0;
   badTtl = 0;
   badChecksum = 0;
-  checksumVariant: string | undefined;
-  unicast: boolean;
-  dst: string;
-  virtualMac: boolean;
+  checksumVariant: string | undefined = undefined;
+  unicast = false;
+  dst = '';
+  virtualMac = false;
   local = false;
   readonly firstSeen: bigint;
   lastAdvertAt: { readonly ts: bigint };
@@ -97,19 +98,8 @@ class RouterRecord implements RouterState {
   intervalN = 0;
 
   constructor(p: VrrpPacket, ts: bigint) {
-    const a = p.vrrp;
     this.address = p.ip.src;
-    this.priority = a.priority;
-    this.intervalCs = a.intervalCs;
-    this.version = a.version;
-    this.authType = a.authType;
-    this.authText = a.authText;
-    this.vips = a.addresses;
-    this.ttl = p.ip.ttl;
-    this.checksumVariant = a.checksumVariant;
-    this.unicast = !p.ip.multicast;
-    this.dst = p.ip.dst;
-    this.virtualMac = a.virtualMac;
+    takeSettings(this, p);
     this.firstSeen = ts;
     this.lastAdvertAt = { ts };
   }
@@ -117,6 +107,22 @@ class RouterRecord implements RouterState {
   get lastAdvert(): bigint {
     return this.lastAdvertAt.ts;
   }
+}
+
+/** The settings an advert announces, as the router's own (a checksum variant once known is kept). */
+function takeSettings(r: RouterState, p: VrrpPacket): void {
+  const a = p.vrrp;
+  r.priority = a.priority;
+  r.intervalCs = a.intervalCs;
+  r.version = a.version;
+  r.authType = a.authType;
+  r.authText = a.authText;
+  r.vips = a.addresses;
+  r.ttl = p.ip.ttl;
+  if (a.checksumVariant) r.checksumVariant = a.checksumVariant;
+  r.unicast = !p.ip.multicast;
+  r.dst = p.ip.dst;
+  r.virtualMac = a.virtualMac;
 }
 
 export function downOf(r: RouterState): bigint {
@@ -174,17 +180,7 @@ export class VirtualRouter {
     const changed = a !== r.seen || p.ip !== r.seenIp;
     if (changed) {
       if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts: p.ts, from: r.priority, to: a.priority }, this.caps.priorityChanges);
-      r.priority = a.priority;
-      r.intervalCs = a.intervalCs;
-      r.version = a.version;
-      r.authType = a.authType;
-      r.authText = a.authText;
-      r.vips = a.addresses;
-      r.ttl = p.ip.ttl;
-      if (a.checksumVariant) r.checksumVariant = a.checksumVariant;
-      r.unicast = !p.ip.multicast;
-      r.dst = p.ip.dst;
-      r.virtualMac = a.virtualMac;
+      takeSettings(r, p);
       r.seen = a;
       r.seenIp = p.ip;
       retime(r);
