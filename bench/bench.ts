@@ -447,7 +447,7 @@ function measure(job: Job): Sample {
 }
 
 function vrrpscope(file: string, key: string): Job {
-  return { key, label: `vrrpscope -r ${file} --packets`, cmd: process.execPath, args: [BIN, '-r', join(OUT, file), '--packets'], file };
+  return { key, label: `vrrpscope -r ${file} --packets`, cmd: BIN, args: ['-r', join(OUT, file), '--packets'], file };
 }
 
 /** Untimed: checks that vrrpscope, tcpdump and tshark all find the VRRP adverts the generator wrote. */
@@ -539,8 +539,8 @@ function main(): void {
   for (const [n, start] of [['rot-a.pcap', 1_600_000_000], ['rot-b.pcap', 1_600_000_000 + ROT / 100]] as const) {
     if (!existsSync(join(OUT, n))) writeFileSync(join(OUT, n), advertCapture(ROT, start, 100));
   }
-  jobs.push({ key: 'vrrpscope-rot-one', label: 'vrrpscope -r rot-a.pcap --packets', cmd: process.execPath, args: [BIN, '-r', join(OUT, 'rot-a.pcap'), '--packets'], file: undefined });
-  jobs.push({ key: 'vrrpscope-rot-merge', label: 'vrrpscope -r rot-b -r rot-a --packets', cmd: process.execPath, args: [BIN, '-r', join(OUT, 'rot-b.pcap'), '-r', join(OUT, 'rot-a.pcap'), '--packets'], file: undefined });
+  jobs.push({ key: 'vrrpscope-rot-one', label: 'vrrpscope -r rot-a.pcap --packets', cmd: BIN, args: ['-r', join(OUT, 'rot-a.pcap'), '--packets'], file: undefined });
+  jobs.push({ key: 'vrrpscope-rot-merge', label: 'vrrpscope -r rot-b -r rot-a --packets', cmd: BIN, args: ['-r', join(OUT, 'rot-b.pcap'), '-r', join(OUT, 'rot-a.pcap'), '--packets'], file: undefined });
   const samples = new Map<string, Sample[]>(jobs.map((j) => [j.key, []]));
   for (let r = 1; r <= ROUNDS; r++) {
     const parts: string[] = [];

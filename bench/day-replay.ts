@@ -29,7 +29,7 @@ export async function runDay(opts: { out: string; bin: string; hours: number; lo
   if (existsSync(fifo)) rmSync(fifo);
   execFileSync('mkfifo', [fifo]);
   const timeFile = join(opts.out, '.time-day');
-  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, opts.bin, '-r', fifo, '--report'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, opts.bin, '-r', fifo, '--report'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

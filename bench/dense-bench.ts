@@ -66,8 +66,8 @@ export function runDense(opts: { out: string; bin: string; rounds: number; regen
   const tshark = opts.tshark && has('tshark');
   const tcpdump = opts.tcpdump && has('tcpdump');
   const jobs = (path: string): { key: string; cmd: string; args: string[] }[] => [
-    { key: 'report', cmd: process.execPath, args: [opts.bin, '-r', path, '--report'] },
-    { key: 'json', cmd: process.execPath, args: [opts.bin, '-r', path, '--json'] },
+    { key: 'report', cmd: opts.bin, args: ['-r', path, '--report'] },
+    { key: 'json', cmd: opts.bin, args: ['-r', path, '--json'] },
     ...(tcpdump ? [{ key: 'tcpdump', cmd: 'tcpdump', args: ['-nn', '-r', path, 'vrrp'] }] : []),
     ...(tshark ? [{ key: 'tshark', cmd: 'tshark', args: ['-r', path, '-Y', 'vrrp'] }] : []),
   ];

@@ -128,7 +128,7 @@ async function load(): Promise<Result> {
     sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     sh('ip', ['-n', ns, 'link', 'add', 'name', 'replay0', 'type', 'veth', 'peer', 'name', 'cap0']);
     for (const i of ['replay0', 'cap0']) sh('ip', ['-n', ns, 'link', 'set', i, 'up']);
-    const vs = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, '-i', 'cap0', '--json', '--duration', String(DURATION_S + 8), ...(BUFFER_KIB ? ['-B', String(BUFFER_KIB)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const vs = spawn('ip', ['netns', 'exec', ns, BIN, '-i', 'cap0', '--json', '--duration', String(DURATION_S + 8), ...(BUFFER_KIB ? ['-B', String(BUFFER_KIB)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     vs.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -184,7 +184,7 @@ async function timestamps(ns: string, pcap: string, perLoop: number, dir: string
   const kernel = join(dir, 'tcpdump.pcap');
   const exited = (c: ReturnType<typeof spawn>): Promise<void> => new Promise((r) => c.on('close', () => r()));
   const td = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'cap0', '-n', '-B', '65536', '--immediate-mode', '-w', kernel, 'vrrp'], { stdio: 'ignore' });
-  const vs = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, '-i', 'cap0', '--report', '--duration', String(STAMP_S + 6), '-w', ours], { stdio: 'ignore' });
+  const vs = spawn('ip', ['netns', 'exec', ns, BIN, '-i', 'cap0', '--report', '--duration', String(STAMP_S + 6), '-w', ours], { stdio: 'ignore' });
   const tdDone = exited(td);
   const vsDone = exited(vs);
   await sleep(3000);
@@ -218,7 +218,7 @@ async function idle(): Promise<Result> {
     const res: Result = {};
     // --report (model + ticks, no screen)
     {
-      const vs = spawn('ip', ['netns', 'exec', lab.ns(2), process.execPath, BIN, '-i', 'eth0', '-i', 'eth1', '--report', '--duration', String(IDLE_S + 12)], { stdio: ['ignore', 'ignore', 'ignore'] });
+      const vs = spawn('ip', ['netns', 'exec', lab.ns(2), BIN, '-i', 'eth0', '-i', 'eth1', '--report', '--duration', String(IDLE_S + 12)], { stdio: ['ignore', 'ignore', 'ignore'] });
       const closed = new Promise<void>((r) => vs.on('close', () => r()));
       await sleep(10_000);
       const c0 = cpuOf(vs.pid!);
@@ -234,7 +234,7 @@ async function idle(): Promise<Result> {
     // the dashboard under a pseudo-terminal (80×24)
     {
       const { start } = await import('../tests/helpers/dashboard-pty.js');
-      const s = start([], { cols: 80, rows: 24, shell: `exec ip netns exec ${lab.ns(2)} ${process.execPath} ${BIN} -i eth0 -i eth1` });
+      const s = start([], { cols: 80, rows: 24, shell: `exec ip netns exec ${lab.ns(2)} ${BIN} -i eth0 -i eth1` });
       try {
         await s.waitFor(/eth0\s*\/?\s*51|51.*eth0/, 10_000);
         // Idle means steady state: let start-up finish (module loading, the first keepalived dump

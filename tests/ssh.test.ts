@@ -16,7 +16,7 @@ import { parseSshTarget, parseSshTargets } from '../src/ssh/ssh-target.js';
 import { fetchable } from '../src/ssh/ssh-node.js';
 import { runCli } from './helpers/run-cli.js';
 import type { Finding } from '../src/analysis/finding.js';
-import { notBlind } from '../src/cli/analyze-captures.js';
+import { notBlind } from '../src/cli/host-analysis.js';
 import { emptyEvidence } from '../src/host/host-evidence.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vrrpscope-ssh-test-'));

@@ -23,14 +23,6 @@ export type LoadedBundle = {
   readonly problems: string[];
 };
 
-/** Whether PATH is a bundle directory (has manifest.json). */
-export function isBundleDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory() && statSync(join(path, MANIFEST)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 const MAX_TEXT = 256 * 1024 * 1024;
 

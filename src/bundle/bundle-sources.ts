@@ -7,9 +7,10 @@ import { resolve } from 'node:path';
 import type { CaptureInput } from '../capture/capture-source.js';
 import { dumpTime, type HostEvidence } from '../host/host-evidence.js';
 import { isKeepalivedData } from '../host/keepalived/data-dump.js';
-import { isArchive, type BundleWriter } from './bundle-writer.js';
+import type { BundleWriter } from './bundle-writer.js';
+import { isArchive, isBundleDir } from './bundle-path.js';
 import { unpackBundle } from './bundle-archive.js';
-import { isBundleDir, readBundle } from './bundle-reader.js';
+import { readBundle } from './bundle-reader.js';
 
 export type ExpandedInputs = {
   readonly inputs: CaptureInput[];

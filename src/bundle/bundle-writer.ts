@@ -11,6 +11,7 @@ import type { Frame } from '../capture/frame.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import type { ClockOffset } from '../ssh/clock-offset.js';
 import { packBundle } from './bundle-archive.js';
+import { isArchive } from './bundle-path.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, isBundlePath, MANIFEST, type BundleNode, type DumpFile, type Manifest, type TimedFile } from './manifest.js';
 
 type NodeRecord = {
@@ -196,9 +197,6 @@ export class BundleWriter {
   }
 }
 
-export function isArchive(p: string): boolean {
-  return /\.(tar\.gz|tgz)$/.test(p);
-}
 
 /** The directory name inside the archive: the archive's name without .tar.gz. */
 function archiveRoot(p: string): string {

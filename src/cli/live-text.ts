@@ -9,7 +9,7 @@ import type { HostSet } from '../host/host-evidence.js';
 import { Timeline } from '../model/timeline.js';
 import { jsonFinding, jsonLine, jsonTransition } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
-import { withHost } from './analyze-captures.js';
+import { withHost } from './host-analysis.js';
 
 export type TextMode = 'report' | 'json' | 'packets';
 

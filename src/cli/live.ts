@@ -21,11 +21,11 @@ import { jsonFinding, jsonSummary, jsonLine, jsonTransition } from '../views/jso
 import { formatPacket } from '../views/packet-line.js';
 import { Timeline } from '../model/timeline.js';
 import type { JsonCapture, JsonInterface } from '../views/json-types.js';
-import { renderReport } from '../views/report.js';
+import { writeReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
 import type { LiveArgs } from './live-args.js';
 import type { HostArgs } from './args.js';
-import { withHost } from './analyze-captures.js';
+import { withHost } from './host-analysis.js';
 import { BROKEN_PIPE_STATUS, pipeBroken, whenPipeBreaks } from './broken-pipe.js';
 import { AdvertLedger } from '../host/advert-ledger.js';
 import { linkInstances } from '../host/correlate.js';
@@ -327,7 +327,7 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
     frames: i.frames,
     error: undefined,
   }));
-  if (text === 'report') io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
+  if (text === 'report') writeReport(timeline, findings, inputs, instances, io.out);
   const written = await writeIncident(outputs, { timeline, findings, inputs, instances, host: monitor?.evidence, packets: sample }, { stdout: io.out, warn: io.warn });
   if (!written) return 2;
   // Headless (the exporter is the view): stopping it is the normal end, not a verdict.

@@ -5,21 +5,19 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InputReport } from '../capture/read-inputs.js';
-import { jsonFinding, jsonSummary, jsonTransition, jsonLine } from '../views/json-output.js';
 import { formatPacket } from '../views/packet-line.js';
-import { renderReport } from '../views/report.js';
 import { analyzeCaptures } from './analyze-captures.js';
 import { guardPipes, pipeBroken } from './broken-pipe.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
-import { hostsOf, loadBundle, type HostEvidence, type HostSet } from '../host/host-evidence.js';
-import { BundleWriter } from '../bundle/bundle-writer.js';
-import { copyOfflineEvidence, expandBundles, nodeName } from '../bundle/bundle-sources.js';
+import type { HostEvidence } from '../host/host-evidence.js';
+import { hostsOf, type HostSet } from '../host/host-set.js';
+import type { BundleWriter } from '../bundle/bundle-writer.js';
+import { mayBeBundle } from '../bundle/bundle-path.js';
 import { inputLabel, readInputs } from '../capture/read-inputs.js';
 import { captureEnd } from './analyze-captures.js';
 import type { MetricsServer } from '../views/metrics/metrics-server.js';
 import type { ModelRef } from './metrics-feed.js';
 import { message } from './message.js';
-import { summarizeProblems } from '../host/problem-summary.js';
 import { inertText } from '../util/inert.js';
 import { PacketSample } from '../views/html/packet-sample.js';
 import { finalText, wantsIncident, writeIncident } from './incident-output.js';
@@ -62,16 +60,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (opts.ssh.targets.length > 0) return (await import('./ssh-main.js')).sshMain(opts, mode, out, warn);
   if (opts.inputs.length === 0) return (await import('./live-main.js')).liveMain(opts, mode, out, warn);
   // Bundles given with -r become their nodes' captures and evidence; --bundle copies files into one.
-  let expanded;
-  try {
-    expanded = await expandBundles(opts.inputs, warn);
-  } catch (e) {
-    warn((e as Error).message);
-    return ExitCode.error;
+  // (The bundle reader and the host parsers are loaded only for a bundle or host files: start-up.)
+  let expanded = { inputs: opts.inputs, hosts: [] as HostEvidence[], cleanup: (): void => undefined };
+  if (opts.inputs.some(mayBeBundle)) {
+    try {
+      expanded = await (await import('../bundle/bundle-sources.js')).expandBundles(opts.inputs, warn);
+    } catch (e) {
+      warn((e as Error).message);
+      return ExitCode.error;
+    }
   }
   process.once('exit', () => expanded.cleanup());
   opts = { ...opts, inputs: expanded.inputs };
-  const flagsHost = hostBundle(opts.host, warn);
+  const flagsHost = await hostBundle(opts.host, warn);
   const host: HostSet | undefined = expanded.hosts.length > 0 ? [...expanded.hosts, ...hostsOf(flagsHost)] : flagsHost;
   if (opts.bundle !== undefined) {
     if (opts.inputs.some((i) => i.path === '-')) {
@@ -116,6 +117,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return ExitCode.error;
     }
   }
+  // Each view's code is loaded when it is the one asked for (start-up: --packets needs none of them).
+  const json = mode === 'json' ? await import('../views/json-output.js') : undefined;
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
@@ -131,7 +134,7 @@ export async function main(argv: readonly string[]): Promise<number> {
               if (server) frames.set(p.input, (frames.get(p.input) ?? 0) + 1);
             }
           : undefined,
-    onTransition: mode === 'json' ? (v, t) => out.write(jsonLine(jsonTransition(v, t))) : undefined,
+    onTransition: mode === 'json' ? (v, t) => out.write(json!.jsonLine(json!.jsonTransition(v, t))) : undefined,
   });
   reading = false;
   const readable = finishInputs(reports, warn);
@@ -146,10 +149,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const inputs = reports.map((r) => ({ name: r.name, frames: r.frames, error: r.error?.message ?? (r.interrupted ? 'interrupted (Ctrl-C) before its end' : undefined), format: r.format }));
   const text = finalText(mode);
   if (text === 'json') {
+    const { jsonFinding, jsonLine, jsonSummary } = json!;
     for (const f of findings) out.write(jsonLine(jsonFinding(f)));
     out.write(jsonLine(jsonSummary(timeline, findings, inputs, status, instances)));
   } else if (text === 'report') {
-    out.write(renderReport(timeline, findings, inputs, instances).trimEnd());
+    (await import('../views/report.js')).writeReport(timeline, findings, inputs, instances, (l) => out.write(l));
   }
   // Each node's evidence (a bundle) goes with its own segments on the page.
   const written = await writeIncident(opts, { timeline, findings, inputs, instances, host, packets: sample }, { stdout: (s) => out.write(s), warn });
@@ -166,8 +170,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** The offline host bundle (--keepalived-*, --firewall), when any part of it was given. */
-function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | undefined {
+async function hostBundle(h: HostArgs, warn: (m: string) => void): Promise<HostEvidence | undefined> {
   if (h.conf === undefined && h.json.length === 0 && h.log === undefined && h.firewall.length === 0 && h.ipLink === undefined) return undefined;
+  const [{ loadBundle }, { summarizeProblems }] = await Promise.all([import('../host/host-evidence.js'), import('../host/problem-summary.js')]);
   // (a bundle directory, once given, becomes `root`: its config's includes then stay inside it)
   const ev = loadBundle({ conf: h.conf, json: h.json, log: h.log, firewall: h.firewall, year: h.year, interfaces: h.ipLink, allowIncludeOutside: h.allowIncludeOutside });
   for (const p of summarizeProblems(ev.problems)) warn(p);
@@ -176,6 +181,7 @@ function hostBundle(h: HostArgs, warn: (m: string) => void): HostEvidence | unde
 
 /** `-r … --bundle DIR`: each input becomes a node (its label or file name) with its frames; the host files go with the first. */
 async function bundleFiles(opts: Options, ev: HostEvidence | undefined, warn: (m: string) => void): Promise<number> {
+  const [{ BundleWriter }, { copyOfflineEvidence, nodeName }] = await Promise.all([import('../bundle/bundle-writer.js'), import('../bundle/bundle-sources.js')]);
   let bundle: BundleWriter;
   try {
     bundle = new BundleWriter(opts.bundle!, `vrrpscope ${version()}`);
@@ -232,10 +238,14 @@ function version(): string {
  */
 class LineWriter {
   private buf: string[] = [];
+  private chars = 0;
   private scheduled = false;
   write(line: string): void {
     this.buf.push(line);
-    if (this.buf.length >= 512) this.flush();
+    this.chars += line.length;
+    // or 64 K characters: findings and the summary are long lines, and one write of 512 of them would
+    // be the biggest string of a run
+    if (this.buf.length >= 512 || this.chars >= 65536) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -248,5 +258,6 @@ class LineWriter {
     if (this.buf.length === 0) return;
     if (!pipeBroken()) process.stdout.write(this.buf.join('\n') + '\n');
     this.buf = [];
+    this.chars = 0;
   }
 }

@@ -8,7 +8,7 @@ import { Timeline } from '../model/timeline.js';
 import { snapshotModel } from '../views/metrics/model-snapshot.js';
 import type { MetricsServer } from '../views/metrics/metrics-server.js';
 import type { CaptureInputHealth, MetricsFeed } from '../views/metrics/vrrp-metrics.js';
-import { withHost } from './analyze-captures.js';
+import { withHost } from './host-analysis.js';
 import type { MetricsArgs } from './metrics-args.js';
 
 export type ModelRef = { readonly timeline: Timeline; readonly ledger: AdvertLedger; readonly host: HostSet | undefined };

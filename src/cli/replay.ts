@@ -10,7 +10,7 @@ import { AdvertLedger } from '../host/advert-ledger.js';
 import type { HostSet } from '../host/host-evidence.js';
 import { Timeline } from '../model/timeline.js';
 import { masterDownNs } from '../model/vrrp-timing.js';
-import { withHost } from './analyze-captures.js';
+import { withHost } from './host-analysis.js';
 
 export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 0] as const;
 

@@ -24,9 +24,9 @@ import { parseSkew, SshRelay, startSsh, TICKS_PER_SECOND, type SshArgs, type Ssh
 import { dataIntervalS, type SshNode } from '../ssh/ssh-node.js';
 import type { SshTarget } from '../ssh/ssh-target.js';
 import { jsonFinding, jsonLine, jsonSummary } from '../views/json-output.js';
-import { renderReport } from '../views/report.js';
+import { writeReport } from '../views/report.js';
 import { isoTime } from '../views/time-format.js';
-import { withHost } from './analyze-captures.js';
+import { withHost } from './host-analysis.js';
 import { finalText, wantsIncident, writeIncident, type IncidentOutputs } from './incident-output.js';
 import { PacketSample } from '../views/html/packet-sample.js';
 import { textFeed, untilEnd } from './live-text.js';
@@ -198,7 +198,7 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets' | 'none
     const nodes = src.nodes.map((n) => ({ name: n.label, format: 'ssh', frames: n.frames, error: n.state === 'up' ? undefined : n.state }));
     io.out(jsonLine({ ...jsonSummary(timeline, findings, nodes, status, instances), nodes: src.nodes.map((n) => nodeJson(n, end, n.state, n.message)) }));
   } else if (text === 'report') {
-    io.out(renderReport(timeline, findings, inputs, instances).trimEnd());
+    writeReport(timeline, findings, inputs, instances, io.out);
   }
   // Each node's evidence goes with its own segments on the page and in the ticket.
   const written = await writeIncident(outputs, { timeline, findings, inputs, instances, host: src.hosts, packets: sample }, { stdout: io.out, warn: io.warn });

@@ -79,12 +79,7 @@ export type HostEvidence = {
   blind?: { from: bigint; to: bigint | undefined }[];
 };
 
-/** One host's evidence, or one per node (each with its `scope`). */
-export type HostSet = HostEvidence | readonly HostEvidence[];
-
-export function hostsOf(h: HostSet | undefined): readonly HostEvidence[] {
-  return h === undefined ? [] : Array.isArray(h) ? (h as readonly HostEvidence[]) : [h as HostEvidence];
-}
+export { hostsOf, type HostSet } from './host-set.js';
 
 export function emptyEvidence(): HostEvidence {
   return { config: undefined, dumps: [], log: [], firewall: undefined, firewallSource: undefined, localAddresses: new Set(), problems: [], undated: [], interfaceNames: undefined };

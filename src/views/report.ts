@@ -19,6 +19,45 @@ export type ReportInput = { readonly name: string; readonly frames: number; read
 
 export function renderReport(t: Timeline, findings: readonly Finding[], inputs: readonly ReportInput[], instances: readonly InstanceLink[] = []): string {
   const out: string[] = [];
+  reportBody(t, findings, inputs, instances, out);
+  return out.join('\n') + '\n';
+}
+
+/**
+ * The report, handed to `emit` line by line as it is made and without the blank space at its end. The
+ * CLI writes it a batch at a time: a day-long capture's report is most of a megabyte, and holding it
+ * whole (as lines, then joined, trimmed, encoded) was the largest allocation of the run.
+ */
+export function writeReport(t: Timeline, findings: readonly Finding[], inputs: readonly ReportInput[], instances: readonly InstanceLink[], emit: (line: string) => void): void {
+  const out = new TrimmedLines(emit);
+  reportBody(t, findings, inputs, instances, out);
+  out.end();
+}
+
+/** Passes lines on, holding blank ones back until a line with words follows them. */
+class TrimmedLines {
+  private last: string | undefined;
+  private blank: string[] = [];
+  constructor(private readonly emit: (line: string) => void) {}
+  push(...lines: string[]): void {
+    for (const l of lines) {
+      if (l.trimEnd() === '') {
+        this.blank.push(l);
+        continue;
+      }
+      if (this.last !== undefined) this.emit(this.last);
+      for (const b of this.blank) this.emit(b);
+      this.blank = [];
+      this.last = l;
+    }
+  }
+  end(): void {
+    if (this.last !== undefined) this.emit(this.last.trimEnd());
+  }
+}
+
+// (No generator: a generator this long costs TurboFan megabytes to compile, the run's peak memory.)
+function reportBody(t: Timeline, findings: readonly Finding[], inputs: readonly ReportInput[], instances: readonly InstanceLink[], out: { push(...lines: string[]): void }): void {
   const rows = [...t.vrids.values()].sort(compareVrids).map((v) => summarizeVrid(v, findings, t.now));
   out.push('vrrpscope report');
   out.push('='.repeat(16));
@@ -72,7 +111,6 @@ export function renderReport(t: Timeline, findings: readonly Finding[], inputs: 
     for (const a of f.advice) for (const l of wrap(`  > ${inert(a)}`, '    ')) out.push(l);
     out.push('');
   }
-  return out.join('\n') + '\n';
 }
 
 function label(r: { segment: string; vrid: number; family: number; part?: number; partLabel?: string }): string {

@@ -5,7 +5,8 @@
 import { Registry, type RegistryContentType } from 'prom-client';
 import { readInputs } from '../../src/capture/read-inputs.js';
 import { segmentOf } from '../../src/model/segment.js';
-import { captureEnd, withHost } from '../../src/cli/analyze-captures.js';
+import { captureEnd } from '../../src/cli/analyze-captures.js';
+import { withHost } from '../../src/cli/host-analysis.js';
 import { Timeline } from '../../src/model/timeline.js';
 import { AdvertLedger } from '../../src/host/advert-ledger.js';
 import { linkInstances } from '../../src/host/correlate.js';
