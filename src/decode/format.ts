@@ -5,7 +5,9 @@ const hex2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padS
 // The same few addresses come back on every advert: their text is made once and reused (fewer
 // strings for the collector, and Map lookups on a string whose hash is already known). Keys are
 // split in two small integers (V8 keeps integers below 2^30 unboxed: no allocation per lookup). The
-// caches start over when full, so they stay small whatever the input.
+// caches start over when full, so they stay small whatever the input. The texts are made by
+// `join`, which gives one flat string (`+` and templates make ropes, a node per join): the model
+// keeps them in its lists for hours.
 const CACHE_MAX = 4096;
 const macs = new Map<number, Map<number, string>>();
 const v4s = new Map<number, Map<number, string>>();
@@ -32,9 +34,9 @@ export function mac(b: Uint8Array, p: number, n = 6): string {
 }
 
 function macText(b: Uint8Array, p: number, n: number): string {
-  let s = hex2[b[p]!]!;
-  for (let i = 1; i < n; i++) s += ':' + hex2[b[p + i]!]!;
-  return s;
+  const parts: string[] = new Array<string>(n);
+  for (let i = 0; i < n; i++) parts[i] = hex2[b[p + i]!]!;
+  return parts.join(':');
 }
 
 export function ipv4(b: Uint8Array, p: number): string {
@@ -49,7 +51,7 @@ export function ipv4(b: Uint8Array, p: number): string {
       m = undefined;
     }
     if (!m) v4s.set(hi, (m = new Map()));
-    m.set(lo, (s = `${b[p]}.${b[p + 1]}.${b[p + 2]}.${b[p + 3]}`));
+    m.set(lo, (s = [b[p], b[p + 1], b[p + 2], b[p + 3]].join('.')));
     v4Count++;
   }
   return s;

@@ -27,6 +27,7 @@ import {
 import { intervalNs, masterDownNs } from './vrrp-timing.js';
 import { Caps } from './caps.js';
 import { durationText } from '../util/duration-text.js';
+import { flatText } from '../util/flat-text.js';
 
 /** How long after taking over a new master is expected to have announced its virtual IPs. */
 export const GARP_GRACE_NS = 6_000_000_000n;
@@ -243,7 +244,7 @@ export class VirtualRouter {
     const tN = this.n(t.ts);
     for (let i = recentFrom(r); i < r.recentCount; i++) if (recentAt(r, i) > tN) after++;
     if (after < 2) return;
-    v.transitions[i] = { ...t, reason: ChangeReason.takeoverWhileAdvertising, evidence: `${r.address} kept advertising after ${t.to} claimed (${t.evidence}): not a preemption — ${t.to} did not hear it` };
+    v.transitions[i] = { ...t, reason: ChangeReason.takeoverWhileAdvertising, evidence: flatText(`${r.address} kept advertising after ${t.to} claimed (${t.evidence}): not a preemption — ${t.to} did not hear it`) };
     pushBounded(v.onTimeTakeovers, { ts: t.ts, by: t.to, from: r.address, ageNs: 0n, intervalNs: intervalNs(r.intervalCs) }, this.caps.episodes);
   }
 
@@ -460,7 +461,7 @@ export class VirtualRouter {
     // The same master back after a stretch without one is not a change of master.
     const prior = from ?? lastMasterOf(v, 1);
     if (from === undefined && prior === master) return;
-    const t: Transition = { ts, from: prior, to: master, reason, evidence };
+    const t: Transition = { ts, from: prior, to: master, reason, evidence: flatText(evidence) };
     pushBounded(v.transitions, t, this.caps.history);
     v.changes++;
     this.sink(v, t);
