@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BIN } from './helpers/run-cli.js';
 
@@ -49,13 +49,14 @@ describe('launcher', () => {
     const pid = child.pid!;
     const done = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      // until sh has exec'd node (a few milliseconds)
-      let comm = '';
-      for (let i = 0; i < 200 && comm !== basename(process.execPath); i++) {
+      // until sh has exec'd node (a few milliseconds): the same process now runs node's binary
+      const node = realpathSync(process.execPath);
+      let exe = '';
+      for (let i = 0; i < 200 && exe !== node; i++) {
         await new Promise((r) => setTimeout(r, 10));
-        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        exe = readlinkSync(`/proc/${pid}/exe`);
       }
-      assert.equal(comm, basename(process.execPath));
+      assert.equal(exe, node);
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       assert.ok(argv.includes('--max-semi-space-size=8'), argv.join(' '));
       assert.ok(argv.includes(BIN), argv.join(' '));
