@@ -28,7 +28,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { advertCapture } from '../tests/helpers/hostile-captures.js';
 import { runDay } from './day-replay.js';
@@ -37,6 +37,8 @@ import { runDense } from './dense-bench.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
 const BIN = join(ROOT, 'bin', 'vrrpscope');
+// bin/vrrpscope is started as a user starts it (its launcher execs `node`): the node running this.
+process.env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
 const FLOOR = fileURLToPath(new URL('./floor.js', import.meta.url));
 /** Bump when the generated traffic changes, so cached files are rebuilt. */
 const GEN_VERSION = 4;

@@ -20,7 +20,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pcapFile } from '../tests/helpers/capture-writer.js';
 import { Lab, sh, sleep } from '../tests/live/helpers/lab.js';
@@ -28,6 +28,8 @@ import { Lab, sh, sleep } from '../tests/live/helpers/lab.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
 const BIN = join(ROOT, 'bin', 'vrrpscope');
+// bin/vrrpscope is started as a user starts it (its launcher execs `node`): the node running this.
+process.env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
 const argv = process.argv.slice(2);
 const num = (name: string, d: number): number => {
   const i = argv.indexOf(name);
