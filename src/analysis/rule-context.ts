@@ -10,6 +10,7 @@ import { inert } from '../util/inert.js';
 import { durationText } from '../util/duration-text.js';
 import type { Finding, FindingCode, FindingKind, Severity } from './finding.js';
 import { NodeClocks } from './node-clocks.js';
+import { flatText } from '../util/flat-text.js';
 
 export class RuleContext {
   readonly found: Finding[] = [];
@@ -59,7 +60,9 @@ export class RuleContext {
   }
 
   finding(code: FindingCode, kind: FindingKind, severity: Severity, v: VridState | undefined, message: string, evidence: string[], advice: string[], firstSeen: bigint, lastSeen: bigint, causedBy?: FindingCode): Finding {
-    const f: Finding = { code, kind, severity, segment: v?.segment, vrid: v?.vrid, family: v?.family, key: v?.key, message, evidence, advice, firstSeen, lastSeen, ...(causedBy ? { causedBy } : {}) };
+    // Texts made by templates are ropes; a thousand findings' worth of them was a few MiB at the
+    // end of a long run (flat-text.ts).
+    const f: Finding = { code, kind, severity, segment: v?.segment, vrid: v?.vrid, family: v?.family, key: v?.key, message: flatText(message), evidence: evidence.map(flatText), advice: advice.map(flatText), firstSeen, lastSeen, ...(causedBy ? { causedBy } : {}) };
     return f;
   }
 
