@@ -23,7 +23,6 @@ export type LoadedBundle = {
   readonly problems: string[];
 };
 
-
 const MAX_TEXT = 256 * 1024 * 1024;
 
 /** A path inside the bundle, or an Error saying why not (outside, missing, not a file). */

@@ -197,7 +197,6 @@ export class BundleWriter {
   }
 }
 
-
 /** The directory name inside the archive: the archive's name without .tar.gz. */
 function archiveRoot(p: string): string {
   const b = basename(p).replace(/\.(tar\.gz|tgz)$/, '');

@@ -268,9 +268,10 @@ export type VipState = {
 /**
  * Upper bounds on what the model keeps, so memory is set by the model, not by the input (a day-long
  * capture, a flood of spoofed adverts). Lists keep their newest `limit` items (pushBounded; the
- * gap list is trimmed at twice its limit, in preallocated typed arrays); counters (adverts, gap histogram, delivery) are kept whole. The
- * per-VRID, per-router and per-VIP list limits are maxima: caps.ts shares one budget per kind of list
- * among everything tracked. docs/performance.md says what each costs.
+ * gap list is trimmed at twice its limit, in preallocated typed arrays); counters (adverts, gap
+ * histogram, delivery) are kept whole. The per-VRID, per-router and per-VIP list limits are maxima:
+ * caps.ts shares one budget per kind of list among everything tracked. docs/performance.md says
+ * what each costs.
  */
 export const Limits = {
   /** Routers per virtual router (partition); more are counted, not kept. */

@@ -43,7 +43,6 @@ export type VridGroup = {
 /** Untracked VRIDs and routers are told apart up to this many (then the counts are "at least"). */
 export const UNTRACKED_COUNT = 65_536;
 
-
 /** Gratuitous ARPs closer than this belong to one burst. */
 const BURST_GAP_NS = 2_000_000_000n;
 
