@@ -7,6 +7,8 @@
 // * seeded random mutations of corpus frames (bit flips, byte sets, truncations, insertions,
 //   deletions) and of whole capture files. Every assertion message carries the seed and the case
 //   number; set FUZZ_SEED=<n> to replay another run, FUZZ_CASES=<n> for more cases.
+// * every frame the reader may skip unseen (ignoredAtAGlance) is one decodeFrame drops, and a
+//   mutated file read with that skip gives the same frames, numbers, packets and damage as without.
 // * regressions: the inputs that broke (or nearly broke) a decoder, kept as named byte strings.
 
 import assert from 'node:assert/strict';
@@ -16,6 +18,7 @@ import { test } from 'node:test';
 import { CaptureError } from '../src/capture/capture-error.js';
 import { readCapture } from '../src/capture/capture-source.js';
 import { Frame } from '../src/capture/frame.js';
+import { ignoredAtAGlance } from '../src/decode/at-a-glance.js';
 import { decodeFrame } from '../src/decode/decode-frame.js';
 import type { Packet } from '../src/decode/packet.js';
 import { formatPacket } from '../src/views/packet-line.js';
@@ -27,6 +30,8 @@ const FRAME_CASES = Number(process.env['FUZZ_CASES'] ?? 120_000);
 const FILE_CASES = 400;
 
 const frame = new Frame();
+/** Frames ignoredAtAGlance said the reader may skip, all checked to decode to nothing. */
+let glanced = 0;
 
 /** Decodes bytes[0, caplen) as one frame and renders the result, as --packets would. */
 function decode(bytes: Uint8Array, caplen: number, linktype: number, origlen = bytes.length): Packet | undefined {
@@ -37,6 +42,10 @@ function decode(bytes: Uint8Array, caplen: number, linktype: number, origlen = b
   frame.linktype = linktype;
   frame.number = 1;
   const p = decodeFrame(frame, 'fuzz');
+  if (ignoredAtAGlance(bytes, 0, caplen, linktype)) {
+    glanced++;
+    assert.equal(p, undefined, `ignoredAtAGlance would skip a frame decodeFrame decodes: link type ${linktype}, ${Buffer.from(bytes.subarray(0, caplen)).toString('hex')}`);
+  }
   if (p) {
     formatPacket(p, 'fuzz');
     if (p.kind === 'malformed') assert.equal(typeof p.reason, 'string');
@@ -106,6 +115,7 @@ test(`${FRAME_CASES} seeded mutations of corpus frames never throw (seed ${SEED}
   const any = pool.length > 0 ? pool : built;
   const rnd = mulberry32(SEED);
   const kinds: Record<string, number> = {};
+  const glancedBefore = glanced;
   for (let i = 0; i < FRAME_CASES; i++) {
     const src = rnd() < 0.75 ? pick(interesting, rnd) : pick(any, rnd);
     let b: Uint8Array = Uint8Array.from(src.bytes);
@@ -126,6 +136,8 @@ test(`${FRAME_CASES} seeded mutations of corpus frames never throw (seed ${SEED}
   }
   // The mutations must reach the decoders, not just bounce off the link layer.
   for (const k of corpusPresent() ? ['vrrp', 'arp', 'malformed vrrp', 'malformed arp'] : ['vrrp', 'malformed vrrp']) assert.ok((kinds[k] ?? 0) > 50, `seed ${SEED}: too few '${k}' outcomes: ${JSON.stringify(kinds)}`);
+  // ... and many of them into frames the reader would skip, each checked in decode().
+  assert.ok(glanced - glancedBefore > 500, `seed ${SEED}: only ${glanced - glancedBefore} mutated frames were skippable`);
 });
 
 test(`${FILE_CASES} seeded mutations of whole capture files end in a summary, never a throw (seed ${SEED})`, async () => {
@@ -140,6 +152,8 @@ test(`${FILE_CASES} seeded mutations of whole capture files end in a summary, ne
   }
   const rnd = mulberry32(SEED ^ 0xf11e);
   const outcomes = { clean: 0, damaged: 0 };
+  /** Frames handed to the sink, read without and with the skip. */
+  const delivered: [number, number] = [0, 0];
   for (let i = 0; i < FILE_CASES; i++) {
     const [name, orig] = pick(files, rnd);
     let b: Uint8Array = Uint8Array.from(orig);
@@ -156,11 +170,28 @@ test(`${FILE_CASES} seeded mutations of whole capture files end in a summary, ne
     }
     const where = `seed ${SEED} file case ${i} (${name}, ${steps.join('+')})`;
     let summary;
+    let skipping;
+    const seen: string[][] = [[], []];
+    const read = (skip: typeof ignoredAtAGlance | undefined, out: string[]) =>
+      readCapture(
+        { label: undefined, path: name, stream: Readable.from([Buffer.from(b)]) },
+        (f) => {
+          delivered[skip ? 1 : 0] += 1;
+          const p = decodeFrame(f, name);
+          if (p) out.push(`${f.number} ${json(p)}`);
+        },
+        () => {},
+        { skip },
+      );
     try {
-      summary = await readCapture({ label: undefined, path: name, stream: Readable.from([Buffer.from(b)]) }, (f) => void decodeFrame(f, name), () => {});
+      summary = await read(undefined, seen[0]!);
+      skipping = await read(ignoredAtAGlance, seen[1]!);
     } catch (e) {
       assert.fail(`${where}: readCapture threw ${String(e)}`);
     }
+    assert.deepEqual(seen[1], seen[0], `${where}: skipping changed the packets`);
+    assert.equal(skipping.frames, summary.frames, `${where}: skipping changed the frame count`);
+    assert.equal(skipping.error?.message, summary.error?.message, `${where}: skipping changed the damage`);
     if (summary.error !== undefined) {
       assert.ok(summary.error instanceof CaptureError, `${where}: error is not a CaptureError`);
       assert.match(summary.error.message, /at byte \d+$/, where);
@@ -168,6 +199,7 @@ test(`${FILE_CASES} seeded mutations of whole capture files end in a summary, ne
     } else outcomes.clean++;
   }
   assert.ok(outcomes.damaged > 20 && outcomes.clean > 20, `seed ${SEED}: outcomes ${JSON.stringify(outcomes)}`);
+  if (corpusPresent()) assert.ok(delivered[0]! - delivered[1]! > delivered[0]! / 10, `seed ${SEED}: the skip spared only ${delivered[0]! - delivered[1]!} of ${delivered[0]} frames`);
 });
 
 // Inputs that broke or fooled a decoder, each with what must come out now.

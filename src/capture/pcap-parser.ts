@@ -17,7 +17,8 @@
 import { CaptureError } from './capture-error.js';
 import { u32 } from './bytes.js';
 import { Direction, Frame, TsMode } from './frame.js';
-import type { FrameSink, RecordParser, Warn } from './record-parser.js';
+import type { FrameFilter, FrameSink, RecordParser, Warn } from './record-parser.js';
+import { SkipGate } from './skip-gate.js';
 
 /**
  * libpcap refuses records longer than this for ordinary link types (MAXIMUM_SNAPLEN), whatever the
@@ -28,6 +29,8 @@ export const MAX_RECORD = 262_144;
 export class PcapParser implements RecordParser {
   private readonly frame = new Frame();
   private warnedSnap = false;
+  skipped = 0;
+  private readonly gate: SkipGate;
 
   constructor(
     private readonly input: string,
@@ -37,7 +40,9 @@ export class PcapParser implements RecordParser {
     linktype: number,
     private readonly sink: FrameSink,
     private readonly warn: Warn,
+    skip?: FrameFilter,
   ) {
+    this.gate = new SkipGate(skip);
     const f = this.frame;
     f.linktype = linktype & 0x0fff_ffff;
     f.tsMode = TsMode.secFrac;
@@ -53,6 +58,10 @@ export class PcapParser implements RecordParser {
     const f = this.frame;
     const le = this.le;
     f.buf = buf;
+    const skip = this.gate.begin();
+    const linktype = f.linktype;
+    const skippedBefore = this.skipped;
+    let asked = 0;
     let p = start;
     while (end - p >= 16) {
       const caplen = u32(buf, p + 8, le);
@@ -64,6 +73,15 @@ export class PcapParser implements RecordParser {
         this.warnedSnap = true;
         this.warn(`${this.input}: record ${f.number + 1} at byte ${base + p} holds ${caplen} bytes, more than the snaplen ${this.snaplen}; kept, as libpcap does`);
       }
+      if (skip !== undefined) {
+        asked++;
+        if (skip(buf, p + 16, caplen, linktype)) {
+          f.number++;
+          this.skipped++;
+          p += 16 + caplen;
+          continue;
+        }
+      }
       f.tsA = u32(buf, p, le);
       f.tsB = u32(buf, p + 4, le);
       f.caplen = caplen;
@@ -74,6 +92,7 @@ export class PcapParser implements RecordParser {
       this.sink(f);
       p += 16 + caplen;
     }
+    if (skip !== undefined) this.gate.end(asked, this.skipped - skippedBefore);
     return p;
   }
 

@@ -20,7 +20,8 @@
 import { CaptureError } from './capture-error.js';
 import { u16, u32 } from './bytes.js';
 import { Direction, Frame, TsMode } from './frame.js';
-import type { FrameSink, RecordParser, Warn } from './record-parser.js';
+import type { FrameFilter, FrameSink, RecordParser, Warn } from './record-parser.js';
+import { SkipGate } from './skip-gate.js';
 import { limit, raiseHint } from '../util/limits.js';
 
 const SHB = 0x0a0d0d0a;
@@ -68,19 +69,29 @@ export class PcapngParser implements RecordParser {
   private warnedIface = false;
   /** Packets skipped for naming an interface never described. */
   private undescribed = 0;
+  skipped = 0;
+  private readonly gate: SkipGate;
+  /** The filter to ask in this chunk (SkipGate), and how many packets were put to it. */
+  private skip: FrameFilter | undefined;
+  private asked = 0;
   sections = 0;
 
   constructor(
     private readonly input: string,
     private readonly sink: FrameSink,
     private readonly warn: Warn,
+    skip?: FrameFilter,
   ) {
+    this.gate = new SkipGate(skip);
     this.frame.tsMode = TsMode.units;
   }
 
   parse(buf: Uint8Array, start: number, end: number, base: number): number {
     let p = start;
     this.frame.buf = buf;
+    this.skip = this.gate.begin();
+    this.asked = 0;
+    const skippedBefore = this.skipped;
     while (end - p >= 12) {
       let type = u32(buf, p, this.le);
       if (type === SHB) {
@@ -102,6 +113,7 @@ export class PcapngParser implements RecordParser {
       this.block(type, buf, p, len, base);
       p += len;
     }
+    if (this.skip !== undefined) this.gate.end(this.asked, this.skipped - skippedBefore);
     return p;
   }
 
@@ -241,6 +253,14 @@ export class PcapngParser implements RecordParser {
       this.warn(`${this.input}: packet at byte ${fileOffset} holds ${caplen} bytes, more than its interface's snaplen ${iface.snaplen}; kept`);
     }
     const f = this.frame;
+    if (this.skip !== undefined) {
+      this.asked++;
+      if (this.skip(f.buf, at, caplen, iface.linktype)) {
+        f.number++;
+        this.skipped++;
+        return;
+      }
+    }
     f.linktype = iface.linktype;
     f.ifIndex = this.ifBase + id;
     f.ifName = iface.name;

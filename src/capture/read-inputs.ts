@@ -2,6 +2,7 @@
 // Counts what was not ours to decode (unknown link types are reported once per input).
 
 import { basename } from 'node:path';
+import { ignoredAtAGlance } from '../decode/at-a-glance.js';
 import { decodeFrame, supportsLinkType } from '../decode/decode-frame.js';
 import type { Packet } from '../decode/packet.js';
 import { readCapture, type CaptureInput, type CaptureSummary } from './capture-source.js';
@@ -38,7 +39,8 @@ const MERGE_CHUNK = 64 * 1024;
 /**
  * Reads every input, in time order across them. `signal` stops all reading (Ctrl-C): every input
  * then reports what it delivered, and the packets already read are still merged and handed on.
- * `onFrame` sees every frame before it is decoded (for --bundle), with its input's name.
+ * `onFrame` sees every frame before it is decoded (for --bundle), with its input's name; without
+ * it, the frames decodeFrame would drop at a glance are counted in the parser and go no further.
  */
 export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: Packet) => void, warn: Warn, signal?: AbortSignal, onFrame?: (f: Frame, name: string) => void): Promise<InputReport[]> {
   const merge = new TimeMerge<Packet>(inputs.length, onPacket, limit('merge-lookahead'));
@@ -63,7 +65,7 @@ export async function readInputs(inputs: readonly CaptureInput[], onPacket: (p: 
           if (badTimes++ === 0) warn(`${name}: packet ${f.number} at byte ${f.fileOffset} is stamped ${timeText(p.ts)}, outside 1970 … 9999 (a damaged timestamp or if_tsoffset); such packets are counted and skipped`);
         } else merge.push(i, p);
       };
-      const summary = await readCapture(input, sink, warn, { pause: () => merge.room(i), signal, chunkBytes: inputs.length > 1 ? MERGE_CHUNK : undefined });
+      const summary = await readCapture(input, sink, warn, { pause: () => merge.room(i), signal, chunkBytes: inputs.length > 1 ? MERGE_CHUNK : undefined, skip: onFrame ? undefined : ignoredAtAGlance });
       merge.end(i);
       const report: InputReport = { ...summary, input, name, unsupportedFrames: unsupported, badTimes };
       return report;

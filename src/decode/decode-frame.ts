@@ -4,6 +4,7 @@
 
 import { Direction, type Frame } from '../capture/frame.js';
 import { AdvertPacket } from './advert-packet.js';
+import { ipv4MayMatter, ipv6MayMatter } from './at-a-glance.js';
 import { LinkType } from '../capture/link-types.js';
 import { decodeArp } from './arp.js';
 import { decodeCarp, looksLikeCarp } from './carp.js';
@@ -25,23 +26,12 @@ const ipv = new IpView();
 /** Adverts decoded a moment ago, shared by the ones that repeat them. */
 const adverts = new AdvertCache();
 const ICMPV6 = 58;
-const AH = 51;
 const ATMARP_HW = 19;
 
 const supported = new Set<number>(Object.values(LinkType));
 
 export function supportsLinkType(linktype: number): boolean {
   return supported.has(linktype);
-}
-
-/** IPv4 protocols worth a closer look: VRRP, or AH that may carry it. */
-function ipv4MayMatter(proto: number | undefined): boolean {
-  return proto === VRRP_PROTO || proto === AH;
-}
-
-/** IPv6 next headers worth a closer look: VRRP, ICMPv6 (neighbour adverts), AH, or an extension header that may lead to them. */
-function ipv6MayMatter(nh: number | undefined): boolean {
-  return nh === VRRP_PROTO || nh === ICMPV6 || nh === AH || nh === 0 || nh === 43 || nh === 44 || nh === 60;
 }
 
 export function decodeFrame(f: Frame, input: string): Packet | undefined {
