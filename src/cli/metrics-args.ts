@@ -2,13 +2,18 @@
 // loopback only: its series name every router, address and MAC on the segment, so exposing them
 // to the network is an explicit choice (`--metrics 0.0.0.0:9688`, `--metrics [::]:9688`).
 
-import { isIP } from 'node:net';
+import { createRequire } from 'node:module';
 import type { ListenAddress } from '../views/metrics/metrics-server.js';
 import { parseDuration } from './live-args.js';
 
 export type MetricsArgs = { readonly listen: ListenAddress; readonly expireNs: bigint | undefined };
 
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
+
+/** node:net's isIP, required only when an address is given: every run parses these arguments. */
+function isIP(host: string): number {
+  return (createRequire(import.meta.url)('node:net') as typeof import('node:net')).isIP(host);
+}
 
 export function parseMetricsArgs(listen: string | undefined, expire: string | undefined, fail: (message: string) => never): MetricsArgs | undefined {
   if (listen === undefined) {
