@@ -1,11 +1,9 @@
 // bin/vrrpscope as a user starts it: by its own name (sh reads its first lines and execs node with a
-// fixed young generation), through a symlink as npm links it, and as `node bin/vrrpscope`. It runs
-// the one-file bundle (scripts/bundle.ts) while that is current and the modules otherwise; both
-// give the same output.
+// fixed young generation), through a symlink as npm links it, and as `node bin/vrrpscope`.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -67,44 +65,5 @@ describe('launcher', () => {
     }
     // an empty standard input: the "not a capture" line, and exit status 2
     assert.equal(await done, 2);
-  });
-
-  const root = join(dirname(BIN), '..');
-  const sample = join(root, 'samples', 'incident-firewall-eth0.pcapng');
-
-  it('gives the same output from the bundle as from the modules', () => {
-    for (const args of [['--version'], ['-r', sample, '--report'], ['-r', sample, '--json'], ['-r', sample, '--packets']]) {
-      const bundled = spawnSync(BIN, args, { encoding: 'utf8', env });
-      const modules = spawnSync(BIN, args, { encoding: 'utf8', env: { ...env, VRRPSCOPE_NO_BUNDLE: '1' } });
-      assert.equal(bundled.stderr, modules.stderr, args.join(' '));
-      assert.equal(bundled.status, modules.status, args.join(' '));
-      assert.equal(bundled.stdout, modules.stdout, args.join(' '));
-      assert.ok(bundled.stdout.length > 0);
-    }
-  });
-
-  it('runs the bundle only while it is at least as new as the modules', () => {
-    // A copy of the package whose bundle is made to fail: that failure shows when it is the one run.
-    const copy = join(dir, 'pkg');
-    mkdirSync(copy);
-    for (const d of ['bin', 'dist/src', 'samples', 'package.json']) cpSync(join(root, d), join(copy, d), { recursive: true });
-    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
-    const cli = join(copy, 'dist', 'src', 'cli');
-    writeFileSync(join(cli, 'main.bundle.cjs'), "exports.main = async () => { throw new Error('the bundle ran'); };\n");
-    rmSync(join(cli, 'main.bundle.cache'), { force: true });
-    const bin = join(copy, 'bin', 'vrrpscope');
-    const run = (): ReturnType<typeof spawnSync> => spawnSync(bin, ['--version'], { encoding: 'utf8', env });
-    const fresh = run();
-    assert.equal(fresh.status, 2);
-    assert.match(String(fresh.stderr), /internal error: the bundle ran/);
-    // Modules compiled after the bundle (tsc rewrites them all): the bundle is stale and not used.
-    const later = new Date(Date.now() + 60_000);
-    utimesSync(join(cli, 'main.js'), later, later);
-    const stale = run();
-    assert.equal(stale.status, 0, String(stale.stderr));
-    assert.equal(String(stale.stdout).trim(), `vrrpscope ${VERSION}`);
-    // No bundle at all: the modules.
-    rmSync(join(cli, 'main.bundle.cjs'));
-    assert.equal(run().status, 0);
   });
 });

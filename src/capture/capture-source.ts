@@ -253,7 +253,7 @@ async function* chunksOf(s: Readable, name: string): AsyncGenerator<Buffer> {
   }
   const head = first.value as Buffer;
   if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return yield* all();
-  // Required for gzip data only: most runs never need them (and the bundle has no import()).
+  // Required for gzip data only: most runs never need them.
   const require = createRequire(import.meta.url);
   const { Readable } = require('node:stream') as typeof import('node:stream');
   const { createGunzip } = require('node:zlib') as typeof import('node:zlib');

@@ -14,7 +14,7 @@ import { Direction, Frame, TsMode } from './frame.js';
 import { limit } from '../util/limits.js';
 import { DEFAULT_BUFFER_BYTES, FRAME_HEADER, LIVE_FILTER, type ClockAnchor, type WorkerMessage, type WorkerParams } from './live-filter.js';
 
-const WORKER = fileURLToPath(new URL('../capture/capture-worker.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('./capture-worker.js', import.meta.url));
 const SYS_NET = '/sys/class/net';
 const IFF_UP = 0x1;
 const IFF_LOOPBACK = 0x8;
