@@ -154,6 +154,14 @@ export function fmtSpan(a: bigint, b: bigint | undefined): string {
 
 export const MIN = 60_000_000_000n;
 
+/**
+ * A count taken from one of the model's bounded lists: "at least N" once the list has let go of
+ * entries (DroppedEntries), for the list then holds the newest part of the story, not all of it.
+ */
+export function atLeast(n: number, dropped: number): string {
+  return dropped > 0 ? `at least ${n}` : String(n);
+}
+
 export function maxInWindow(ts: readonly bigint[], window: bigint): number {
   let best = 0;
   for (let i = 0, j = 0; i < ts.length; i++) {

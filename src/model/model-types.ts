@@ -68,6 +68,8 @@ export type RouterState = {
   macs: string[];
   priority: number;
   readonly priorityChanges: PriorityChange[];
+  /** Priority changes let go of to keep `priorityChanges` within its cap. */
+  priorityChangesDropped: number;
   intervalCs: number;
   version: number;
   authType: number | undefined;
@@ -233,6 +235,8 @@ export type VridState = {
   lastSeenAt: { readonly ts: bigint };
   /** Routers beyond the per-VRID cap are counted, not kept (a fuzzer must not grow memory). */
   droppedRouters: number;
+  /** What the lists above let go of to stay within their caps (caps.ts). */
+  readonly dropped: DroppedEntries;
   /**
    * No claim can run out before this time on the model's number clock (a lower bound on every
    * claimant's last claim + master-down), so expiry scans the routers only once it has passed;
@@ -241,6 +245,21 @@ export type VridState = {
   expiryAt: number;
   /** maxGapNs as a number (compared on every master advert without bigint arithmetic). */
   maxGapN: number;
+};
+
+/**
+ * Entries a virtual router's lists let go of, oldest first, to stay within their caps. A finding
+ * that counts a list says "at least" once the list has dropped any: the list is then the newest
+ * part of the story, not all of it.
+ */
+export type DroppedEntries = {
+  history: number;
+  transitions: number;
+  splitBrains: number;
+  silences: number;
+  noMaster: number;
+  onTimeTakeovers: number;
+  garpMissing: number;
 };
 
 /** A stretch with no router claiming mastership. */
@@ -259,6 +278,8 @@ export type VipState = {
   readonly address: string;
   readonly bursts: GarpBurst[];
   readonly owners: OwnerChange[];
+  /** Owner changes let go of to keep `owners` within its cap. */
+  ownersDropped: number;
   /** Every MAC that announced this address (bounded). */
   readonly announcers: Announcer[];
   owner: string | undefined;

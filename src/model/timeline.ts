@@ -9,7 +9,7 @@
 
 import type { Packet, VrrpPacket } from '../decode/packet.js';
 import { pushBounded } from './bounded.js';
-import { GAP_BINS, Limits, type Episode, type Family, type Gap, type GarpExpectation, type GarpMissing, type MasterInterval, type NoMaster, type OnTimeTakeover, type RouterState, type Signature, type Silence, type Transition, type VipState, type VridState } from './model-types.js';
+import { GAP_BINS, Limits, type DroppedEntries, type Episode, type Family, type Gap, type GarpExpectation, type GarpMissing, type MasterInterval, type NoMaster, type OnTimeTakeover, type RouterState, type Signature, type Silence, type Transition, type VipState, type VridState } from './model-types.js';
 import { Caps } from './caps.js';
 import { GapList } from './gap-list.js';
 import { partitionLabel, sameSignature, signatureOf } from './partition.js';
@@ -312,7 +312,7 @@ export class Timeline {
     if (!vip) {
       if (!groups && !gratuitous) return;
       if (this.vips.size >= Limits.vips) return;
-      vip = { segment, family, address: ip, bursts: [], owners: [], announcers: [], owner: undefined, garps: 0 };
+      vip = { segment, family, address: ip, bursts: [], owners: [], ownersDropped: 0, announcers: [], owner: undefined, garps: 0 };
       this.vips.set(key, vip);
       this.resize();
     }
@@ -331,7 +331,7 @@ export class Timeline {
     }
     if (vip.owner !== mac) {
       vip.owner = mac;
-      pushBounded(vip.owners, { ts, mac }, this.caps.owners);
+      vip.ownersDropped += pushBounded(vip.owners, { ts, mac }, this.caps.owners);
     }
     if (!gratuitous || !groups) return;
     for (const g of groups) {
@@ -387,6 +387,7 @@ class VirtualRouterRecord implements VridState {
   readonly firstSeen: bigint;
   lastSeenAt: { readonly ts: bigint };
   droppedRouters = 0;
+  readonly dropped: DroppedEntries = { history: 0, transitions: 0, splitBrains: 0, silences: 0, noMaster: 0, onTimeTakeovers: 0, garpMissing: 0 };
   expiryAt = -Infinity;
 
   constructor(

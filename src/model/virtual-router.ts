@@ -62,6 +62,7 @@ class RouterRecord implements RouterState {
   // The advert's settings: set by takeSettings in the constructor.
   priority = 0;
   readonly priorityChanges: RouterState['priorityChanges'] = [];
+  priorityChangesDropped = 0;
   intervalCs = 0;
   version = 0;
   authType: number | undefined = undefined;
@@ -180,7 +181,7 @@ export class VirtualRouter {
     // The same records as its last advert's: the same settings (the common case), nothing to write.
     const changed = a !== r.seen || p.ip !== r.seenIp;
     if (changed) {
-      if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) pushBounded(r.priorityChanges, { ts: p.ts, from: r.priority, to: a.priority }, this.caps.priorityChanges);
+      if (a.priority !== r.priority && a.priority !== 0 && r.priority !== 0) r.priorityChangesDropped += pushBounded(r.priorityChanges, { ts: p.ts, from: r.priority, to: a.priority }, this.caps.priorityChanges);
       takeSettings(r, p);
       r.seen = a;
       r.seenIp = p.ip;
@@ -245,7 +246,7 @@ export class VirtualRouter {
     for (let i = recentFrom(r); i < r.recentCount; i++) if (recentAt(r, i) > tN) after++;
     if (after < 2) return;
     v.transitions[i] = { ...t, reason: ChangeReason.takeoverWhileAdvertising, evidence: flatText(`${r.address} kept advertising after ${t.to} claimed (${t.evidence}): not a preemption — ${t.to} did not hear it`) };
-    pushBounded(v.onTimeTakeovers, { ts: t.ts, by: t.to, from: r.address, ageNs: 0n, intervalNs: intervalNs(r.intervalCs) }, this.caps.episodes);
+    v.dropped.onTimeTakeovers += pushBounded(v.onTimeTakeovers, { ts: t.ts, by: t.to, from: r.address, ageNs: 0n, intervalNs: intervalNs(r.intervalCs) }, this.caps.episodes);
   }
 
   /** A gratuitous ARP/NA for one of this virtual router's addresses from router `r`'s MAC. */
@@ -299,7 +300,7 @@ export class VirtualRouter {
     if (tn > v.garpDue) {
       while (v.garpPending.length > 0 && tn - v.garpPending[0]!.sinceN > GARP_GRACE_N) {
         const g = v.garpPending.shift()!;
-        if (g.missing.size > 0) pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, this.caps.episodes);
+        if (g.missing.size > 0) v.dropped.garpMissing += pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, this.caps.episodes);
       }
       garpDue(v);
     }
@@ -365,7 +366,7 @@ export class VirtualRouter {
       } else if (!better(r, prev)) {
         // A worse router claims while the master advertises: it does not hear the master. The master
         // stays the master (it will not yield to a worse router); the overlap is a split brain.
-        if (onTime) pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, this.caps.episodes);
+        if (onTime) v.dropped.onTimeTakeovers += pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, this.caps.episodes);
         this.updateSplit(v, ts, undefined);
         return;
       } else if (back && back.router === r.address && back.end === ts && back.takenOverBy === prev.address) {
@@ -374,7 +375,7 @@ export class VirtualRouter {
       } else if (onTime) {
         reason = ChangeReason.takeoverWhileAdvertising;
         evidence = `${prev.address}'s last advert was ${secs(age)} earlier (interval ${secs(prevIv)}); equal priority ${r.priority}, ${r.address} has the higher address`;
-        pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, this.caps.episodes);
+        v.dropped.onTimeTakeovers += pushBounded(v.onTimeTakeovers, { ts, by: r.address, from: prev.address, ageNs: age, intervalNs: prevIv }, this.caps.episodes);
       } else {
         reason = ChangeReason.takeoverAfterSilence;
         evidence = `${prev.address}'s adverts were ${secs(age)} late`;
@@ -420,7 +421,7 @@ export class VirtualRouter {
       const yielded = best !== undefined && better(best, r);
       setRole(r, yielded ? 'backup' : 'gone', at, this.caps.roles);
       if (!yielded && advertised >= 2) {
-        pushBounded(v.silences, { router: r.address, start: at, end: undefined, downNs: downOf(r), gapNs: undefined, wasMaster, takenOverBy: best?.address, garpOnReturn: false }, this.caps.episodes);
+        v.dropped.silences += pushBounded(v.silences, { router: r.address, start: at, end: undefined, downNs: downOf(r), gapNs: undefined, wasMaster, takenOverBy: best?.address, garpOnReturn: false }, this.caps.episodes);
         r.silenceOpen = true;
       }
     }
@@ -441,8 +442,8 @@ export class VirtualRouter {
       this.setMaster(v, best.address, next > at ? next : at, kind, why);
     } else {
       this.setMaster(v, undefined, at, reason === ChangeReason.released ? ChangeReason.released : ChangeReason.masterSilent, '');
-      if (reason !== ChangeReason.released) pushBounded(v.noMaster, { router: r.address, start: at + downOf(r), end: undefined, downNs: downOf(r) }, this.caps.episodes);
-      else pushBounded(v.noMaster, { router: r.address, start: at, end: undefined, downNs: downOf(r) }, this.caps.episodes);
+      if (reason !== ChangeReason.released) v.dropped.noMaster += pushBounded(v.noMaster, { router: r.address, start: at + downOf(r), end: undefined, downNs: downOf(r) }, this.caps.episodes);
+      else v.dropped.noMaster += pushBounded(v.noMaster, { router: r.address, start: at, end: undefined, downNs: downOf(r) }, this.caps.episodes);
       v.noMasterOpen = true;
     }
   }
@@ -452,7 +453,7 @@ export class VirtualRouter {
     if (from === master && v.history.length > 0) return;
     const last = v.history[v.history.length - 1];
     if (last && last.end === undefined) last.end = ts;
-    pushBounded(v.history, { start: ts, end: undefined, master, reason }, this.caps.history);
+    v.dropped.history += pushBounded(v.history, { start: ts, end: undefined, master, reason }, this.caps.history);
     v.master = master;
     if (reason === ChangeReason.firstSeen || master === undefined) return;
     const nm = v.noMaster[v.noMaster.length - 1];
@@ -462,7 +463,7 @@ export class VirtualRouter {
     const prior = from ?? lastMasterOf(v, 1);
     if (from === undefined && prior === master) return;
     const t: Transition = { ts, from: prior, to: master, reason, evidence: flatText(evidence) };
-    pushBounded(v.transitions, t, this.caps.history);
+    v.dropped.transitions += pushBounded(v.transitions, t, this.caps.history);
     v.changes++;
     this.sink(v, t);
   }
@@ -473,7 +474,7 @@ export class VirtualRouter {
     if (claiming.length >= 2) {
       if (!v.openSplit) {
         v.openSplit = { start: ts, end: undefined, routers: claiming, adverts: Object.fromEntries(claiming.map((a) => [a, 0])), replies: {}, outcome: undefined };
-        pushBounded(v.splitBrains, v.openSplit, this.caps.episodes);
+        v.dropped.splitBrains += pushBounded(v.splitBrains, v.openSplit, this.caps.episodes);
       } else {
         for (const a of claiming)
           if (!v.openSplit.routers.includes(a)) {

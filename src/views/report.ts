@@ -92,7 +92,7 @@ function reportBody(t: Timeline, findings: readonly Finding[], inputs: readonly 
   for (const v of [...t.vrids.values()].sort(compareVrids)) {
     out.push(`${label({ segment: v.segment, vrid: v.vrid, family: v.family, part: v.part, partLabel: v.label })}:`);
     const hist = v.history.slice(-12);
-    if (v.history.length > hist.length) out.push(`  … ${v.history.length - hist.length} earlier change(s)`);
+    if (v.history.length > hist.length) out.push(`  … ${v.history.length - hist.length} earlier change(s)${v.dropped.history ? `; ${v.dropped.history} older not kept (the model keeps the newest)` : ''}`);
     for (const h of hist) {
       const who = h.master === undefined ? '(no master)' : `${h.master}${v.routers.get(h.master)?.local ? ' (this host)' : ''}`;
       const len = (h.end ?? t.now) - h.start;

@@ -7,7 +7,7 @@ import type { RouterState, VridState } from '../../model/model-types.js';
 import { pastableInterface } from '../advice.js';
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { ifaceOf, pct, type RuleContext } from '../rule-context.js';
+import { atLeast, ifaceOf, pct, type RuleContext } from '../rule-context.js';
 import { masterDownNs } from '../../model/vrrp-timing.js';
 
 /** At least this many adverts implied before a ratio means anything. */
@@ -56,7 +56,7 @@ export const advertLoss: Rule = {
             [
               `${d.lossGaps} gap(s) of two or more intervals while it claimed mastership, ${d.missing} advert(s) missing`,
               ...complete.map((o) => `${ctx.who(v, o.address)}'s adverts on ${iface} arrive complete (${o.delivery.received} received)`),
-              ...(changes > 0 ? [`${changes} change(s) of master followed: backups time out when three adverts in a row are lost`] : []),
+              ...(changes > 0 ? [`${atLeast(changes, v.dropped.transitions)} change(s) of master followed: backups time out when three adverts in a row are lost`] : []),
             ],
             [
               `Check the link from ${r.address}: on that node  ip -s link show dev ${pastableInterface(v.segment) ?? '<interface>'}  (errors, dropped) and  ethtool -S ${pastableInterface(v.segment) ?? '<interface>'} ; then the switch port and cabling. A firewall rule does not fix loss.`,
@@ -106,7 +106,7 @@ function missesNowAndThen(ctx: RuleContext, v: VridState) {
         'cause',
         S.warning,
         v,
-        `${ctx.who(v, addr)} keeps missing ${ctx.who(v, master)}'s adverts on ${iface}: it claimed mastership ${times.length} times while they arrived on time here, each time only for a moment before it heard them again and yielded — packet loss on the path to ${addr} (its ${iface} link or the switch), not a firewall (which would drop them all)`,
+        `${ctx.who(v, addr)} keeps missing ${ctx.who(v, master)}'s adverts on ${iface}: it claimed mastership ${atLeast(times.length, v.dropped.onTimeTakeovers)} times while they arrived on time here, each time only for a moment before it heard them again and yielded — packet loss on the path to ${addr} (its ${iface} link or the switch), not a firewall (which would drop them all)`,
         [...times.slice(-6).map((t) => `${new Date(Number(t / 1_000_000n)).toISOString().slice(11, 23)}: ${addr} claimed mastership, then went back to backup`), ...(r.delivery.lossGaps > 0 ? [`its own adverts show ${r.delivery.lossGaps} gap(s) of whole intervals here too`] : [])],
         [`Check the link of ${addr}: on that node  ip -s link show dev ${pastableInterface(v.segment) ?? '<interface>'}  (errors, dropped), then the switch port; a firewall rule does not fix loss.`],
         times[0]!,

@@ -7,7 +7,7 @@ import { flapBursts, flapTimes } from '../../model/flap-bursts.js';
 export { flapTimes };
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { fmtTime, maxInWindow, MIN } from '../rule-context.js';
+import { atLeast, fmtTime, maxInWindow, MIN } from '../rule-context.js';
 
 export const FLAP_WARN_PER_10MIN = 3;
 export const FLAP_CRIT_PER_MIN = 3;
@@ -30,7 +30,7 @@ export const flapping: Rule = {
           'symptom',
           per1 >= FLAP_CRIT_PER_MIN ? S.critical : S.warning,
           v,
-          `${ctx.where(v)}: mastership went back and forth ${changes.length} times (up to ${per10} in 10 min, ${per1} in 1 min)${cause ? ` — see ${cause.code}` : ''}`,
+          `${ctx.where(v)}: mastership went back and forth ${atLeast(changes.length, v.dropped.transitions)} times (${v.dropped.transitions > 0 ? 'of those kept, ' : ''}up to ${per10} in 10 min, ${per1} in 1 min)${cause ? ` — see ${cause.code}` : ''}`,
           [...flapBursts(v).slice(-3).map((b) => `${fmtTime(b.start)}–${fmtTime(b.end)}: ${b.flaps} returns between ${b.routers.join(', ')}; then ${b.master ?? 'nobody'} was master`), ...v.transitions.slice(-8).map((x) => `${fmtTime(x.ts)}: ${ctx.who(v, x.from)} → ${ctx.who(v, x.to)} (${x.reason}${x.evidence ? `: ${x.evidence}` : ''})`)],
           cause ? [`The cause: ${cause.message}`] : ['Flapping is the symptom: look for lost adverts, a firewall or a mismatch in the other findings.', 'nopreempt (with state BACKUP on all nodes) stops a recovered node from taking the VIPs back each time.'],
           changes[0]!,

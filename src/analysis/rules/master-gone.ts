@@ -6,7 +6,7 @@
 import type { Silence, VridState } from '../../model/model-types.js';
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { fmtTime, ifaceOf, maxInWindow, MIN, secs, type RuleContext } from '../rule-context.js';
+import { atLeast, fmtTime, ifaceOf, maxInWindow, MIN, secs, type RuleContext } from '../rule-context.js';
 import { plusMinus } from '../node-clocks.js';
 import { list } from './partition-pairs.js';
 
@@ -38,7 +38,7 @@ export const masterGone: Rule = {
       const also = sameTime(ctx, v, last);
       const outcome = last.end === undefined ? (last.takenOverBy ? `${ctx.who(v, last.takenOverBy)} took over after ${secs(takeoverDelay(v, last))}` : 'nobody took over') : `it came back after ${secs(last.gapNs ?? 0n)}`;
       const message = loop
-        ? `${ctx.where(v)}: the master's keepalived died ${ss.length} times without resigning (${who}), each time coming back — a crash loop; ${outcome}`
+        ? `${ctx.where(v)}: the master's keepalived died ${atLeast(ss.length, v.dropped.silences)} times without resigning (${who}), each time coming back — a crash loop; ${outcome}`
         : `${ctx.where(v)}: ${ctx.who(v, last.router)} stopped advertising at ${fmtTime(last.start)} without resigning (no priority-0 advert) — keepalived was killed or crashed, or the node or its link went down; ${outcome}`;
       out.push(
         ctx.finding(

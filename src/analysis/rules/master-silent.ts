@@ -4,7 +4,7 @@
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { plusMinus } from '../node-clocks.js';
-import { fmtTime, secs } from '../rule-context.js';
+import { atLeast, fmtTime, secs } from '../rule-context.js';
 
 export const masterSilent: Rule = {
   code: C.masterSilent,
@@ -25,7 +25,7 @@ export const masterSilent: Rule = {
           'symptom',
           S.warning,
           v,
-          `${ctx.where(v)}: the master's adverts stopped ${ss.length} time(s) for longer than the master-down interval (longest ${secs(longest)}${toEnd > 0n ? ` ${plusMinus(toEnd)}` : ''}, master-down ${secs(ss[0]!.downNs)})${cause ? ' — see advert-loss' : ''}`,
+          `${ctx.where(v)}: the master's adverts stopped ${atLeast(ss.length, v.dropped.silences)} time(s) for longer than the master-down interval (longest ${secs(longest)}${toEnd > 0n ? ` ${plusMinus(toEnd)}` : ''}, master-down ${secs(ss[0]!.downNs)})${cause ? ' — see advert-loss' : ''}`,
           ss.slice(-6).map((s) => `${fmtTime(s.start)}: ${ctx.who(v, s.router)} silent ${s.gapNs !== undefined ? `for ${secs(s.gapNs)}` : 'and did not come back'}${s.takenOverBy ? `; ${s.takenOverBy} took over` : ''}`),
           cause ? [`The cause: ${cause.message}`] : ['Backups take over after master-down: look for packet loss on the link, CPU starvation of keepalived, or a stopped daemon.'],
           ss[0]!.start,

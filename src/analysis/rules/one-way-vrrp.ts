@@ -7,7 +7,7 @@
 import { firewallAdviceFor } from '../advice.js';
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { fmtTime, ifaceOf, maxDown, secs, type RuleContext } from '../rule-context.js';
+import { atLeast, fmtTime, ifaceOf, maxDown, secs, type RuleContext } from '../rule-context.js';
 import type { OnTimeTakeover, VridState } from '../../model/model-types.js';
 import { answers, splits } from './split-episodes.js';
 
@@ -44,7 +44,7 @@ export const oneWayVrrp: Rule = {
             ? `${ctx.who(v, heard)} yielded because it hears ${deaf} (${c.why})`
             : c.how === 'answers'
               ? `${ctx.who(v, heard)} keeps advertising and answers each of ${deaf}'s adverts (forcing a new election), so it hears ${deaf}`
-              : `it did so ${cases.length} times, by advert or gratuitous ARP, while ${heard} stayed master`;
+              : `it did so ${atLeast(cases.length, v.dropped.onTimeTakeovers)} times, by advert or gratuitous ARP, while ${heard} stayed master`;
         const took = c.how === 'repeated' || v.master !== deaf ? 'claimed mastership of' : 'took over';
         const elsewhere = clusterSplit(ctx, v, deaf, heard);
         const msg = `${ctx.who(v, deaf)} ${took} ${ctx.where(v)} while ${ctx.who(v, heard)}'s adverts kept arriving; ${outcome} — ${deaf} does not receive ${heard}'s adverts: check the firewall on ${iface} of ${deaf}${elsewhere ? `. ${elsewhere}` : ''}`;

@@ -4,7 +4,7 @@
 
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { maxInWindow, MIN, secs } from '../rule-context.js';
+import { atLeast, maxInWindow, MIN, secs } from '../rule-context.js';
 
 /** Priority changes within 10 minutes that make an oscillation (down and up, twice). */
 export const OSCILLATION_CHANGES = 4;
@@ -33,7 +33,7 @@ export const priorityOscillation: Rule = {
             'cause',
             per1 >= 3 ? S.critical : S.warning,
             v,
-            `${ctx.who(v, r.address)}'s priority on ${ctx.where(v)} swings between ${values.join(' and ')}: ${pc.length} changes in ${secs(last - first)} (about every ${secs(every)}) — a track_script, track_file or tracked interface keeps flipping${moves.length ? `, and with preemption each swing moves the virtual IPs (${moves.length} master changes)` : ''}; the network is not the cause`,
+            `${ctx.who(v, r.address)}'s priority on ${ctx.where(v)} swings between ${values.join(' and ')}: ${pc.length} changes in ${secs(last - first)} (about every ${secs(every)}) — a track_script, track_file or tracked interface keeps flipping${moves.length ? `, and with preemption each swing moves the virtual IPs (${atLeast(moves.length, v.dropped.transitions > 0 && (v.transitions[0]?.ts ?? 0n) > first - 60_000_000_000n ? 1 : 0)} master changes)` : ''}; the network is not the cause`,
             pc.slice(-8).map((c) => `${new Date(Number(c.ts / 1_000_000n)).toISOString().slice(11, 23)}: ${c.from} → ${c.to}`),
             [
               `On ${r.address}, find the tracked check in its vrrp_instance (track_script, track_file, track_interface; a weight of ${values[values.length - 1]! - values[0]!}) and why it flips.`,

@@ -5,7 +5,7 @@
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
 import { plusMinus } from '../node-clocks.js';
-import { secs } from '../rule-context.js';
+import { atLeast, secs } from '../rule-context.js';
 import { list } from './partition-pairs.js';
 import { howEnded, span, splits } from './split-episodes.js';
 
@@ -28,7 +28,7 @@ export const splitBrain: Rule = {
       const because = cause ? ` — see ${cause.code}` : '';
       const message = open
         ? `${ctx.where(v)}: ${list(last.routers.map((a) => ctx.who(v, a)))} both advertise as master (split brain since ${span(last).split('–')[0]}, ${secs(ctx.t.now - last.start)}${ctx.toEnd(v) > 0n ? ` ${plusMinus(ctx.toEnd(v))}` : ''} so far)${because}`
-        : `${ctx.where(v)}: split brain between ${who}, ${ss.length === 1 ? span(last) : `${ss.length} times, ${secs(total)} in all`}; the last ${howEnded(ctx, v, last)}${because}`;
+        : `${ctx.where(v)}: split brain between ${who}, ${ss.length === 1 && v.dropped.splitBrains === 0 ? span(last) : `${atLeast(ss.length, v.dropped.splitBrains)} times, ${v.dropped.splitBrains > 0 ? 'at least ' : ''}${secs(total)} in all`}; the last ${howEnded(ctx, v, last)}${because}`;
       out.push(
         ctx.finding(
           C.splitBrain,

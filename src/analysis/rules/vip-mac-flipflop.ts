@@ -3,7 +3,7 @@
 
 import { FindingCode as C, Severity as S } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { fmtTime, ifaceOf, maxInWindow, MIN } from '../rule-context.js';
+import { atLeast, fmtTime, ifaceOf, maxInWindow, MIN } from '../rule-context.js';
 import { SPLIT_CAUSES } from './split-brain.js';
 import { vridsOf } from './vip-conflict.js';
 
@@ -30,7 +30,7 @@ export const vipMacFlipflop: Rule = {
           'symptom',
           S.critical,
           v,
-          `${vip.address} on ${ifaceOf(vip.segment)} moved between ${macs.size} MACs ${changes.length} times (up to ${worst} in 10 min) — clients' traffic follows each move${cause ? ` — see ${cause.code}` : ''}`,
+          `${vip.address} on ${ifaceOf(vip.segment)} moved between ${macs.size} MACs ${atLeast(changes.length, vip.ownersDropped)} times (${vip.ownersDropped > 0 ? 'of those kept, ' : ''}up to ${worst} in 10 min) — clients' traffic follows each move${cause ? ` — see ${cause.code}` : ''}`,
           vip.owners.slice(-8).map((o) => `${fmtTime(o.ts)}: ${vip.address} is-at ${o.mac}`),
           cause ? [`The cause: ${cause.message}`] : ['Two nodes keep claiming the address: see split-brain / flapping for the cause.'],
           vip.owners[1]!.ts,

@@ -19,7 +19,7 @@ export const vridConflict: Rule = {
         const { a, b } = p;
         const later = b.firstSeen >= a.firstSeen ? b : a;
         const cluster = (v: typeof a): string => `${list(routersOf(v).map((r) => ctx.who(v, r.address)))} (${v.signature.vips.length === 1 ? 'VIP' : 'VIPs'} ${v.signature.vips.join(', ')})`;
-        const changes = a.transitions.length + b.transitions.length;
+        const changes = a.changes + b.changes; // counted whole (transitions keeps the newest)
         const mac = `00:00:5e:00:0${a.family === 6 ? 2 : 1}:${a.vrid.toString(16).padStart(2, '0')}`;
         return ctx.finding(
           C.vridConflict,

@@ -178,7 +178,7 @@ function vridSection(axis: Axis, v: VridView): string {
   out.push(timelineSvg(axis, v));
   out.push(gapSvg(axis, v));
   const rows = v.history.slice(-HISTORY_ROWS);
-  out.push(`<details class="history" open><summary>master history (${v.history.length} spell(s))</summary><table><thead><tr><th>from (UTC)</th><th>master</th><th class="num">for</th><th>why</th></tr></thead><tbody>`);
+  out.push(`<details class="history" open><summary>master history (${v.history.length} spell(s)${v.historyDropped ? `, and ${v.historyDropped} older ones not kept` : ''})</summary><table><thead><tr><th>from (UTC)</th><th>master</th><th class="num">for</th><th>why</th></tr></thead><tbody>`);
   if (v.history.length > rows.length) out.push(`<tr><td colspan="4" class="meta">… ${v.history.length - rows.length} earlier change(s): see --report or --json</td></tr>`);
   for (const h of rows) out.push(`<tr class="spell" data-start="${h.start}" data-master="${html(h.master ?? '')}"><td class="mono">${html(clock(h.start))}</td><td class="mono">${html(h.master ?? '(no master)')}${h.local ? ' (this host)' : ''}</td><td class="num">${dur(h.end - h.start)}</td><td>${html(h.reason)}</td></tr>`);
   out.push('</tbody></table></details></section>');

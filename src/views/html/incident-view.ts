@@ -95,6 +95,8 @@ export type VridView = {
   readonly downNs: bigint | undefined;
   readonly intervalNs: bigint | undefined;
   readonly history: readonly HistoryRow[];
+  /** Older spells the model let go of (its lists are bounded): not in `history`. */
+  readonly historyDropped: number;
   readonly instance: InstanceView | undefined;
 };
 
@@ -301,6 +303,7 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
     gaps: v.gaps.map((g) => ({ ts: g.ts, gapNs: g.gapNs, downNs: g.downNs, router: g.router })),
     downNs: ref ? masterDownNs(ref.version, ref.intervalCs, ref.priority || 1) : undefined,
     intervalNs: s.intervalCs !== undefined ? BigInt(s.intervalCs) * 10_000_000n : undefined,
+    historyDropped: v.dropped.history,
     history: v.history.map((h) => ({ start: h.start, end: h.end ?? end, master: h.master, local: h.master !== undefined && (v.routers.get(h.master)?.local ?? false), reason: reasonText(h.reason) })),
     instance: inst ? instanceView(inst, v, host) : undefined,
   };

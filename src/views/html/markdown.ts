@@ -38,7 +38,7 @@ export function renderMarkdown(view: IncidentView): string {
     out.push('| VRID | from (UTC) | master | for | why |', '|---|---|---|--:|---|');
     for (const v of view.vrids) {
       const rows = v.history.slice(-MD_HISTORY_ROWS);
-      if (v.history.length > rows.length) out.push(`| ${md(v.label)} | … | ${v.history.length - rows.length} earlier change(s) | | |`);
+      if (v.history.length > rows.length) out.push(`| ${md(v.label)} | … | ${v.history.length - rows.length} earlier change(s)${v.historyDropped ? `; ${v.historyDropped} older not kept` : ''} | | |`);
       for (const h of rows) out.push(`| ${md(v.label)} ${md(v.status)} | ${clock(h.start)} | ${md(h.master ?? '(no master)')}${h.local ? ' (this host)' : ''} | ${dur(h.end - h.start)} | ${md(h.reason)} |`);
     }
     out.push('');
