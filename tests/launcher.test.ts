@@ -44,7 +44,7 @@ describe('launcher', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 
-  it('is node itself, in the same process (signals reach it), with 8 MiB semi-spaces', async () => {
+  it('is node itself, in the same process (signals reach it), with 8 MiB semi-spaces and gc()', async () => {
     const child = spawn(BIN, ['-r', '-', '--report'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const pid = child.pid!;
     const done = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -59,6 +59,7 @@ describe('launcher', () => {
       assert.equal(exe, node);
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       assert.ok(argv.includes('--max-semi-space-size=8'), argv.join(' '));
+      assert.ok(argv.includes('--expose-gc'), argv.join(' ')); // for heap-trim.ts
       assert.ok(argv.includes(BIN), argv.join(' '));
     } finally {
       child.stdin.end();

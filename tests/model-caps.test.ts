@@ -80,10 +80,12 @@ test('a few VRIDs keep deep histories; hundreds share one budget, and their coun
   const many = model(300, 1600, true);
   assert.equal(many.vrids.size, 300);
   for (const v of many.vrids.values()) {
-    // 8192 / 300 → 27, floored at 32 per VRID (trimmed at twice that).
-    assert.ok(v.history.length <= 64 && v.transitions.length <= 64, `${v.key}: ${v.history.length} / ${v.transitions.length}`);
-    assert.ok(v.transitions.length >= 32, `${v.key}: the newest are kept (${v.transitions.length})`);
+    // 4096 / 300 → 13, floored at 16 per VRID; a list never holds more than its cap.
+    assert.equal(v.history.length, 16, `${v.key}: ${v.history.length} master intervals kept`);
+    assert.equal(v.transitions.length, 16, `${v.key}: the newest 16 master changes kept`);
     assert.ok(v.changes >= 300, `${v.key}: every change counted (${v.changes})`);
-    for (const r of v.routers.values()) assert.ok(r.roles.length <= 2 * 16 + 1, `${r.address}: ${r.roles.length} role changes kept`);
+    assert.equal(v.dropped.transitions, v.changes - 16, `${v.key}: what was let go of is counted`);
+    // 4096 / 600 routers → 6, floored at 8.
+    for (const r of v.routers.values()) assert.ok(r.roles.length <= 8, `${r.address}: ${r.roles.length} role changes kept`);
   }
 });

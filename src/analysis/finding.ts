@@ -1,6 +1,8 @@
 // A finding: what is wrong (or worth knowing), where, since when, why we think so, what to do.
 // Codes are stable: scripts and docs/findings.md rely on them.
 
+import { compareText } from '../util/compare-text.js';
+
 export const Severity = { info: 'info', warning: 'warning', critical: 'critical' } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 
@@ -71,10 +73,9 @@ export function sortFindings(fs: Finding[]): Finding[] {
     (a, b) =>
       kindRank[kindOf(a)] - kindRank[kindOf(b)] ||
       severityRank[a.severity] - severityRank[b.severity] ||
-      // Most pairs share the segment or code: equal strings compare 0 without asking ICU.
-      (a.segment === b.segment ? 0 : (a.segment ?? '').localeCompare(b.segment ?? '')) ||
+      compareText(a.segment ?? '', b.segment ?? '') ||
       (a.vrid ?? -1) - (b.vrid ?? -1) ||
-      (a.code === b.code ? 0 : a.code.localeCompare(b.code)) ||
+      compareText(a.code, b.code) ||
       (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : 0),
   );
 }

@@ -29,6 +29,8 @@ export type AnalysisHooks = {
   readonly signal?: AbortSignal;
   /** The model before the first packet goes in (for views that read it while input arrives: --metrics). */
   readonly onModel?: (timeline: Timeline, ledger: AdvertLedger) => void;
+  /** The input is read and modelled; the analysis comes next (heap-trim.ts). */
+  readonly beforeAnalysis?: () => void;
 };
 
 export type Analysis = { readonly timeline: Timeline; readonly findings: Finding[]; readonly reports: InputReport[]; readonly instances: InstanceLink[] };
@@ -82,6 +84,7 @@ export async function analyzeCaptures(inputs: readonly CaptureInput[], hooks: An
   const reports = await readInputs(inputs, onPacket, hooks.warn, hooks.signal, hooks.onFrame);
   model();
   if (hooks.decodeOnly) return { timeline, findings: [], reports, instances: [] };
+  hooks.beforeAnalysis?.();
   // A pcapng file says when its capture stopped: silence up to then is part of the evidence.
   const end = captureEnd(reports, timeline.now);
   if (end > timeline.now) timeline.apply({ kind: 'tick', ts: end });

@@ -8,6 +8,7 @@ import type { InputReport } from '../capture/read-inputs.js';
 import { formatPacket } from '../views/packet-line.js';
 import { analyzeCaptures } from './analyze-captures.js';
 import { guardPipes, pipeBroken } from './broken-pipe.js';
+import { heapTrim } from './heap-trim.js';
 import { parseOptions, USAGE, UsageError, type HostArgs, type Options } from './args.js';
 import type { HostEvidence } from '../host/host-evidence.js';
 import { hostsOf, type HostSet } from '../host/host-set.js';
@@ -119,6 +120,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // Each view's code is loaded when it is the one asked for (start-up: --packets needs none of them).
   const json = mode === 'json' ? await import('../views/json-output.js') : undefined;
+  const trim = heapTrim();
   const { timeline, findings, reports, instances } = await analyzeCaptures(opts.inputs, {
     warn,
     host,
@@ -135,7 +137,8 @@ export async function main(argv: readonly string[]): Promise<number> {
             }
           : undefined,
     onTransition: mode === 'json' ? (v, t) => out.write(json!.jsonLine(json!.jsonTransition(v, t))) : undefined,
-  });
+    beforeAnalysis: trim.beforeAnalysis,
+  }).finally(trim.stop);
   reading = false;
   const readable = finishInputs(reports, warn);
   const cut = reports.filter((r) => r.interrupted);

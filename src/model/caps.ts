@@ -1,26 +1,30 @@
 // How long the model's per-VRID, per-router and per-VIP lists may grow: each kind of list shares one
 // budget across everything the model tracks. A capture of a few clusters keeps deep histories (up
-// to Limits: 512 master changes per virtual router); one of 255 VRIDs that fail over all day keeps
-// fewer per VRID, so the model's whole size — not each VRID's — is bounded, and the memory of a
-// day-long run stops growing within hours. Counters (changes, adverts, gap histograms, delivery)
-// are kept whole whatever the caps.
+// to Limits: 512 master changes per virtual router, for up to 8 of them); one of 255 VRIDs that
+// fail over all day keeps fewer per VRID (16 master changes, 8 of each kind of episode), so the
+// model's whole size — not each VRID's — is bounded, and the memory of a day-long run stops
+// growing within hours. Counters (changes, adverts, gap histograms, delivery) are kept whole
+// whatever the caps, and so is the count of what each list let go of (DroppedEntries).
 
 import { Limits } from './model-types.js';
 
 /** Entries of each kind of list across the whole model (no list holds more than its cap). */
 export const Budgets = {
   /** Master intervals, and master changes (two lists per virtual router). */
-  history: 8192,
+  history: 4096,
   /** Split brains, silences, no-master stretches, on-time takeovers, GARP expectations and misses. */
-  episodes: 4096,
+  episodes: 2048,
   /** Role and priority changes, per router. */
-  roles: 8192,
+  roles: 4096,
   /** GARP bursts and owner changes, per virtual IP. */
-  announcements: 8192,
+  announcements: 4096,
 } as const;
 
-/** Never fewer than this many per list, however many things are tracked. */
-const FLOOR = { history: 32, episodes: 16, roles: 16, announcements: 16 } as const;
+/**
+ * Never fewer than this many per list, however many things are tracked: more than any finding
+ * shows as evidence (6–8 lines) or needs to decide (a crash loop is 3 deaths in 10 minutes).
+ */
+const FLOOR = { history: 16, episodes: 8, roles: 8, announcements: 8 } as const;
 
 export class Caps {
   history: number = Limits.history;

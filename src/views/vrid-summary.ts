@@ -5,6 +5,7 @@ import type { RouterState, VridState } from '../model/model-types.js';
 import { compareAddress } from '../model/timeline.js';
 import { flapFrequency, type FlapFrequency } from '../model/flap-frequency.js';
 import { masterDownNs } from '../model/vrrp-timing.js';
+import { compareText } from '../util/compare-text.js';
 
 export const VridStatus = { ok: 'OK', dropped: 'HOST-DROPS', splitBrain: 'SPLIT-BRAIN', flapping: 'FLAPPING', noMaster: 'NO MASTER', silent: 'SILENT', warning: 'WARN', conflict: 'CONFLICT', mismatch: 'MISMATCH' } as const;
 export type VridStatus = (typeof VridStatus)[keyof typeof VridStatus];
@@ -85,5 +86,5 @@ export function summarizeVrid(v: VridState, findings: readonly Finding[], now: b
 
 /** Stable order: segment, then VRID, then family — rows never jump. */
 export function compareVrids(a: { segment: string; vrid: number; family: number; part?: number }, b: { segment: string; vrid: number; family: number; part?: number }): number {
-  return a.segment.localeCompare(b.segment) || a.vrid - b.vrid || a.family - b.family || (a.part ?? 0) - (b.part ?? 0);
+  return compareText(a.segment, b.segment) || a.vrid - b.vrid || a.family - b.family || (a.part ?? 0) - (b.part ?? 0);
 }

@@ -14,6 +14,7 @@ import { verdictOf, type Verdict } from '../verdict.js';
 import { compareVrids, summarizeVrid } from '../vrid-summary.js';
 import type { PacketSample } from './packet-sample.js';
 import { clock, time } from './time-text.js';
+import { compareText } from '../../util/compare-text.js';
 
 export type FindingKind = 'cause' | 'symptom' | 'info';
 
@@ -265,7 +266,7 @@ function vridView(t: Timeline, v: VridState, index: number, src: IncidentSource)
   const span = (start: bigint, e: bigint | undefined, label: string): Span => ({ start, end: e ?? end, open: e === undefined, label });
   const lanes: Lane[] = [...v.routers.values()]
     // Stable lanes: in the order the routers appeared (a priority change must not reorder them).
-    .sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.address.localeCompare(b.address)))
+    .sort((a, b) => (a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : compareText(a.address, b.address)))
     .map((r) => ({
       id: r.address,
       title: `${r.address}${r.local ? ' (this host)' : ''}`,
@@ -372,7 +373,7 @@ function instanceView(l: InstanceLink, v: VridState, host: HostEvidence | undefi
     syncGroup: l.syncGroup,
     state: l.state,
     wantState: l.wantState,
-    counters: Object.entries(l.counters ?? {}).sort((a, b) => a[0].localeCompare(b[0])),
+    counters: Object.entries(l.counters ?? {}).sort((a, b) => compareText(a[0], b[0])),
     firewall,
   };
 }
