@@ -35,6 +35,7 @@ import { finishBundle } from './ssh-main.js';
 import type { Finding } from '../analysis/finding.js';
 import { message } from './message.js';
 import type { Packet } from '../decode/packet.js';
+import { heapTrim } from './heap-trim.js';
 
 export const FPS = 5;
 const FRAME_MS = Math.round(1000 / FPS);
@@ -107,6 +108,8 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
     let screen: blessed.Widgets.Screen | undefined;
     let timer: NodeJS.Timeout | undefined;
     let done = false;
+    // A dashboard left open for a day: its garbage is collected on a schedule (heap-trim.ts).
+    const trim = heapTrim();
     const signals = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
     const codes: Record<(typeof signals)[number], number> = { SIGTERM: 143, SIGHUP: 129, SIGINT: 130, SIGQUIT: 131 };
     const onSignal = (s: (typeof signals)[number]): void => finish(codes[s]);
@@ -119,6 +122,7 @@ function openDashboard(opts: DashboardOptions, hooks: Hooks): Promise<number> {
       if (done) return;
       done = true;
       if (timer) clearInterval(timer);
+      trim.stop();
       // Stop the capture workers first (bounded: the terminal must come back promptly).
       monitor?.stop();
       const ssh = opts.ssh;

@@ -40,6 +40,7 @@ import type { BundleWriter } from '../bundle/bundle-writer.js';
 import { copyLiveEvidence } from '../bundle/bundle-sources.js';
 import { DEFAULT_CONF_PATH } from '../host/keepalived/config.js';
 import { hostname } from 'node:os';
+import { heapTrim } from './heap-trim.js';
 
 /** A local live run's node in a bundle: this host's name. */
 export const BUNDLE_NODE = hostname().replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]+/, '').slice(0, 64) || 'local';
@@ -286,8 +287,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   monitor = mode === 'packets' ? undefined : startHostMonitor(hostArgs, src, io.warn, bundle ? (kind, text, ts) => bundle.evidence(BUNDLE_NODE, kind, `keepalived.${kind}`, text, ts) : undefined);
   const names = src.capture.interfaces.map((i) => i.name).join(', ');
   io.warn(`capturing on ${names}${args.durationMs !== undefined ? ` for ${args.durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' || mode === 'none' ? '' : ' and print the result'})`);
-
-
+  // A day of live traffic: its garbage is collected on a schedule, as a long read's (heap-trim.ts).
+  const trim = heapTrim();
   await new Promise<void>((resolve) => {
     const done = (): void => {
       for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, onSignal);
@@ -304,6 +305,8 @@ export async function runLive(args: LiveArgs, mode: 'report' | 'json' | 'packets
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
   const end = await src.stop();
+  trim.beforeAnalysis();
+  trim.stop();
   monitor?.stop();
   await server?.close();
   process.removeListener('SIGINT', hard);
