@@ -4,9 +4,9 @@
 // from the heap it sees: a day of 255 VRIDs failing over grew by 10 MiB that way, with a model of
 // constant size. A full collection every half minute of a long read, and one more before the
 // analysis (whose findings then fill the room it made, rather than new pages), keeps the old
-// generation near what is live, for some 20 ms in 30 s. Live capture and the dashboard, which may
-// run for days, collect on the same schedule. It needs `--expose-gc`, which the launcher passes;
-// without it (`node bin/vrrpscope`, tests) nothing is done.
+// generation near what is live, for some 20 ms in 30 s. Live capture, `--ssh` and the dashboard,
+// which may run for days, collect on the same schedule. It needs `--expose-gc`, which the
+// launcher passes; without it (`node bin/vrrpscope`, tests) nothing is done.
 
 const EVERY_MS = 30_000;
 

@@ -32,6 +32,7 @@ import { PacketSample } from '../views/html/packet-sample.js';
 import { textFeed, untilEnd } from './live-text.js';
 import type { Mode, Options } from './args.js';
 import type { Lines } from './live-main.js';
+import { heapTrim } from './heap-trim.js';
 
 export function sshOptions(opts: Options): SshOptions {
   return { configFile: opts.ssh.configFile, program: process.env['VRRPSCOPE_SSH'] || 'ssh' };
@@ -182,10 +183,14 @@ async function runSsh(args: SshArgs, mode: 'report' | 'json' | 'packets' | 'none
   }
   const src = source;
   io.warn(`watching ${src.nodes.map((n) => nodeLine(n)).join('; ')}${durationMs !== undefined ? ` for ${durationMs / 1000} s` : ''} (Ctrl-C to stop${mode === 'packets' ? '' : text === 'nothing' ? ' and write the result' : ' and print the result'})`);
+  // Watching for a day: its garbage is collected on a schedule, as a long read's (heap-trim.ts).
+  const trim = heapTrim();
   await untilEnd(durationMs);
   const hard = (): never => process.exit(130);
   process.once('SIGINT', hard);
   const end = await src.stop();
+  trim.beforeAnalysis();
+  trim.stop();
   process.removeListener('SIGINT', hard);
   if (bundle) await finishBundle(bundle, src, end, io.warn);
   if (mode === 'packets') return 0;
