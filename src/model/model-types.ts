@@ -248,7 +248,8 @@ export type VridState = {
 };
 
 /**
- * Entries a virtual router's lists let go of, oldest first, to stay within their caps. A finding
+ * Entries a virtual router's lists let go of, oldest first, to stay within their caps: the lists
+ * that findings count (no-master and garp-missing report each stretch, not how many). A finding
  * that counts a list says "at least" once the list has dropped any: the list is then the newest
  * part of the story, not all of it.
  */
@@ -257,9 +258,7 @@ export type DroppedEntries = {
   transitions: number;
   splitBrains: number;
   silences: number;
-  noMaster: number;
   onTimeTakeovers: number;
-  garpMissing: number;
 };
 
 /** A stretch with no router claiming mastership. */

@@ -387,7 +387,7 @@ class VirtualRouterRecord implements VridState {
   readonly firstSeen: bigint;
   lastSeenAt: { readonly ts: bigint };
   droppedRouters = 0;
-  readonly dropped: DroppedEntries = { history: 0, transitions: 0, splitBrains: 0, silences: 0, noMaster: 0, onTimeTakeovers: 0, garpMissing: 0 };
+  readonly dropped: DroppedEntries = { history: 0, transitions: 0, splitBrains: 0, silences: 0, onTimeTakeovers: 0 };
   expiryAt = -Infinity;
 
   constructor(

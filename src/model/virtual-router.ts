@@ -300,7 +300,7 @@ export class VirtualRouter {
     if (tn > v.garpDue) {
       while (v.garpPending.length > 0 && tn - v.garpPending[0]!.sinceN > GARP_GRACE_N) {
         const g = v.garpPending.shift()!;
-        if (g.missing.size > 0) v.dropped.garpMissing += pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, this.caps.episodes);
+        if (g.missing.size > 0) pushBounded(v.garpMissing, { router: g.router, since: g.since, vips: [...g.missing] }, this.caps.episodes);
       }
       garpDue(v);
     }
@@ -442,8 +442,8 @@ export class VirtualRouter {
       this.setMaster(v, best.address, next > at ? next : at, kind, why);
     } else {
       this.setMaster(v, undefined, at, reason === ChangeReason.released ? ChangeReason.released : ChangeReason.masterSilent, '');
-      if (reason !== ChangeReason.released) v.dropped.noMaster += pushBounded(v.noMaster, { router: r.address, start: at + downOf(r), end: undefined, downNs: downOf(r) }, this.caps.episodes);
-      else v.dropped.noMaster += pushBounded(v.noMaster, { router: r.address, start: at, end: undefined, downNs: downOf(r) }, this.caps.episodes);
+      if (reason !== ChangeReason.released) pushBounded(v.noMaster, { router: r.address, start: at + downOf(r), end: undefined, downNs: downOf(r) }, this.caps.episodes);
+      else pushBounded(v.noMaster, { router: r.address, start: at, end: undefined, downNs: downOf(r) }, this.caps.episodes);
       v.noMasterOpen = true;
     }
   }

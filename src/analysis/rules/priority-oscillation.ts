@@ -27,13 +27,15 @@ export const priorityOscillation: Rule = {
         const every = pc.length > 1 ? (last - first) / BigInt(pc.length - 1) : 0n;
         const moves = v.transitions.filter((t) => (t.to === r.address || t.from === r.address) && (t.reason === 'preemption' || t.reason === 'master-priority-dropped') && t.ts >= first - 60_000_000_000n);
         const per1 = maxInWindow(moves.map((t) => t.ts), MIN);
+        // The kept master changes begin after the swings did: some of their moves were let go of.
+        const movesCut = v.dropped.transitions > 0 && (v.transitions[0]?.ts ?? 0n) > first - 60_000_000_000n;
         out.push(
           ctx.finding(
             C.priorityOscillation,
             'cause',
             per1 >= 3 ? S.critical : S.warning,
             v,
-            `${ctx.who(v, r.address)}'s priority on ${ctx.where(v)} swings between ${values.join(' and ')}: ${pc.length} changes in ${secs(last - first)} (about every ${secs(every)}) — a track_script, track_file or tracked interface keeps flipping${moves.length ? `, and with preemption each swing moves the virtual IPs (${atLeast(moves.length, v.dropped.transitions > 0 && (v.transitions[0]?.ts ?? 0n) > first - 60_000_000_000n ? 1 : 0)} master changes)` : ''}; the network is not the cause`,
+            `${ctx.who(v, r.address)}'s priority on ${ctx.where(v)} swings between ${values.join(' and ')}: ${pc.length} changes in ${secs(last - first)} (about every ${secs(every)}) — a track_script, track_file or tracked interface keeps flipping${moves.length ? `, and with preemption each swing moves the virtual IPs (${atLeast(moves.length, movesCut ? 1 : 0)} master changes)` : ''}; the network is not the cause`,
             pc.slice(-8).map((c) => `${new Date(Number(c.ts / 1_000_000n)).toISOString().slice(11, 23)}: ${c.from} → ${c.to}`),
             [
               `On ${r.address}, find the tracked check in its vrrp_instance (track_script, track_file, track_interface; a weight of ${values[values.length - 1]! - values[0]!}) and why it flips.`,
