@@ -498,7 +498,7 @@ function machine(): { cpu: string; nproc: number; memGiB: number; node: string; 
 
 function main(): void {
   mkdirSync(OUT, { recursive: true });
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('build first: npx tsc -p .');
+  if (!existsSync(join(ROOT, 'dist', 'packed', 'cli', 'main.js'))) throw new Error('build first: npm run build');
   if (flag('--day')) {
     const i = argv.indexOf('--hours');
     const hours = i >= 0 ? Number(argv[i + 1]) : 24;

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -66,5 +66,23 @@ describe('launcher', () => {
     }
     // an empty standard input: the "not a capture" line, and exit status 2
     assert.equal(await done, 2);
+  });
+
+  it('runs the packed build, made from the compiled modules these tests load (npm run build)', () => {
+    // The tests import dist/src; a user runs dist/packed. One made before the other tests old code.
+    const root = join(dirname(BIN), '..');
+    const packed = join(root, 'dist', 'packed', 'cli', 'main.js');
+    assert.match(readFileSync(BIN, 'utf8'), /import\('\.\.\/dist\/packed\/cli\/main\.js'\)/);
+    const compiled = statSync(join(root, 'dist', 'src', 'cli', 'main.js')).mtimeMs;
+    assert.ok(statSync(packed).mtimeMs >= compiled, 'dist/packed is older than dist/src: run `npm run build`, not tsc alone');
+  });
+
+  it('says in one line that it is not built, when it is not', () => {
+    const bare = join(dir, 'unbuilt', 'bin');
+    mkdirSync(bare, { recursive: true });
+    copyFileSync(BIN, join(bare, 'vrrpscope'));
+    const r = spawnSync(process.execPath, [join(bare, 'vrrpscope'), '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'vrrpscope: not built: run `npm run build` (or `npm install`) in its directory first\n');
   });
 });

@@ -6,7 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { readCapture } from '../capture/capture-source.js';
 import type { Frame } from '../capture/frame.js';
 import { addDataDump, addDump, emptyEvidence, type HostEvidence } from '../host/host-evidence.js';
