@@ -56,12 +56,35 @@ function garp(vrid: number, host: number): Buffer {
   return pad60([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...mac, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1, ...mac, ...vip, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...vip]);
 }
 
+/** How the frames are written: Ethernet, or as `tcpdump -i any` writes them (Linux cooked v2). */
+export type DenseLink = 'ethernet' | 'sll2';
+
+const LINKTYPE = { ethernet: 1, sll2: 276 } as const;
+
+/**
+ * An Ethernet frame as `tcpdump -i any` records it: the 20-byte SLL2 header (protocol, interface
+ * index, packet type, source MAC), then the network packet without the Ethernet padding.
+ */
+function sll2(ether: Buffer, ifindex: number): Buffer {
+  const proto = ether.readUInt16BE(12);
+  const len = proto === 0x0800 ? ether.readUInt16BE(16) : 28;
+  const f = Buffer.alloc(20 + len);
+  f.writeUInt16BE(proto, 0);
+  f.writeUInt32BE(ifindex, 4);
+  f.writeUInt16BE(1, 8); // ARPHRD_ETHER
+  f[10] = ether[0] === 0xff ? 1 : ether[0]! & 1 ? 2 : 0; // PACKET_BROADCAST, PACKET_MULTICAST, PACKET_HOST
+  f[11] = 6;
+  ether.copy(f, 12, 6, 12);
+  ether.copy(f, 20, 14, 14 + len);
+  return f;
+}
+
 /** Writes the capture to `path` (classic pcap, µs); stops after `adverts` adverts. */
 /**
  * Writes `adverts` adverts (and the GARPs of their failovers) as a classic pcap to `path` — a file,
  * or a FIFO a reader is waiting on. `progress` hears the count written after every 16 MiB.
  */
-export function writeDenseCapture(path: string, adverts: number, progress?: (adverts: number, seconds: number) => void): DenseMeta {
+export function writeDenseCapture(path: string, adverts: number, progress?: (adverts: number, seconds: number) => void, link: DenseLink = 'ethernet'): DenseMeta {
   let seed = 0x1234567;
   const rand = (): number => {
     seed ^= seed << 13;
@@ -69,11 +92,15 @@ export function writeDenseCapture(path: string, adverts: number, progress?: (adv
     seed ^= seed << 5;
     return seed >>> 0;
   };
+  // With -i any, odd VRIDs are seen on interface 3 and even ones on 2 (two segments, as two NICs).
+  const on = (v: number, f: Buffer): Buffer => (link === 'sll2' ? sll2(f, 2 + (v & 1)) : f);
   const frames = Array.from({ length: DENSE_VRIDS + 1 }, (_, v) => ({
-    normal: [advert(v, 2, 150), advert(v, 3, 100)],
-    release: [advert(v, 2, 0), advert(v, 3, 0)],
-    garp: [garp(v, 2), garp(v, 3)],
+    normal: [on(v, advert(v, 2, 150)), on(v, advert(v, 3, 100))],
+    release: [on(v, advert(v, 2, 0)), on(v, advert(v, 3, 0))],
+    garp: [on(v, garp(v, 2)), on(v, garp(v, 3))],
   }));
+  const protoAt = link === 'sll2' ? 0 : 12;
+  const ipAt = link === 'sll2' ? 20 : 14;
   // Per VRID: which router is the master (0: .2, 1: .3), and until which period it is silent.
   const master = new Array<number>(DENSE_VRIDS + 1).fill(0);
   const silentUntil = new Array<number>(DENSE_VRIDS + 1).fill(-1);
@@ -93,7 +120,7 @@ export function writeDenseCapture(path: string, adverts: number, progress?: (adv
   header.writeUInt16LE(2, 4);
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
+  header.writeUInt32LE(LINKTYPE[link], 20);
   header.copy(buf, 0);
   pos = 24;
   const start = 1_717_200_000; // 2024-06-01 00:00:00 UTC
@@ -112,8 +139,8 @@ export function writeDenseCapture(path: string, adverts: number, progress?: (adv
     buf.writeUInt32LE(f.length, pos + 12);
     f.copy(buf, pos + 16);
     // keepalived counts the IPv4 identification up with every advert (and so the header checksum changes).
-    if (f[12] === 0x08 && f[13] === 0x00) {
-      const ip = pos + 16 + 14;
+    if (f[protoAt] === 0x08 && f[protoAt + 1] === 0x00) {
+      const ip = pos + 16 + ipAt;
       buf.writeUInt16BE(ipId++ & 0xffff, ip + 4);
       buf.writeUInt16BE(0, ip + 10);
       buf.writeUInt16BE(cksum(buf.subarray(ip, ip + 20)), ip + 10);

@@ -10,13 +10,13 @@ import type { Packet, VrrpPacket } from '../src/decode/packet.js';
 import { advertFrame } from './helpers/vrrp-frames.js';
 
 /** Decodes `bytes` placed at `at` in a shared buffer, as a reader hands frames on. */
-function decodeAt(buf: Uint8Array, at: number, bytes: Uint8Array, n: number): Packet | undefined {
+function decodeAt(buf: Uint8Array, at: number, bytes: Uint8Array, n: number, linktype = 1): Packet | undefined {
   buf.set(bytes, at);
   const f = new Frame();
   f.buf = buf;
   f.offset = at;
   f.caplen = f.origlen = bytes.length;
-  f.linktype = 1;
+  f.linktype = linktype;
   f.tsA = 1_700_000_000 + n;
   f.number = n;
   return decodeFrame(f, 'test');
@@ -107,4 +107,45 @@ test('shared or not, every advert of a long run decodes as a full decode would',
     assert.equal(p.ip.src, `10.8.${vrid}.${2 + (n % 2)}`);
     assert.equal(p.vrrp.checksumStatus, 'good');
   }
+});
+
+/** An Ethernet frame as `tcpdump -i any` writes it: the SLL2 header (protocol, interface index, packet type, source MAC), then the IP packet. */
+function sll2(ether: Uint8Array, ifindex: number, pkttype = 0): Uint8Array {
+  const f = new Uint8Array(20 + ether.length - 14);
+  f[0] = ether[12]!;
+  f[1] = ether[13]!;
+  new DataView(f.buffer).setUint32(4, ifindex);
+  f[9] = 1; // ARPHRD_ETHER
+  f[10] = pkttype;
+  f[11] = 6;
+  f.set(ether.subarray(6, 12), 12);
+  f.set(ether.subarray(14), 20);
+  return f;
+}
+
+test('-i any (SLL2): a repeat on the same interface shares the records; another interface or direction is its own', () => {
+  const buf = new Uint8Array(4096);
+  const base = advertFrame({ src: '10.9.2.2', vrid: 80, prio: 150, vips: ['10.9.2.1'], v: 3, cs: 100 });
+  const on = (id: number, ifindex: number, pkttype = 0, n = id): VrrpPacket => vrrp(decodeAt(buf, 64, sll2(withIpId(base, id), ifindex, pkttype), n, 276));
+  const a = on(1, 2);
+  const b = on(2, 2);
+  assert.equal(b.vrrp, a.vrrp);
+  assert.equal(b.l2, a.l2);
+  assert.equal(b.linkIfIndex, 2);
+  assert.equal(b.direction, 'in');
+  const mac = [...base.subarray(6, 12)].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  assert.equal(b.l2.src, mac, 'the source MAC from the cooked header');
+  const c = on(3, 3);
+  assert.equal(c.linkIfIndex, 3);
+  assert.notEqual(c.vrrp, a.vrrp, 'another interface: decoded afresh');
+  assert.equal(on(4, 2).vrrp, a.vrrp, 'and back on the first one: shared again');
+  const out = on(5, 2, 4);
+  assert.equal(out.direction, 'out', 'PACKET_OUTGOING: sent by the capturing host');
+  assert.notEqual(out.vrrp, a.vrrp);
+  assert.equal(on(6, 2, 4).direction, 'out');
+  assert.equal(on(7, 0xfffffff0).linkIfIndex, 0xfffffff0, 'the index is unsigned');
+  // A changed priority behind the same header is never a stale share.
+  const lower = vrrp(decodeAt(buf, 64, sll2(withIpId(advertFrame({ src: '10.9.2.2', vrid: 80, prio: 90, vips: ['10.9.2.1'], v: 3, cs: 100 }), 8), 2), 8, 276));
+  assert.equal(lower.vrrp.priority, 90);
+  assert.equal(on(9, 2).vrrp.priority, 150);
 });

@@ -50,6 +50,19 @@ test('-i any: the SLL2 index names the segment; a namer maps it; pcapng\'s one i
   assert.equal(segmentOf(tagged(sll2(a, 3, 'any'), [100]), false, () => 'eth0'), 'eth0.100');
 });
 
+test('names made once and handed out again stay right: thousands of indexes, inputs and interfaces interleaved', () => {
+  const a = { ...advert({ src: '192.168.2.11' }, 1), ifName: undefined } as Packet;
+  // past the 4 096 names kept, and back to the first ones
+  for (const i of [1, 2, 4095, 4096, 4097, 70000, 2 ** 32 - 1, 1, 4097]) assert.equal(segmentOf(sll2(a, i), false), `if${i}`);
+  // -r node1=… -r node2=… merged: the label/interface pairs alternate packet by packet
+  const pcapng = (input: string, ifName: string): Packet => ({ ...a, input, ifName }) as Packet;
+  const seen: string[] = [];
+  for (const [input, ifName] of [['node1', 'eth0'], ['node2', 'eth0'], ['node2', 'eth1'], ['node1', 'eth0'], ['node1', 'eth1'], ['node1', 'eth1']]) seen.push(segmentOf(pcapng(input!, ifName!), true));
+  assert.deepEqual(seen, ['node1/eth0', 'node2/eth0', 'node2/eth1', 'node1/eth0', 'node1/eth1', 'node1/eth1']);
+  assert.equal(segmentOf(sll2({ ...a, input: 'node2' } as Packet, 7), true), 'node2/if7');
+  assert.equal(segmentOf(sll2({ ...a, input: 'node1' } as Packet, 7), true), 'node1/if7');
+});
+
 test('the namer learns an index from the one configured instance whose VRID and VIPs match, never from an ambiguous one', () => {
   const conf = parseKeepalivedConfText(
     ['A eth0 51 192.168.2.1', 'B eth1 52 10.1.2.1', 'C eth2 53 10.9.9.1', 'D eth3 53 10.9.9.1'].map((l) => {

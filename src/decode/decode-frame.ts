@@ -11,7 +11,7 @@ import { decodeCarp, looksLikeCarp } from './carp.js';
 import { DecodeError } from './decode-error.js';
 import { ipv4, ipv6, mac } from './format.js';
 import { IpView, parseIpv4, parseIpv6 } from './ip-view.js';
-import { EtherType, LinkView, parseLink } from './link.js';
+import { EtherType, LinkView, PACKET_OUTGOING, parseLink, sll2Ifindex } from './link.js';
 import { decodeNeighborAdvert, ICMPV6_NEIGHBOR_ADVERT } from './neighbor-advert.js';
 import type { FrameMeta, IpHeader, L2, MalformedPacket, Packet, Vrrp } from './packet.js';
 import { AdvertCache, DecodedAdvert } from './advert-cache.js';
@@ -59,6 +59,18 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
       }
     } else if (type === EtherType.ipv6) {
       if (!ipv6MayMatter(b[o + 20])) return undefined;
+    }
+  } else if (f.linktype === LinkType.linuxSll2 && f.caplen >= 44) {
+    // The same probe behind the 20-byte cooked header of `tcpdump -i any` (and of --ssh): its
+    // interface index and packet type are among the bytes compared, so a hit is the same interface
+    // and direction too.
+    const o = f.offset;
+    if (b[o] === 0x08 && b[o + 1] === 0x00 && b[o + 20] === 0x45 && b[o + 29] === VRRP_PROTO) {
+      const used = Math.min(end, o + 20 + ((b[o + 22]! << 8) | b[o + 23]!));
+      const slot = AdvertCache.slot(b, o, used, o + 36, o + 40);
+      const hit = adverts.get(slot, b, o, used, 20);
+      if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, sll2Ifindex(b, o), b[o + 10] === PACKET_OUTGOING);
+      probed = true;
     }
   }
   if (!parseLink(b, f.offset, end, f.linktype, link) || link.truncated) return undefined;

@@ -19,7 +19,7 @@ import { LinkType } from '../capture/link-types.js';
 export const EtherType = { ipv4: 0x0800, arp: 0x0806, rarp: 0x8035, ipv6: 0x86dd } as const;
 
 /** SLL packet type "sent by us". */
-const PACKET_OUTGOING = 4;
+export const PACKET_OUTGOING = 4;
 
 export class LinkView {
   /** Network protocol (an EtherType), or -1 when the link layer has none we know. */
@@ -75,7 +75,7 @@ export function parseLink(b: Uint8Array, start: number, end: number, linktype: n
     }
     case LinkType.linuxSll2: {
       if (end - start < 20) return trunc(v);
-      v.ifindex = ((b[start + 4]! << 24) | (b[start + 5]! << 16) | (b[start + 6]! << 8) | b[start + 7]!) >>> 0;
+      v.ifindex = sll2Ifindex(b, start);
       v.outgoing = b[start + 10] === PACKET_OUTGOING;
       const halen = b[start + 11]!;
       if (halen > 0 && halen <= 8) {
@@ -117,6 +117,11 @@ export function parseLink(b: Uint8Array, start: number, end: number, linktype: n
     default:
       return false;
   }
+}
+
+/** The interface index of the SLL2 header at `start` (bytes 4–7, unsigned). */
+export function sll2Ifindex(b: Uint8Array, start: number): number {
+  return ((b[start + 4]! << 24) | (b[start + 5]! << 16) | (b[start + 6]! << 8) | b[start + 7]!) >>> 0;
 }
 
 function trunc(v: LinkView): boolean {
