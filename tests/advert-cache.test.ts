@@ -149,3 +149,31 @@ test('-i any (SLL2): a repeat on the same interface shares the records; another 
   assert.equal(lower.vrrp.priority, 90);
   assert.equal(on(9, 2).vrrp.priority, 150);
 });
+
+/** The frame with one 802.1Q tag after the MAC addresses (VRRP on a VLAN, captured on the trunk). */
+function dot1q(ether: Uint8Array, vid: number): Uint8Array {
+  const f = new Uint8Array(ether.length + 4);
+  f.set(ether.subarray(0, 12));
+  f.set([0x81, 0x00, vid >> 8, vid & 0xff], 12);
+  f.set(ether.subarray(12), 16);
+  return f;
+}
+
+test('one 802.1Q tag: a repeat on the same VLAN shares the records; another VLAN is its own', () => {
+  const buf = new Uint8Array(4096);
+  const base = advertFrame({ src: '10.9.3.2', vrid: 81, prio: 150, vips: ['10.9.3.1'], v: 3, cs: 100 });
+  const on = (id: number, vid: number, frame = base): VrrpPacket => vrrp(decodeAt(buf, 128, dot1q(withIpId(frame, id), vid), id));
+  const a = on(1, 100);
+  assert.deepEqual(a.l2.vlans, [100]);
+  const b = on(2, 100);
+  assert.equal(b.vrrp, a.vrrp);
+  assert.equal(b.l2, a.l2);
+  const c = on(3, 200);
+  assert.deepEqual(c.l2.vlans, [200], 'another VLAN: decoded afresh');
+  assert.notEqual(c.vrrp, a.vrrp);
+  assert.equal(on(4, 100).l2, a.l2, 'and back: shared again');
+  assert.deepEqual(on(5, 100 | 0x2000).l2.vlans, [100], 'the priority bits are not the VLAN, but another tag is another frame');
+  const lower = on(6, 100, advertFrame({ src: '10.9.3.2', vrid: 81, prio: 90, vips: ['10.9.3.1'], v: 3, cs: 100 }));
+  assert.equal(lower.vrrp.priority, 90);
+  assert.equal(on(7, 100).vrrp.priority, 150);
+});
