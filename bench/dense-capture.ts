@@ -79,7 +79,6 @@ function sll2(ether: Buffer, ifindex: number): Buffer {
   return f;
 }
 
-/** Writes the capture to `path` (classic pcap, µs); stops after `adverts` adverts. */
 /**
  * Writes `adverts` adverts (and the GARPs of their failovers) as a classic pcap to `path` — a file,
  * or a FIFO a reader is waiting on. `progress` hears the count written after every 16 MiB.

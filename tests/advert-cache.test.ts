@@ -177,3 +177,31 @@ test('one 802.1Q tag: a repeat on the same VLAN shares the records; another VLAN
   assert.equal(lower.vrrp.priority, 90);
   assert.equal(on(7, 100).vrrp.priority, 150);
 });
+
+/** The frame as plain `tcpdump -i any` writes it (Linux cooked v1): packet type, ARPHRD, address, protocol. */
+function sll(ether: Uint8Array, pkttype = 0): Uint8Array {
+  const f = new Uint8Array(16 + ether.length - 14);
+  f[1] = pkttype;
+  f[3] = 1; // ARPHRD_ETHER
+  f[5] = 6;
+  f.set(ether.subarray(6, 12), 6);
+  f.set(ether.subarray(12), 14);
+  return f;
+}
+
+test('-i any (Linux cooked v1): a repeat shares the records; the other direction is its own', () => {
+  const buf = new Uint8Array(4096);
+  const base = advertFrame({ src: '10.9.4.2', vrid: 82, prio: 150, vips: ['10.9.4.1'], v: 3, cs: 100 });
+  const on = (id: number, pkttype = 0, frame = base): VrrpPacket => vrrp(decodeAt(buf, 32, sll(withIpId(frame, id), pkttype), id, 113));
+  const a = on(1);
+  const b = on(2);
+  assert.equal(b.vrrp, a.vrrp);
+  assert.equal(b.direction, 'in');
+  const out = on(3, 4);
+  assert.equal(out.direction, 'out', 'PACKET_OUTGOING');
+  assert.notEqual(out.vrrp, a.vrrp);
+  assert.equal(on(4, 4).direction, 'out');
+  assert.equal(on(5).vrrp, a.vrrp);
+  assert.equal(on(6, 0, advertFrame({ src: '10.9.4.2', vrid: 82, prio: 90, vips: ['10.9.4.1'], v: 3, cs: 100 })).vrrp.priority, 90);
+  assert.equal(on(7).vrrp.priority, 150);
+});

@@ -40,45 +40,45 @@ export function decodeFrame(f: Frame, input: string): Packet | undefined {
   let probed = false;
   const b = f.buf;
   const end = f.offset + f.caplen;
+  const o = f.offset;
+  // Where an IPv4 header would start, for the advert cache's probe below; -1: no probe.
+  let ipAt = -1;
+  let ifindex = -1;
+  let outgoing = false;
   // Fast reject for most of the traffic: untagged Ethernet IPv4/IPv6 whose protocol byte rules out
   // everything below (the same tests as the cases below, without filling the LinkView first).
   if (f.linktype === LinkType.ethernet && f.caplen >= 24) {
-    const o = f.offset;
     const type = (b[o + 12]! << 8) | b[o + 13]!;
     if (type === EtherType.ipv4) {
-      const proto = b[o + 23];
-      if (!ipv4MayMatter(proto)) return undefined;
-      // A repeat of an advert decoded a moment ago (untagged, no IP options; the common case on a
-      // VRRP segment): its records, before parsing anything. The bytes compared include the IP
-      // header's lengths, so they fix where the message ends exactly as the full parse would.
-      // (Written out here and below: as a function, not inlined into this one, it cost 1.5 %.)
-      if (proto === VRRP_PROTO && b[o + 14] === 0x45 && f.caplen >= 38) {
-        const used = Math.min(end, o + 14 + ((b[o + 16]! << 8) | b[o + 17]!));
-        const hit = adverts.get(AdvertCache.slot(b, o, used, o + 30, o + 34), b, o, used, 14);
-        if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, -1, false);
-        probed = true;
-      }
+      if (!ipv4MayMatter(b[o + 23])) return undefined;
+      ipAt = 14;
     } else if (type === EtherType.ipv6) {
       if (!ipv6MayMatter(b[o + 20])) return undefined;
-    } else if (type === VLAN_TAG && f.caplen >= 42 && b[o + 16] === 0x08 && b[o + 17] === 0x00 && b[o + 18] === 0x45 && b[o + 27] === VRRP_PROTO) {
-      // One 802.1Q tag (VRRP on a VLAN, captured on the trunk): the same, four bytes on. The tag is
-      // among the bytes compared, so a hit is the same VLAN.
-      const used = Math.min(end, o + 18 + ((b[o + 20]! << 8) | b[o + 21]!));
-      const hit = adverts.get(AdvertCache.slot(b, o, used, o + 34, o + 38), b, o, used, 18);
-      if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, -1, false);
-      probed = true;
+    } else if (type === VLAN_TAG && b[o + 16] === 0x08 && b[o + 17] === 0x00) {
+      // One 802.1Q tag (VRRP on a VLAN, captured on the trunk): the tag is among the bytes compared.
+      ipAt = 18;
     }
-  } else if (f.linktype === LinkType.linuxSll2 && f.caplen >= 44) {
-    // The same behind the 20-byte cooked header of `tcpdump -i any` (and of --ssh): its interface
-    // index and packet type are among the bytes compared, so a hit is the same interface and
-    // direction too.
-    const o = f.offset;
-    if (b[o] === 0x08 && b[o + 1] === 0x00 && b[o + 20] === 0x45 && b[o + 29] === VRRP_PROTO) {
-      const used = Math.min(end, o + 20 + ((b[o + 22]! << 8) | b[o + 23]!));
-      const hit = adverts.get(AdvertCache.slot(b, o, used, o + 36, o + 40), b, o, used, 20);
-      if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, sll2Ifindex(b, o), b[o + 10] === PACKET_OUTGOING);
-      probed = true;
-    }
+  } else if (f.linktype === LinkType.linuxSll2 && f.caplen >= 20 && b[o] === 0x08 && b[o + 1] === 0x00) {
+    // `tcpdump -i any -y LINUX_SLL2` (and --ssh): the interface index and packet type are among the
+    // bytes compared, so a hit is the same interface and direction.
+    ipAt = 20;
+    ifindex = sll2Ifindex(b, o);
+    outgoing = b[o + 10] === PACKET_OUTGOING;
+  } else if (f.linktype === LinkType.linuxSll && f.caplen >= 16 && b[o + 14] === 0x08 && b[o + 15] === 0x00) {
+    // Plain `tcpdump -i any` (Linux cooked v1): the packet type is among the bytes compared.
+    ipAt = 16;
+    outgoing = ((b[o]! << 8) | b[o + 1]!) === PACKET_OUTGOING;
+  }
+  // A repeat of an advert decoded a moment ago (no IP options; the common case on a VRRP segment):
+  // its records, before parsing anything. The bytes compared, from the frame's first, include the
+  // link header and the IP header's lengths, so they fix where the message ends exactly as the
+  // full parse would.
+  if (ipAt >= 0 && f.caplen >= ipAt + 24 && b[o + ipAt] === 0x45 && b[o + ipAt + 9] === VRRP_PROTO) {
+    const ip = o + ipAt;
+    const used = Math.min(end, ip + ((b[ip + 2]! << 8) | b[ip + 3]!));
+    const hit = adverts.get(AdvertCache.slot(b, o, used, ip + 16, ip + 20), b, o, used, ipAt);
+    if (hit !== undefined) return advertPacket(f, input, hit, hit.l2, hit.ip, hit.vrrp, ifindex, outgoing);
+    probed = true;
   }
   if (!parseLink(b, f.offset, end, f.linktype, link) || link.truncated) return undefined;
   const at = link.at;
